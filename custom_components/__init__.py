@@ -1,0 +1,1 @@
+"""Super Smart Charging Hub: custom integration package root."""

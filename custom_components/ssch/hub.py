@@ -1,0 +1,74 @@
+"""Set up and tear down a hub (one config entry) in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .devices import asset_identifier, evse_identifier, site_identifier
+from .hub_config import HubConfig
+from .runtime import SschConfigEntry, SschRuntimeData
+from .solver_support import async_check_solver
+
+PLATFORMS: tuple[Platform, ...] = (Platform.SENSOR,)
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Nothing is set up from YAML: hubs are config entries."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
+    """Load a hub: its devices, its entities and its planning stack."""
+    config = HubConfig.from_entry(entry)
+    entry.runtime_data = SschRuntimeData(config=config)
+    _remove_stale_devices(hass, entry, config)
+    await async_check_solver(hass)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
+    """Unload a hub and release everything it holds."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SschConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Only devices that no longer belong to a configured asset may be deleted by hand."""
+    return not device.identifiers & _expected_identifiers(HubConfig.from_entry(entry))
+
+
+async def _async_reload_on_change(hass: HomeAssistant, entry: SschConfigEntry) -> None:
+    """Subentries, options or site data changed: load the hub again with the new configuration."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
+    ids = {site_identifier(config.entry_id)}
+    for sub in (*config.chargers, *config.pv, *config.batteries, *config.buildings):
+        ids.add(asset_identifier(config.entry_id, sub.subentry_id))
+    if config.grid_meter is not None:
+        ids.add(asset_identifier(config.entry_id, config.grid_meter.subentry_id))
+    for charger in config.chargers:
+        ids.update(
+            evse_identifier(config.entry_id, charger.subentry_id, evse)
+            for evse in range(1, charger.evse_count + 1)
+        )
+    return ids
+
+
+def _remove_stale_devices(hass: HomeAssistant, entry: SschConfigEntry, config: HubConfig) -> None:
+    """Drop devices left behind by a smaller configuration, e.g. a charger with fewer EVSEs."""
+    registry = dr.async_get(hass)
+    expected = _expected_identifiers(config)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if device.identifiers and not device.identifiers & expected:
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)

@@ -1,0 +1,19 @@
+"""What a loaded hub keeps at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+
+from .hub_config import HubConfig
+
+
+@dataclass(slots=True)
+class SschRuntimeData:
+    """Everything one hub owns while loaded; released on unload."""
+
+    config: HubConfig
+
+
+type SschConfigEntry = ConfigEntry[SschRuntimeData]

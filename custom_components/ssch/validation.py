@@ -1,0 +1,98 @@
+"""Input checks shared by the hub flow and the asset subentry flows."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+import errno
+import ipaddress
+from pathlib import Path
+import re
+import socket
+import ssl
+
+from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower
+from homeassistant.core import HomeAssistant
+
+STATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,48}$")
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 40
+MAX_PLAN_STEPS = 288
+
+_PRICE_UNIT_PATTERN = re.compile(r"/\s*(k|M)?Wh$", re.IGNORECASE)
+
+
+class Measure(StrEnum):
+    """What a mapped sensor must measure; each has its own error key."""
+
+    POWER = "power"
+    ENERGY = "energy"
+    PERCENT = "percent"
+    PRICE = "price"
+
+
+_UNITS: dict[Measure, frozenset[str]] = {
+    Measure.POWER: frozenset({UnitOfPower.WATT, UnitOfPower.KILO_WATT, UnitOfPower.MEGA_WATT}),
+    Measure.ENERGY: frozenset(
+        {UnitOfEnergy.WATT_HOUR, UnitOfEnergy.KILO_WATT_HOUR, UnitOfEnergy.MEGA_WATT_HOUR}
+    ),
+    Measure.PERCENT: frozenset({PERCENTAGE}),
+}
+
+
+def entity_error(hass: HomeAssistant, entity_id: str, measure: Measure | None) -> str | None:
+    """Return an error key when ``entity_id`` does not exist or reports the wrong unit."""
+    state = hass.states.get(entity_id)
+    if state is None:
+        return "entity_not_found"
+    if measure is None:
+        return None
+    unit = state.attributes.get("unit_of_measurement")
+    if measure is Measure.PRICE:
+        ok = isinstance(unit, str) and _PRICE_UNIT_PATTERN.search(unit) is not None
+    else:
+        ok = unit in _UNITS[measure]
+    return None if ok else f"wrong_unit_{measure.value}"
+
+
+def host_is_valid(host: str) -> bool:
+    """The server listens on an IP address (``0.0.0.0`` and ``::`` mean every interface)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Try to bind the port the way the OCPP server will; blocking, run it in an executor."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def tls_error(certificate: str | None, key: str | None) -> str | None:
+    """Check a TLS certificate and key pair; blocking, run it in an executor."""
+    if not certificate and not key:
+        return None
+    if not certificate or not key:
+        return "tls_incomplete"
+    if not Path(certificate).is_file() or not Path(key).is_file():
+        return "tls_file_not_found"
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certificate, key)
+    except (ssl.SSLError, OSError):
+        return "tls_invalid"
+    return None
+
+
+def plan_steps(horizon_hours: float, step_minutes: int) -> int:
+    """Number of plan steps a horizon needs at a given step length."""
+    return round(horizon_hours * 60 / step_minutes)

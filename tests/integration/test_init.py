@@ -1,0 +1,195 @@
+"""Loading and unloading a hub: devices per asset, mirrored sensors, repairs and diagnostics."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.devices import asset_identifier, evse_identifier
+
+from .common import BUILDING_DATA, CHARGER_PASSWORD, full_hub_entry, set_source_states
+
+
+async def _load(hass: HomeAssistant) -> str:
+    set_source_states(hass)
+    entry = full_hub_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return entry.entry_id
+
+
+def _entity_id(hass: HomeAssistant, entry_id: str, subentry_type: str, key: str) -> str:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    sub = next(s for s in entry.subentries.values() if s.subentry_type == subentry_type)
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{entry_id}_{sub.subentry_id}_{key}"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+async def test_each_asset_is_a_device_with_converted_sensors(hass: HomeAssistant) -> None:
+    """Every subentry gets its own device; sensors follow their sources in kW, kWh and %."""
+    entry_id = await _load(hass)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+    assert {d.model for d in devices} >= {
+        "PV inverter",
+        "Stationary battery",
+        "Building",
+        "Grid meter",
+    }
+    pv_power = _entity_id(hass, entry_id, "pv", "pv_power")
+    assert float(hass.states.get(pv_power).state) == 12.5
+    assert hass.states.get(pv_power).attributes["unit_of_measurement"] == "kW"
+    assert float(hass.states.get(_entity_id(hass, entry_id, "building", "building_energy")).state) == 5500.0
+    assert float(hass.states.get(_entity_id(hass, entry_id, "battery", "battery_soc")).state) == 55.0
+    assert float(hass.states.get(_entity_id(hass, entry_id, "battery", "battery_power")).state) == -3.5
+
+    hass.states.async_set("sensor.pv_power", "7", {"unit_of_measurement": "kW"})
+    await hass.async_block_till_done()
+    assert float(hass.states.get(pv_power).state) == 7.0
+    for garbage in ("unavailable", "unknown", "n/a"):
+        hass.states.async_set("sensor.pv_power", garbage, {"unit_of_measurement": "kW"})
+        await hass.async_block_till_done()
+        assert hass.states.get(pv_power).state == "unavailable"
+    hass.states.async_set("sensor.pv_power", "3", {"unit_of_measurement": "°C"})
+    await hass.async_block_till_done()
+    assert hass.states.get(pv_power).state == "unavailable"
+
+
+async def test_unload_releases_everything(hass: HomeAssistant) -> None:
+    """After unload no entity of the hub is available and no listener remains."""
+    entry_id = await _load(hass)
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    pv_power = _entity_id(hass, entry_id, "pv", "pv_power")
+    assert await hass.config_entries.async_unload(entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get(pv_power).state == "unavailable"
+    hass.states.async_set("sensor.pv_power", "9", {"unit_of_measurement": "kW"})
+    await hass.async_block_till_done()
+    assert hass.states.get(pv_power).state == "unavailable"
+
+
+async def test_removing_a_subentry_removes_its_device(hass: HomeAssistant) -> None:
+    """Deleting an asset removes its device and entities; the rest of the hub stays."""
+    entry_id = await _load(hass)
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    building = next(s for s in entry.subentries.values() if s.subentry_type == "building")
+    power = _entity_id(hass, entry_id, "building", "building_power")
+    assert hass.config_entries.async_remove_subentry(entry, building.subentry_id)
+    await hass.async_block_till_done()
+    registry = dr.async_get(hass)
+    assert registry.async_get_device(identifiers={asset_identifier(entry_id, building.subentry_id)}) is None
+    assert er.async_get(hass).async_get(power) is None
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(_entity_id(hass, entry_id, "pv", "pv_power")).state == "12.5"
+
+
+async def test_adding_a_subentry_adds_its_device(hass: HomeAssistant) -> None:
+    """An asset added to a loaded hub shows up with its sensors."""
+    entry_id = await _load(hass)
+    hass.states.async_set("sensor.hall_power", "4", {"unit_of_measurement": "kW"})
+    result = await hass.config_entries.subentries.async_init(
+        (entry_id, "building"), context={"source": SOURCE_USER}
+    )
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], BUILDING_DATA | {"name": "Hall", "power_entity": "sensor.hall_power"}
+    )
+    await hass.async_block_till_done()
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+    assert "Hall" in {d.name for d in devices}
+
+
+async def test_stale_devices_are_removed_and_only_they_can_be_deleted(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """A device no asset claims is dropped on load; configured devices cannot be deleted by hand."""
+    set_source_states(hass)
+    entry = full_hub_entry()
+    entry.add_to_hass(hass)
+    registry = dr.async_get(hass)
+    charger = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
+    stale = registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={evse_identifier(entry.entry_id, charger.subentry_id, 3)},
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(stale.id) is None
+
+    assert await async_setup_component(hass, "config", {})
+    pv = next(s for s in entry.subentries.values() if s.subentry_type == "pv")
+    kept = registry.async_get_device(identifiers={asset_identifier(entry.entry_id, pv.subentry_id)})
+    assert kept is not None
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": entry.entry_id,
+            "device_id": kept.id,
+        }
+    )
+    response = await client.receive_json()
+    assert not response["success"]
+    orphan = registry.async_get_or_create(config_entry_id=entry.entry_id, identifiers={(DOMAIN, "gone")})
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": entry.entry_id,
+            "device_id": orphan.id,
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"]
+
+
+async def test_missing_solver_raises_and_clears_repair(hass: HomeAssistant) -> None:
+    """Without cvxpy the hub still loads and a repair issue says why; it clears once cvxpy is back."""
+    with patch(
+        "custom_components.ssch.solver_support.solver_import_error",
+        return_value="No module named 'cvxpy'",
+    ):
+        entry_id = await _load(hass)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "solver_unavailable")
+    assert issue is not None
+    assert issue.translation_placeholders == {"error": "No module named 'cvxpy'"}
+    assert await hass.config_entries.async_reload(entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "solver_unavailable") is None
+
+
+def test_solver_import_error_reports_the_failure() -> None:
+    """The import probe returns the ImportError's text, and None when the stack imports."""
+    from custom_components.ssch.solver_support import solver_import_error
+
+    assert solver_import_error() is None
+    with patch.dict("sys.modules", {"cvxpy": None}):
+        assert "cvxpy" in (solver_import_error() or "")
+
+
+async def test_diagnostics_redact_credentials(hass: HomeAssistant) -> None:
+    """Diagnostics carry the configuration but never a password or its hash."""
+    from custom_components.ssch.diagnostics import async_get_config_entry_diagnostics
+
+    entry_id = await _load(hass)
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    text = repr(diagnostics)
+    charger = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
+    assert charger.data["password_hash"] not in text
+    assert CHARGER_PASSWORD not in text
+    assert diagnostics["config"]["chargers"][0]["password_hash"] == "**REDACTED**"
+    assert diagnostics["config"]["import_limit_kw"] == 150.0
