@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from dataclasses import dataclass
+import json
 import os
 from pathlib import Path
 import secrets
@@ -219,9 +219,12 @@ async def main(settings: DemoSettings) -> int:
     log_path = settings.config_dir / "demo.log"
     with log_path.open("wb") as log:
         hass = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "homeassistant", "-c", str(settings.config_dir), "--skip-pip",
-            stdout=log, stderr=asyncio.subprocess.STDOUT, cwd=ROOT, env=os.environ | {"PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
+            *(sys.executable, "-m", "homeassistant", "-c", str(settings.config_dir), "--skip-pip"),
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=ROOT,
+            env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        )
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
