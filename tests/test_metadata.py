@@ -130,6 +130,8 @@ def test_abort_reasons_are_translated() -> None:
     known = set(EN["config"]["abort"])
     for sub in EN["config_subentries"].values():
         known |= set(sub["abort"])
+    for issue in EN["issues"].values():
+        known |= set(issue.get("fix_flow", {}).get("abort", {}))
     assert reasons <= known
 
 

@@ -2,36 +2,61 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
+from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier, site_identifier
 from .hub_config import HubConfig
 from .runtime import SschConfigEntry, SschRuntimeData
+from .services import async_setup_services
 from .solver_support import async_check_solver
+from .station_bridge import StationEventRelay, async_start_server
 
-PLATFORMS: tuple[Platform, ...] = (Platform.SENSOR,)
+PLATFORMS: tuple[Platform, ...] = (
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Nothing is set up from YAML: hubs are config entries."""
+    """Register the integration's actions; hubs themselves are config entries."""
+    async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
     """Load a hub: its devices, its entities and its planning stack."""
     config = HubConfig.from_entry(entry)
-    entry.runtime_data = SschRuntimeData(config=config)
-    _remove_stale_devices(hass, entry, config)
     await async_check_solver(hass)
+    server = await async_start_server(hass, config)
+    entry.async_on_unload(server.stop)
+    # Stations are told goodbye and their state saved when Home Assistant stops, not only on unload.
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
+    entry.async_on_unload(StationEventRelay(hass, config).attach(server))
+    entry.runtime_data = SschRuntimeData(config=config, server=server)
+    _remove_stale_devices(hass, entry, config)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     return True
+
+
+def _stop_server(server: CsmsServer) -> Callable[[Event], Coroutine[Any, Any, None]]:
+    async def stop(_: Event) -> None:
+        await server.stop()
+
+    return stop
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
+from .csms.server import CsmsServer
 from .hub_config import HubConfig
 
 
@@ -14,6 +15,7 @@ class SschRuntimeData:
     """Everything one hub owns while loaded; released on unload."""
 
     config: HubConfig
+    server: CsmsServer
 
 
 type SschConfigEntry = ConfigEntry[SschRuntimeData]

@@ -1,197 +1,20 @@
-"""Sensors: each asset device shows the live values of the entities it is mapped to."""
+"""Sensor platform: asset sensors and charger sensors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
-
-from homeassistant.components.sensor import (
-    SensorDeviceClass,
-    SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
-)
-from homeassistant.const import (
-    PERCENTAGE,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-    UnitOfEnergy,
-    UnitOfPower,
-)
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_state_change_event
-from homeassistant.util.unit_conversion import EnergyConverter, PowerConverter
 
-from .devices import asset_device_info
-from .entity import SschEntity
-from .hub_config import BatteryConfig, BuildingConfig, GridMeterConfig, PvConfig
+from .asset_sensor import add_asset_sensors
+from .charger_sensor import add_charger_sensors
 from .runtime import SschConfigEntry
 
 PARALLEL_UPDATES = 0
-
-type AssetConfig = PvConfig | BatteryConfig | BuildingConfig | GridMeterConfig
-
-
-@dataclass(frozen=True, kw_only=True)
-class MirrorSensorDescription(SensorEntityDescription):
-    """A sensor that follows a mapped entity, converted to the hub's units."""
-
-    source_fn: Callable[[Any], str | None]
-
-
-_POWER = {
-    "device_class": SensorDeviceClass.POWER,
-    "state_class": SensorStateClass.MEASUREMENT,
-    "native_unit_of_measurement": UnitOfPower.KILO_WATT,
-    "suggested_display_precision": 2,
-}
-_ENERGY = {
-    "device_class": SensorDeviceClass.ENERGY,
-    "state_class": SensorStateClass.TOTAL_INCREASING,
-    "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
-    "suggested_display_precision": 2,
-}
-
-PV_SENSORS = (
-    MirrorSensorDescription(
-        key="pv_power", translation_key="pv_power", source_fn=lambda c: c.power_entity, **_POWER
-    ),
-    MirrorSensorDescription(
-        key="pv_energy", translation_key="pv_energy", source_fn=lambda c: c.energy_entity, **_ENERGY
-    ),
-)
-BATTERY_SENSORS = (
-    MirrorSensorDescription(
-        key="battery_soc",
-        translation_key="battery_soc",
-        source_fn=lambda c: c.soc_entity,
-        device_class=SensorDeviceClass.BATTERY,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=PERCENTAGE,
-    ),
-    MirrorSensorDescription(
-        key="battery_power",
-        translation_key="battery_power",
-        source_fn=lambda c: c.power_entity,
-        **_POWER,
-    ),
-)
-BUILDING_SENSORS = (
-    MirrorSensorDescription(
-        key="building_power",
-        translation_key="building_power",
-        source_fn=lambda c: c.power_entity,
-        **_POWER,
-    ),
-    MirrorSensorDescription(
-        key="building_energy",
-        translation_key="building_energy",
-        source_fn=lambda c: c.energy_entity,
-        **_ENERGY,
-    ),
-)
-GRID_METER_SENSORS = (
-    MirrorSensorDescription(
-        key="grid_import_power",
-        translation_key="grid_import_power",
-        source_fn=lambda c: c.import_power_entity,
-        **_POWER,
-    ),
-    MirrorSensorDescription(
-        key="grid_export_power",
-        translation_key="grid_export_power",
-        source_fn=lambda c: c.export_power_entity,
-        **_POWER,
-    ),
-)
-
-_MODELS = {
-    PvConfig: "PV inverter",
-    BatteryConfig: "Stationary battery",
-    BuildingConfig: "Building",
-    GridMeterConfig: "Grid meter",
-}
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the sensors of every asset subentry to that subentry's device."""
-    config = entry.runtime_data.config
-    for asset, descriptions in _assets(config.pv, config.batteries, config.buildings, config.grid_meter):
-        device = asset_device_info(entry.entry_id, asset.subentry_id, asset.name, _MODELS[type(asset)])
-        async_add_entities(
-            [
-                MirrorSensor(f"{entry.entry_id}_{asset.subentry_id}", device, description, source)
-                for description in descriptions
-                if (source := description.source_fn(asset)) is not None
-            ],
-            config_subentry_id=asset.subentry_id,
-        )
-
-
-def _assets(
-    pv: tuple[PvConfig, ...],
-    batteries: tuple[BatteryConfig, ...],
-    buildings: tuple[BuildingConfig, ...],
-    grid_meter: GridMeterConfig | None,
-) -> Iterator[tuple[AssetConfig, tuple[MirrorSensorDescription, ...]]]:
-    yield from ((asset, PV_SENSORS) for asset in pv)
-    yield from ((asset, BATTERY_SENSORS) for asset in batteries)
-    yield from ((asset, BUILDING_SENSORS) for asset in buildings)
-    if grid_meter is not None:
-        yield grid_meter, GRID_METER_SENSORS
-
-
-def mirrored_value(state: State | None, device_class: SensorDeviceClass | None) -> float | None:
-    """The numeric value of ``state`` in kW, kWh or %, or None when it has none."""
-    if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-        return None
-    try:
-        value = float(state.state)
-    except ValueError:
-        return None
-    unit = state.attributes.get("unit_of_measurement")
-    try:
-        if device_class is SensorDeviceClass.POWER:
-            return PowerConverter.convert(value, unit, UnitOfPower.KILO_WATT)
-        if device_class is SensorDeviceClass.ENERGY:
-            return EnergyConverter.convert(value, unit, UnitOfEnergy.KILO_WATT_HOUR)
-    except (KeyError, ValueError):
-        return None
-    return value
-
-
-class MirrorSensor(SschEntity, SensorEntity):
-    """Follows one mapped entity and is unavailable while that entity has no usable value."""
-
-    entity_description: MirrorSensorDescription
-
-    def __init__(
-        self,
-        unique_prefix: str,
-        device_info: Any,
-        description: MirrorSensorDescription,
-        source: str,
-    ) -> None:
-        """Remember which entity to follow."""
-        super().__init__(unique_prefix, device_info, description)
-        self._source = source
-        self._attr_extra_state_attributes = {"source_entity": source}
-
-    async def async_added_to_hass(self) -> None:
-        """Start following the source entity."""
-        self._update(self.hass.states.get(self._source))
-        self.async_on_remove(async_track_state_change_event(self.hass, self._source, self._on_source_change))
-
-    @callback
-    def _on_source_change(self, event: Event[EventStateChangedData]) -> None:
-        self._update(event.data["new_state"])
-        self.async_write_ha_state()
-
-    def _update(self, state: State | None) -> None:
-        value = mirrored_value(state, self.entity_description.device_class)
-        self._attr_native_value = value
-        self._attr_available = value is not None
+    """Add every sensor of the hub's devices."""
+    add_asset_sensors(entry, async_add_entities)
+    add_charger_sensors(entry, async_add_entities)

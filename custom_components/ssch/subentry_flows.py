@@ -35,13 +35,7 @@ from .const import (
     SUBENTRY_GRID_METER,
 )
 from .csms.auth import hash_password
-from .validation import (
-    PASSWORD_MAX_LENGTH,
-    PASSWORD_MIN_LENGTH,
-    STATION_ID_PATTERN,
-    Measure,
-    entity_error,
-)
+from .validation import Measure, charger_errors, entity_error
 
 
 def _number(minimum: float, maximum: float, step: float, unit: str | None = None) -> vol.All:
@@ -167,20 +161,7 @@ class ChargerSubentryFlow(AssetSubentryFlow):
 
     def extra_errors(self, user_input: Mapping[str, Any], current: ConfigSubentry | None) -> dict[str, str]:
         """Station ids must be URL- and Basic-auth-safe; passwords follow the OCPP length rules."""
-        errors: dict[str, str] = {}
-        if not STATION_ID_PATTERN.fullmatch(user_input[CONF_STATION_ID]):
-            errors[CONF_STATION_ID] = "invalid_station_id"
-        password = user_input.get(CONF_PASSWORD)
-        if (password or current is None) and not (
-            PASSWORD_MIN_LENGTH <= len(password or "") <= PASSWORD_MAX_LENGTH
-        ):
-            errors[CONF_PASSWORD] = "invalid_password"
-        discharge = user_input[CONF_MAX_DISCHARGE_KW]
-        if not user_input[CONF_BIDIRECTIONAL] and discharge > 0:
-            errors[CONF_MAX_DISCHARGE_KW] = "discharge_needs_bidirectional"
-        elif user_input[CONF_BIDIRECTIONAL] and discharge <= 0:
-            errors[CONF_MAX_DISCHARGE_KW] = "discharge_power_required"
-        return errors
+        return charger_errors(user_input, password_required=current is None)
 
     async def async_to_data(
         self, user_input: Mapping[str, Any], current: ConfigSubentry | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 import errno
 import ipaddress
@@ -9,9 +10,12 @@ from pathlib import Path
 import re
 import socket
 import ssl
+from typing import Any
 
 from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant
+
+from .const import CONF_BIDIRECTIONAL, CONF_MAX_DISCHARGE_KW, CONF_PASSWORD, CONF_STATION_ID
 
 STATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,48}$")
 PASSWORD_MIN_LENGTH = 8
@@ -52,6 +56,22 @@ def entity_error(hass: HomeAssistant, entity_id: str, measure: Measure | None) -
     else:
         ok = unit in _UNITS[measure]
     return None if ok else f"wrong_unit_{measure.value}"
+
+
+def charger_errors(user_input: Mapping[str, Any], *, password_required: bool) -> dict[str, str]:
+    """Station id, password and power limits of a charger; a blank optional password keeps the old one."""
+    errors: dict[str, str] = {}
+    if not STATION_ID_PATTERN.fullmatch(user_input[CONF_STATION_ID]):
+        errors[CONF_STATION_ID] = "invalid_station_id"
+    password = user_input.get(CONF_PASSWORD) or ""
+    if (password or password_required) and not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        errors[CONF_PASSWORD] = "invalid_password"
+    discharge = user_input[CONF_MAX_DISCHARGE_KW]
+    if not user_input[CONF_BIDIRECTIONAL] and discharge > 0:
+        errors[CONF_MAX_DISCHARGE_KW] = "discharge_needs_bidirectional"
+    elif user_input[CONF_BIDIRECTIONAL] and discharge <= 0:
+        errors[CONF_MAX_DISCHARGE_KW] = "discharge_power_required"
+    return errors
 
 
 def host_is_valid(host: str) -> bool:

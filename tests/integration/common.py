@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -83,15 +84,25 @@ def subentry(subentry_type: str, data: dict[str, Any], unique_id: str) -> dict[s
     }
 
 
-def hub_entry(*subentries: dict[str, Any], site: dict[str, Any] | None = None) -> MockConfigEntry:
-    """A hub config entry with the given subentries."""
-    site = site or SITE
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def hub_entry(
+    *subentries: dict[str, Any], site: dict[str, Any] | None = None, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """A hub config entry with the given subentries, its OCPP server on a free loopback port."""
+    site = SITE | {"port": free_port()} | (site or {})
     return MockConfigEntry(
         domain=DOMAIN,
         title=site["name"],
         unique_id=site["name"].lower().replace(" ", "_"),
         data=site,
-        options=PLANNING,
+        options=PLANNING | (options or {}),
         subentries_data=list(subentries),
     )
 

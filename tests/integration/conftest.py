@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Any
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: Any) -> Generator[None]:
-    """Let Home Assistant load the integration from this repository."""
-    return
+def auto_enable_custom_integrations(enable_custom_integrations: Any, socket_enabled: Any) -> None:
+    """Load the integration from this repository; each hub runs a real OCPP server on loopback."""

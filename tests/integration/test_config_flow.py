@@ -15,7 +15,7 @@ import pytest
 
 from custom_components.ssch.const import DOMAIN
 
-from .common import PLANNING, SITE, hub_entry, set_source_states
+from .common import PLANNING, hub_entry, set_source_states
 from .tls import write_self_signed
 
 NEW_SITE = {
@@ -85,14 +85,17 @@ async def test_user_flow_creates_hub(hass: HomeAssistant) -> None:
         ({"name": "   "}, "name", "name_required"),
         ({"name": "harbour HUB"}, "name", "name_taken"),
         ({"host": "not-an-ip"}, "host", "invalid_host"),
-        ({"port": SITE["port"]}, "port", "port_used_by_hub"),
+        ({"port": "existing"}, "port", "port_used_by_hub"),
     ],
 )
 async def test_user_step_errors_recover(
     hass: HomeAssistant, change: dict[str, Any], field: str, error: str
 ) -> None:
     """Each site error is shown on its field and a corrected form goes on."""
-    hub_entry().add_to_hass(hass)
+    existing = hub_entry()
+    existing.add_to_hass(hass)
+    if change.get("port") == "existing":
+        change = {"port": existing.data["port"]}
     result = await _start(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | change)
     assert result["type"] is FlowResultType.FORM
@@ -204,12 +207,13 @@ async def test_reconfigure_updates_site(hass: HomeAssistant) -> None:
     other.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
+    site = dict(entry.data)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], SITE | {"port": NEW_SITE["port"]}
+        result["flow_id"], site | {"port": NEW_SITE["port"]}
     )
     assert result["errors"] == {"port": "port_used_by_hub"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], SITE | {"name": "Harbour hub north", "import_limit_kw": 120.0}
+        result["flow_id"], site | {"name": "Harbour hub north", "import_limit_kw": 120.0}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -227,9 +231,9 @@ async def test_reconfigure_keeps_own_port_while_loaded(hass: HomeAssistant) -> N
     with patch("custom_components.ssch.config_flow.port_is_free", return_value=False) as probe:
         result = await entry.start_reconfigure_flow(hass)
         result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], SITE | {"export_limit_kw": 50.0}
+            result["flow_id"], dict(entry.data) | {"export_limit_kw": 50.0}
         )
-    assert result["reason"] == "reconfigure_successful"
+    assert result.get("reason") == "reconfigure_successful", result
     probe.assert_not_called()
     assert entry.data["export_limit_kw"] == 50.0
 

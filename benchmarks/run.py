@@ -1,0 +1,162 @@
+"""Closed-loop benchmark runner.
+
+    python -m benchmarks.run S1|S2|S4|SCENARIO.json [--controller mpc|fallback|uncontrolled|perfect]
+        [--forecast-noise 0.2] [--steps N] [--json OUT]
+
+The uncontrolled counterfactual always runs too (it is the reference for peak, variance and
+savings); when the perfect-foresight LP runs, every controller also reports its gap to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import asdict
+import json
+from pathlib import Path
+import sys
+import time
+from typing import Any
+
+from benchmarks.build import BUILDERS, ensure_scenario
+from benchmarks.closed_loop import replay
+from benchmarks.controllers import Controller, PerfectController, UncontrolledController
+from benchmarks.core_controllers import fallback_controller, mpc_controller
+from benchmarks.forecast_view import ForecastProvider
+from benchmarks.report import gap, kpi_table, report_dict
+from benchmarks.scenario import Scenario, load_scenario
+from benchmarks.site_state import SiteState, initial_state
+from custom_components.ssch.core.kpi import KpiReport, compare, compute_kpis
+
+ControllerFactory = Callable[[Scenario, SiteState], Controller]
+FACTORIES: dict[str, ControllerFactory] = {
+    "uncontrolled": lambda scenario, state: UncontrolledController(),
+    "perfect": PerfectController,
+    "mpc": lambda scenario, state: mpc_controller(),  # replaced when --solver is given
+    "fallback": lambda scenario, state: fallback_controller(),
+}
+ORDER = ("uncontrolled", "perfect", "mpc", "fallback")
+
+
+def resolve_scenario(name_or_path: str) -> Scenario:
+    """A scenario by builder name (built on demand) or by file path."""
+    if name_or_path in BUILDERS:
+        return ensure_scenario(name_or_path)
+    return load_scenario(Path(name_or_path))
+
+
+def run_controller(
+    scenario: Scenario,
+    name: str,
+    *,
+    noise: float,
+    seed: int,
+    horizon_steps: int,
+    steps: int | None,
+    progress_every: int = 0,
+) -> tuple[KpiReport, float]:
+    """Replay one controller; returns its KPIs and the wall time of the whole run."""
+    started = time.perf_counter()
+
+    def progress(step: int) -> None:
+        if progress_every and (step + 1) % progress_every == 0:
+            elapsed = time.perf_counter() - started
+            print(f"{name}: {step + 1} steps in {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+    state = initial_state(scenario)
+    controller = FACTORIES[name](scenario, state)
+    forecasts = ForecastProvider(scenario, noise=noise if name != "perfect" else 0.0, seed=seed)
+    flows = replay(
+        scenario,
+        state,
+        controller,
+        forecasts,
+        horizon_steps=horizon_steps,
+        steps=steps,
+        progress=progress,
+    )
+    return compute_kpis(flows), time.perf_counter() - started
+
+
+def reference_reports(name: str, reports: dict[str, KpiReport]) -> dict[str, KpiReport]:
+    """What a controller is measured against: the perfect LP, and the MPC for the fallback."""
+    wanted = ["perfect"] if name != "fallback" else ["perfect", "mpc"]
+    return {other: reports[other] for other in wanted if other in reports and other != name}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print one KPI table per controller."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("scenario", help="S1, S2, S4 or a scenario JSON file")
+    parser.add_argument("--controller", action="append", choices=ORDER, help="repeatable; default: all")
+    parser.add_argument(
+        "--forecast-noise",
+        type=float,
+        default=0.0,
+        help="relative forecast error of PV and load (0 = perfect forecasts)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--horizon", type=int, default=96, help="planning horizon in steps")
+    parser.add_argument("--steps", type=int, default=None, help="replay only the first N steps")
+    parser.add_argument("--progress", type=int, default=0, help="report progress every N steps on stderr")
+    parser.add_argument("--solver", default=None, help="primary solver of the MPC (OSQP, CLARABEL)")
+    parser.add_argument("--json", type=Path, default=None, help="write all KPIs to this file")
+    args = parser.parse_args(argv)
+
+    scenario = resolve_scenario(args.scenario)
+    if args.solver:
+        solver = str(args.solver)
+        FACTORIES["mpc"] = lambda scenario, state: mpc_controller(solver)
+    chosen = args.controller or list(ORDER)
+    names = [name for name in ORDER if name in chosen or name == "uncontrolled"]
+    reports: dict[str, KpiReport] = {}
+    wall_times: dict[str, float] = {}
+    for name in names:
+        reports[name], wall_times[name] = run_controller(
+            scenario,
+            name,
+            noise=args.forecast_noise,
+            seed=args.seed,
+            horizon_steps=args.horizon,
+            steps=args.steps,
+            progress_every=args.progress,
+        )
+    baseline = reports["uncontrolled"]
+    steps = scenario.steps if args.steps is None else min(args.steps, scenario.steps)
+    print(
+        f"scenario {scenario.name}: {steps} steps of {scenario.step_minutes} min, "
+        f"{len(scenario.sessions)} sessions, forecast noise {args.forecast_noise}"
+    )
+    result: dict[str, Any] = {
+        "scenario": scenario.name,
+        "steps": steps,
+        "forecast_noise": args.forecast_noise,
+        "controllers": {},
+    }
+    for name in names:
+        report = reports[name]
+        versus = compare(report, baseline) if name != "uncontrolled" else None
+        references = reference_reports(name, reports)
+        print()
+        print(kpi_table(name, report, versus, references))
+        print(f"{'wall time of the run':<36} {wall_times[name]:.1f} s")
+        result["controllers"][name] = {
+            "kpis": report_dict(report),
+            "versus_uncontrolled": None if versus is None else asdict(versus),
+            "gaps": {
+                other: {
+                    "total_cost": gap(report.total_cost_eur, reference.total_cost_eur),
+                    "peak_import": gap(report.peak_import_kw, reference.peak_import_kw),
+                }
+                for other, reference in references.items()
+            },
+            "wall_time_s": wall_times[name],
+        }
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Sensors of charging stations and their EVSEs, fed by the hub's OCPP server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+import re
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .charger_entity import StationEntity
+from .csms.state import EvseState, StationState
+from .runtime import SschConfigEntry
+
+type StateValue = str | int | float | datetime | None
+
+CONNECTOR_STATUSES = ["available", "occupied", "reserved", "unavailable", "faulted"]
+CHARGING_STATES = ["charging", "ev_connected", "suspended_ev", "suspended_evse", "idle"]
+OPERATION_MODES = [
+    "idle",
+    "charging_only",
+    "central_setpoint",
+    "external_setpoint",
+    "external_limits",
+    "central_frequency",
+    "local_frequency",
+    "local_load_balancing",
+]
+
+
+def snake(value: str | None, options: list[str]) -> str | None:
+    """OCPP's CamelCase enumeration value as a translatable state, or None when unknown."""
+    if value is None:
+        return None
+    converted = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", value).lower()
+    return converted if converted in options else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StationSensorDescription(SensorEntityDescription):
+    """A value of the whole station."""
+
+    value_fn: Callable[[StationState], StateValue]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvseSensorDescription(SensorEntityDescription):
+    """A value of one EVSE."""
+
+    value_fn: Callable[[EvseState], StateValue]
+
+
+_KW = {
+    "device_class": SensorDeviceClass.POWER,
+    "native_unit_of_measurement": UnitOfPower.KILO_WATT,
+    "suggested_display_precision": 2,
+}
+_KWH_COUNTER = {
+    "device_class": SensorDeviceClass.ENERGY,
+    "state_class": SensorStateClass.TOTAL_INCREASING,
+    "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
+    "suggested_display_precision": 3,
+}
+
+STATION_SENSORS = (
+    StationSensorDescription(
+        key="firmware",
+        translation_key="firmware",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.firmware_version,
+    ),
+    StationSensorDescription(
+        key="ocpp_version",
+        translation_key="ocpp_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.ocpp_version,
+    ),
+    StationSensorDescription(
+        key="last_heartbeat",
+        translation_key="last_heartbeat",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.last_heartbeat,
+    ),
+    StationSensorDescription(
+        key="latency",
+        translation_key="latency",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.latency_ms,
+    ),
+    StationSensorDescription(
+        key="reconnects",
+        translation_key="reconnects",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: s.reconnects,
+    ),
+)
+
+EVSE_SENSORS = (
+    EvseSensorDescription(
+        key="connector_status",
+        translation_key="connector_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=CONNECTOR_STATUSES,
+        value_fn=lambda e: snake(e.status, CONNECTOR_STATUSES),
+    ),
+    EvseSensorDescription(
+        key="charging_state",
+        translation_key="charging_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=CHARGING_STATES,
+        value_fn=lambda e: snake(e.charging_state, CHARGING_STATES),
+    ),
+    EvseSensorDescription(
+        key="power",
+        translation_key="power",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda e: e.power_kw,
+        **_KW,
+    ),
+    EvseSensorDescription(
+        key="energy_charged",
+        translation_key="energy_charged",
+        value_fn=lambda e: e.energy_charged_kwh,
+        **_KWH_COUNTER,
+    ),
+    EvseSensorDescription(
+        key="energy_discharged",
+        translation_key="energy_discharged",
+        value_fn=lambda e: e.energy_discharged_kwh,
+        **_KWH_COUNTER,
+    ),
+    EvseSensorDescription(
+        key="session_energy",
+        translation_key="session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=3,
+        value_fn=lambda e: e.session_energy_kwh if e.transaction_id else None,
+    ),
+    EvseSensorDescription(
+        key="ev_soc",
+        translation_key="ev_soc",
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda e: e.ev_soc_pct if e.transaction_id else None,
+    ),
+    EvseSensorDescription(
+        key="ev_departure_time",
+        translation_key="ev_departure_time",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda e: e.departure_time,
+    ),
+    EvseSensorDescription(
+        key="ev_energy_request",
+        translation_key="ev_energy_request",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        value_fn=lambda e: e.energy_request_kwh,
+    ),
+    EvseSensorDescription(
+        key="active_setpoint",
+        translation_key="active_setpoint",
+        value_fn=lambda e: e.active_setpoint_kw,
+        **_KW,
+    ),
+    EvseSensorDescription(
+        key="operation_mode",
+        translation_key="operation_mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=OPERATION_MODES,
+        value_fn=lambda e: snake(e.operation_mode, OPERATION_MODES),
+    ),
+)
+
+
+def add_charger_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
+    """Add the station and EVSE sensors of every charger subentry."""
+    server = entry.runtime_data.server
+    for charger in entry.runtime_data.config.chargers:
+        entities: list[SensorEntity] = [
+            StationSensor(entry.entry_id, server, charger, description) for description in STATION_SENSORS
+        ]
+        entities += [
+            EvseSensor(entry.entry_id, server, charger, description, evse_id)
+            for evse_id in range(1, charger.evse_count + 1)
+            for description in EVSE_SENSORS
+        ]
+        async_add_entities(entities, config_subentry_id=charger.subentry_id)
+
+
+class StationSensor(StationEntity, SensorEntity):
+    """A station-wide value."""
+
+    entity_description: StationSensorDescription
+
+    @property
+    def native_value(self) -> StateValue:
+        """Read from the server's state."""
+        return self.entity_description.value_fn(self.station)
+
+
+class EvseSensor(StationEntity, SensorEntity):
+    """A value of one EVSE."""
+
+    entity_description: EvseSensorDescription
+
+    @property
+    def native_value(self) -> StateValue:
+        """Read from the server's state."""
+        return self.entity_description.value_fn(self.evse)

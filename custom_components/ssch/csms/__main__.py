@@ -1,0 +1,94 @@
+"""Run the CSMS standalone.
+
+``python -m custom_components.ssch.csms --port 9000 --station CS01:secret``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import contextlib
+from dataclasses import asdict
+import logging
+import signal
+
+from .auth import hash_password
+from .events import CsmsEvent
+from .registry import StationConfig, StationRegistry
+from .server import CsmsServer
+from .store import JsonFileStore
+from .tls import server_ssl_context
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m custom_components.ssch.csms")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--station", action="append", default=[], metavar="ID:PASSWORD", help="repeatable")
+    parser.add_argument("--bidirectional", action="store_true", help="stations may discharge")
+    parser.add_argument("--evses", type=int, default=1, help="EVSEs per station")
+    parser.add_argument("--max-charge-kw", type=float, default=11.0)
+    parser.add_argument("--max-discharge-kw", type=float, default=11.0)
+    parser.add_argument("--adopt-unknown", action="store_true")
+    parser.add_argument("--state-file", default="csms-state.json")
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
+    parser.add_argument("--quiet", action="store_true", help="do not print events")
+    return parser
+
+
+def build_registry(args: argparse.Namespace) -> StationRegistry:
+    stations: dict[str, StationConfig] = {}
+    for item in args.station:
+        station_id, separator, password = item.partition(":")
+        if not separator or not station_id or not password:
+            raise SystemExit(f"--station expects ID:PASSWORD, got {item!r}")
+        stations[station_id] = StationConfig(
+            password_hash=hash_password(password),
+            evse_count=args.evses,
+            bidirectional=args.bidirectional,
+            max_charge_kw=args.max_charge_kw,
+            max_discharge_kw=args.max_discharge_kw if args.bidirectional else 0.0,
+        )
+    return StationRegistry(stations)
+
+
+def print_event(event: CsmsEvent) -> None:
+    print(type(event).__name__, asdict(event), flush=True)
+
+
+async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (or SIGINT / SIGTERM arrives)."""
+    ssl_context = server_ssl_context(args.certfile, args.keyfile) if args.certfile else None
+    server = CsmsServer(
+        args.host,
+        args.port,
+        build_registry(args),
+        JsonFileStore(args.state_file),
+        adopt_unknown=args.adopt_unknown,
+        ssl_context=ssl_context,
+    )
+    if not args.quiet:
+        server.listen(print_event)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    await server.start()
+    print(f"listening on {'wss' if ssl_context else 'ws'}://{args.host}:{server.port}/", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""Handlers for requests a station sends. They only update state and emit events: they never
+await a CALL to the station (the receive loop must keep running)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .clock import format_timestamp, parse_timestamp, utc_now
+from .events import (
+    EvNeedsReceived,
+    FaultReported,
+    FirmwareStatusChanged,
+    MeterValuesReceived,
+    SecurityEventReported,
+    StationBooted,
+    StationPending,
+    StatusChanged,
+    TransactionEnded,
+    TransactionStarted,
+    TransactionUpdated,
+)
+from .metering import apply_readings, read_meter_values
+
+if TYPE_CHECKING:
+    from .station import Session
+
+Handler = Callable[["Session", dict[str, Any]], dict[str, Any]]
+Payload = dict[str, Any]
+
+BIDIRECTIONAL_TRANSFER_MODES = ["AC_single_phase", "AC_three_phase", "DC", "AC_BPT", "DC_BPT"]
+PENDING_ALLOWED = frozenset({"BootNotification", "Heartbeat"})
+_MAX_STORED_VARIABLES = 5000
+_WORST_REPORTED_SEVERITY = 6  # 0 Danger ... 6 Warning; Notice and below are not faults
+
+
+def _now() -> str:
+    return format_timestamp(utc_now())
+
+
+def boot_notification(session: Session, payload: Payload) -> Payload:
+    station = payload["chargingStation"]
+    vendor, model = station["vendorName"], station["model"]
+    if session.pending is not None:
+        session.pending.vendor, session.pending.model = vendor, model
+        session.emit(StationPending(session.station_id, session.pending.remote, vendor, model))
+        return {
+            "currentTime": _now(),
+            "interval": session.settings.pending_retry_s,
+            "status": "Pending",
+        }
+    state = session.state
+    state.vendor, state.model = vendor, model
+    state.firmware_version = station.get("firmwareVersion")
+    state.serial_number = station.get("serialNumber")
+    state.booted = True
+    session.mark_dirty()
+    session.emit(
+        StationBooted(session.station_id, vendor, model, state.firmware_version, payload.get("reason"))
+    )
+    return {
+        "currentTime": _now(),
+        "interval": session.settings.heartbeat_interval_s,
+        "status": "Accepted",
+    }
+
+
+def heartbeat(session: Session, payload: Payload) -> Payload:
+    session.state.last_heartbeat = utc_now()
+    return {"currentTime": _now()}
+
+
+def status_notification(session: Session, payload: Payload) -> Payload:
+    evse_id, connector_id = payload["evseId"], payload["connectorId"]
+    status = payload["connectorStatus"]
+    evse = session.state.evse(evse_id)
+    if evse.status != status:
+        evse.status = status
+        session.emit(StatusChanged(session.station_id, evse_id, connector_id, status))
+        if status == "Faulted":
+            session.emit(
+                FaultReported(session.station_id, evse_id, "Connector", f"connector {connector_id} faulted")
+            )
+    return {}
+
+
+def transaction_event(session: Session, payload: Payload) -> Payload:
+    state = session.state
+    info = payload["transactionInfo"]
+    transaction_id: str = info["transactionId"]
+    evse_id = payload.get("evse", {}).get("id") or state.evse_of_transaction(transaction_id)
+    if evse_id is None:
+        session.log_once("tx_without_evse", f"transaction {transaction_id} names no EVSE")
+        return {}
+    evse = state.evse(evse_id)
+    event_type = payload["eventType"]
+    is_current = evse.transaction_id == transaction_id
+    if not is_current and event_type != "Ended":
+        evse.start_session(transaction_id)
+        is_current = True
+        id_token = payload.get("idToken", {}).get("idToken")
+        session.emit(TransactionStarted(session.station_id, evse_id, transaction_id, id_token))
+    meter_values = payload.get("meterValue")
+    if meter_values:
+        apply_readings(evse, read_meter_values(meter_values))
+        _emit_meter(session, evse_id)
+    if is_current:
+        evse.charging_state = info.get("chargingState", evse.charging_state)
+        evse.operation_mode = info.get("operationMode", evse.operation_mode)
+        if event_type == "Ended":
+            session.emit(
+                TransactionEnded(
+                    session.station_id,
+                    evse_id,
+                    transaction_id,
+                    round(evse.session_energy_kwh, 4),
+                    info.get("stoppedReason"),
+                )
+            )
+            evse.end_session()
+        elif event_type == "Updated":
+            session.emit(TransactionUpdated(session.station_id, evse_id, transaction_id, evse.charging_state))
+    session.mark_dirty()
+    if "idToken" in payload:
+        return {"idTokenInfo": {"status": "Accepted"}}
+    return {}
+
+
+def meter_values(session: Session, payload: Payload) -> Payload:
+    evse_id = payload["evseId"]
+    if evse_id == 0:  # the station's grid meter, not an EVSE
+        return {}
+    apply_readings(session.state.evse(evse_id), read_meter_values(payload["meterValue"]))
+    _emit_meter(session, evse_id)
+    session.mark_dirty()
+    return {}
+
+
+def _emit_meter(session: Session, evse_id: int) -> None:
+    evse = session.state.evse(evse_id)
+    session.emit(
+        MeterValuesReceived(
+            session.station_id,
+            evse_id,
+            evse.power_kw,
+            round(evse.energy_charged_kwh, 4),
+            round(evse.energy_discharged_kwh, 4),
+            evse.ev_soc_pct,
+        )
+    )
+
+
+def authorize(session: Session, payload: Payload) -> Payload:
+    response: Payload = {"idTokenInfo": {"status": "Accepted"}}
+    # The request names no EVSE: bidirectional transfer is granted when any EVSE of a
+    # bidirectional station allows it; a later NotifyAllowedEnergyTransfer can narrow it.
+    if session.v2g_capable and any(e.v2g_allowed for e in _configured_evses(session)):
+        response["allowedEnergyTransfer"] = list(BIDIRECTIONAL_TRANSFER_MODES)
+    return response
+
+
+def _configured_evses(session: Session) -> list[Any]:
+    count = session.config.evse_count if session.config else 0
+    return [session.state.evse(evse_id) for evse_id in range(1, count + 1)]
+
+
+def _kw(watts: object) -> float | None:
+    return float(watts) / 1000.0 if isinstance(watts, int | float) else None
+
+
+def notify_ev_charging_needs(session: Session, payload: Payload) -> Payload:
+    evse_id = payload["evseId"]
+    needs = payload["chargingNeeds"]
+    evse = session.state.evse(evse_id)
+    v2x = needs.get("v2xChargingParameters", {})
+    ac = needs.get("acChargingParameters", {})
+    dc = needs.get("dcChargingParameters", {})
+    energy_wh = v2x.get("evTargetEnergyRequest", ac.get("energyAmount", dc.get("energyAmount")))
+    evse.requested_energy_transfer = needs["requestedEnergyTransfer"]
+    evse.control_mode = needs.get("controlMode")
+    evse.departure_time = parse_timestamp(needs.get("departureTime"))
+    evse.energy_request_kwh = _kw(energy_wh)
+    limits = evse.ev_limits
+    limits.max_charge_kw = _kw(v2x.get("maxChargePower", dc.get("evMaxPower")))
+    limits.min_charge_kw = _kw(v2x.get("minChargePower"))
+    limits.max_discharge_kw = _kw(v2x.get("maxDischargePower"))
+    limits.min_discharge_kw = _kw(v2x.get("minDischargePower"))
+    session.mark_dirty()
+    session.emit(
+        EvNeedsReceived(
+            session.station_id,
+            evse_id,
+            evse.requested_energy_transfer,
+            evse.control_mode,
+            evse.departure_time,
+            evse.energy_request_kwh,
+            limits.max_charge_kw,
+            limits.max_discharge_kw,
+        )
+    )
+    return {"status": "Accepted"}
+
+
+def notify_report(session: Session, payload: Payload) -> Payload:
+    variables = session.state.variables
+    for item in payload.get("reportData", []):
+        if len(variables) >= _MAX_STORED_VARIABLES:
+            session.log_once("report_overflow", "device model report truncated")
+            break
+        component, variable = item["component"], item["variable"]
+        key = _variable_key(component, variable)
+        for attribute in item.get("variableAttribute", []):
+            if attribute.get("type", "Actual") == "Actual" and "value" in attribute:
+                variables[key] = str(attribute["value"])
+    return {}
+
+
+def _variable_key(component: Payload, variable: Payload) -> str:
+    name = component["name"]
+    if "instance" in component:
+        name += f"[{component['instance']}]"
+    if "evse" in component:
+        name += f"@{component['evse']['id']}"
+    variable_name = variable["name"]
+    if "instance" in variable:
+        variable_name += f"[{variable['instance']}]"
+    return f"{name}/{variable_name}"
+
+
+def notify_event(session: Session, payload: Payload) -> Payload:
+    for event in payload["eventData"]:
+        severity = event.get("severity")
+        is_problem = event["variable"]["name"] in {"Problem", "Tripped", "Fault"}
+        if not is_problem and (severity is None or severity > _WORST_REPORTED_SEVERITY):
+            continue
+        component = event["component"]
+        detail = f"{event['variable']['name']}={event['actualValue']}"
+        if "techCode" in event:
+            detail += f" ({event['techCode']})"
+        session.emit(
+            FaultReported(
+                session.station_id,
+                component.get("evse", {}).get("id"),
+                component["name"],
+                detail,
+                bool(event.get("cleared", False)),
+            )
+        )
+    return {}
+
+
+def security_event_notification(session: Session, payload: Payload) -> Payload:
+    event_type = payload["type"]
+    session.log_once(f"security:{event_type}", f"security event {event_type}")
+    session.emit(SecurityEventReported(session.station_id, event_type, payload.get("techInfo")))
+    return {}
+
+
+def firmware_status_notification(session: Session, payload: Payload) -> Payload:
+    session.state.firmware_status = payload["status"]
+    session.emit(FirmwareStatusChanged(session.station_id, payload["status"]))
+    return {}
+
+
+def pull_dynamic_schedule_update(session: Session, payload: Payload) -> Payload:
+    from .profiles import profile_id_for
+
+    for evse_id, evse in session.state.evses.items():
+        if profile_id_for(evse_id) == payload["chargingProfileId"] and evse.active_setpoint_kw is not None:
+            watts = round(evse.active_setpoint_kw * 1000.0, 1)
+            return {"status": "Accepted", "scheduleUpdate": {"setpoint": watts}}
+    return {"status": "Rejected"}
+
+
+def _constant(response: Payload) -> Handler:
+    def handler(session: Session, payload: Payload) -> Payload:
+        return dict(response)
+
+    return handler
+
+
+_ACKNOWLEDGED = (
+    "LogStatusNotification",
+    "NotifyChargingLimit",
+    "ClearedChargingLimit",
+    "ReportChargingProfiles",
+    "NotifyMonitoringReport",
+    "NotifyCustomerInformation",
+    "NotifyDisplayMessages",
+    "ReservationStatusUpdate",
+    "PublishFirmwareStatusNotification",
+    "NotifyPriorityCharging",
+    "NotifyDERAlarm",
+    "NotifyDERStartStop",
+    "ReportDERControl",
+)
+
+HANDLERS: dict[str, Handler] = {
+    "BootNotification": boot_notification,
+    "Heartbeat": heartbeat,
+    "StatusNotification": status_notification,
+    "TransactionEvent": transaction_event,
+    "MeterValues": meter_values,
+    "Authorize": authorize,
+    "NotifyEVChargingNeeds": notify_ev_charging_needs,
+    "NotifyReport": notify_report,
+    "NotifyEvent": notify_event,
+    "SecurityEventNotification": security_event_notification,
+    "FirmwareStatusNotification": firmware_status_notification,
+    "PullDynamicScheduleUpdate": pull_dynamic_schedule_update,
+    "DataTransfer": _constant({"status": "UnknownVendorId"}),
+    "SignCertificate": _constant({"status": "Rejected"}),
+    "NotifyEVChargingSchedule": _constant({"status": "Accepted"}),
+    **{action: _constant({}) for action in _ACKNOWLEDGED},
+}

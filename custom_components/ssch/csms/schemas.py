@@ -1,0 +1,71 @@
+"""Action catalogue and JSON-schema checks, using the schemas shipped with ``ocpp``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from jsonschema.exceptions import best_match
+from ocpp.messages import get_validator
+from ocpp.v21.enums import Action as Action21
+from ocpp.v201.enums import Action as Action201
+
+from .errors import InvalidRequest
+from .frames import CALL, CALL_RESULT
+
+SUPPORTED_VERSIONS = ("2.1", "2.0.1")
+SUBPROTOCOLS = {"ocpp2.1": "2.1", "ocpp2.0.1": "2.0.1"}
+
+_ERROR_CODE_BY_KEYWORD = {
+    "type": "TypeConstraintViolation",
+    "required": "OccurrenceConstraintViolation",
+    "minItems": "OccurrenceConstraintViolation",
+    "maxItems": "OccurrenceConstraintViolation",
+    "enum": "PropertyConstraintViolation",
+    "maxLength": "PropertyConstraintViolation",
+    "minimum": "PropertyConstraintViolation",
+    "maximum": "PropertyConstraintViolation",
+}
+
+
+@cache
+def known_actions(ocpp_version: str) -> frozenset[str]:
+    """Every action name defined by ``ocpp_version``."""
+    actions = Action21 if ocpp_version == "2.1" else Action201
+    return frozenset(action.value for action in actions)
+
+
+def preload_validators(incoming: Iterable[str], outgoing: Iterable[str]) -> None:
+    """Read the schemas the CSMS uses (blocking file I/O: run it in an executor)."""
+    wanted = [(CALL, action) for action in incoming]
+    wanted += [(kind, action) for action in outgoing for kind in (CALL, CALL_RESULT)]
+    for version in SUPPORTED_VERSIONS:
+        for message_type, action in wanted:
+            if action in known_actions(version):
+                get_validator(message_type, action, version)
+
+
+def payload_problem(
+    message_type: int, action: str, ocpp_version: str, payload: dict[str, Any]
+) -> tuple[str, str] | None:
+    """Return ``(error code, description)`` when ``payload`` breaks the schema, else ``None``."""
+    validator = get_validator(message_type, action, ocpp_version)
+    error = best_match(validator.iter_errors(payload))
+    if error is None:
+        return None
+    code = _ERROR_CODE_BY_KEYWORD.get(str(error.validator), "FormatViolation")
+    location = "/".join(str(part) for part in error.absolute_path) or "payload"
+    return code, f"{location}: {error.message}"[:255]
+
+
+def check_request(action: str, ocpp_version: str, payload: dict[str, Any]) -> None:
+    """Raise :class:`InvalidRequest` if a request the CSMS built breaks the schema."""
+    problem = payload_problem(CALL, action, ocpp_version, payload)
+    if problem is not None:
+        raise InvalidRequest(f"{action} for OCPP {ocpp_version}: {problem[1]}")
+
+
+def check_response(action: str, ocpp_version: str, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """Return a problem description if a station's CALLRESULT breaks the schema."""
+    return payload_problem(CALL_RESULT, action, ocpp_version, payload)

@@ -1,0 +1,323 @@
+"""The embedded CSMS: an aiohttp websocket server for OCPP 2.1 / 2.0.1 stations.
+
+Duplicate-connection policy: the newest authenticated connection of a station wins. Stations
+often reconnect before the old TCP connection is known to be dead; the old websocket is closed
+with the reason "superseded by a new connection" and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+import contextlib
+import logging
+import ssl
+from typing import Any
+
+from aiohttp import WSCloseCode, hdrs, web
+
+from .commands import COMMAND_ACTIONS, StationHandle
+from .credentials import CredentialCache, parse_basic_auth
+from .errors import UnknownStation
+from .events import (
+    CsmsEvent,
+    EventListener,
+    StationConnected,
+    StationDisconnected,
+    StationPending,
+    VersionMismatchRefused,
+)
+from .handlers import HANDLERS
+from .registry import PendingStation, StationConfig, StationRegistry
+from .schemas import SUBPROTOCOLS, preload_validators
+from .settings import CsmsSettings
+from .state import StationState
+from .station import Session
+from .store import DebouncedSaver, StateStore
+
+_LOGGER = logging.getLogger(__name__)
+_MAX_STATION_ID_LENGTH = 48
+_SUBPROTOCOL_BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
+_PREFERRED_ORDER = ("ocpp2.1", "ocpp2.0.1")
+_STORE_VERSION = 1
+
+
+class CsmsServer:
+    """One hub's OCPP server: handshake, sessions, durable state and events."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        registry: StationRegistry,
+        store: StateStore,
+        *,
+        adopt_unknown: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
+        settings: CsmsSettings | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.registry = registry
+        self.adopt_unknown = adopt_unknown
+        self.settings = settings or CsmsSettings()
+        self._ssl_context = ssl_context
+        self._store = store
+        self._saver = DebouncedSaver(store, self._snapshot, self.settings.save_delay_s)
+        self._credentials = CredentialCache()
+        self._states: dict[str, StationState] = {}
+        self._sessions: dict[str, Session] = {}
+        self._listeners: list[EventListener] = []
+        self._logged: dict[str, set[str]] = {}
+        self._runner: web.AppRunner | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the durable state and listen; ``port=0`` picks a free port (see :attr:`port`)."""
+        await self._load()
+        await asyncio.get_running_loop().run_in_executor(None, preload_validators, HANDLERS, COMMAND_ACTIONS)
+        app = web.Application()
+        app.router.add_get("/{path:.*}", self._handle)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, ssl_context=self._ssl_context)
+        try:
+            await site.start()
+        except OSError:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+        _LOGGER.info("OCPP server listening on %s:%s", self.host, self.port)
+
+    async def stop(self) -> None:
+        """Close every connection, cancel every task, release the port and save the state."""
+        sessions = list(self._sessions.values())
+        await asyncio.gather(
+            *(session.close("server shutting down") for session in sessions), return_exceptions=True
+        )
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._credentials.close()
+        await self._saver.flush()
+
+    # ---- public API ------------------------------------------------------------------------
+
+    def listen(self, callback: EventListener) -> Any:
+        """Register an event listener; returns a function that unregisters it."""
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def state(self, station_id: str) -> StationState:
+        """The current state of a configured station."""
+        if station_id not in self.registry and station_id not in self._states:
+            raise UnknownStation(station_id)
+        return self._state_of(station_id)
+
+    def station(self, station_id: str) -> StationHandle:
+        """Command handle of a configured or pending station."""
+        if station_id not in self.registry and station_id not in self.registry.pending:
+            raise UnknownStation(station_id)
+        return StationHandle(self, station_id)
+
+    def session(self, station_id: str) -> Session | None:
+        """The live session of ``station_id``, if connected."""
+        return self._sessions.get(station_id)
+
+    @property
+    def pending_stations(self) -> dict[str, PendingStation]:
+        """Unknown stations that connected while adopting is enabled."""
+        return self.registry.pending
+
+    def dismiss_pending(self, station_id: str) -> None:
+        """Forget a pending station (the installer ignored it); it may show up again."""
+        self.registry.pending.pop(station_id, None)
+
+    def set_v2g_allowed(self, station_id: str, evse_id: int, allowed: bool) -> None:
+        """Allow or forbid bidirectional transfer on one EVSE (effective for new authorizations)."""
+        self.state(station_id).evse(evse_id).v2g_allowed = allowed
+        self._saver.mark_dirty()
+
+    def reset_version_pin(self, station_id: str) -> None:
+        """Forget the pinned OCPP version, e.g. after a firmware upgrade from 2.0.1 to 2.1."""
+        self.state(station_id).ocpp_version = None
+        self._saver.mark_dirty()
+
+    async def update_registry(self, stations: Mapping[str, StationConfig]) -> None:
+        """Replace the configured stations; removed or changed stations are disconnected."""
+        added, removed, changed = self.registry.replace(stations)
+        to_close: list[tuple[str, str]] = []
+        for station_id in removed:
+            self._states.pop(station_id, None)
+            to_close.append((station_id, "station removed from the hub"))
+        for station_id in changed:
+            to_close.append((station_id, "station configuration changed"))
+        for station_id in added:
+            to_close.append((station_id, "station adopted; reconnect with credentials"))
+        for station_id in removed | changed | added:
+            self._credentials.forget(station_id)
+        for station_id, reason in to_close:
+            session = self._sessions.get(station_id)
+            if session is not None:
+                await session.close(reason, WSCloseCode.POLICY_VIOLATION)
+        self._saver.mark_dirty()
+
+    async def save(self) -> None:
+        """Save the durable state now."""
+        await self._saver.flush()
+
+    # ---- events and logging ----------------------------------------------------------------
+
+    def _emit(self, event: CsmsEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                self._log_once(event.station_id, "listener", "event listener failed")
+
+    def _log_once(self, station_id: str, kind: str, message: str) -> None:
+        seen = self._logged.setdefault(station_id, set())
+        if kind in seen:
+            return
+        seen.add(kind)
+        _LOGGER.warning("Station %s: %s (further occurrences not logged)", station_id, message)
+
+    # ---- state -----------------------------------------------------------------------------
+
+    def _state_of(self, station_id: str) -> StationState:
+        state = self._states.get(station_id)
+        if state is None:
+            state = self._states[station_id] = StationState(station_id)
+        return state
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "version": _STORE_VERSION,
+            "stations": {
+                station_id: state.to_dict()
+                for station_id, state in self._states.items()
+                if station_id in self.registry
+            },
+        }
+
+    async def _load(self) -> None:
+        data = await self._store.load() or {}
+        for station_id, station_data in dict(data.get("stations", {})).items():
+            try:
+                self._states[station_id] = StationState.from_dict(station_id, station_data)
+            except (TypeError, ValueError, AttributeError):
+                _LOGGER.warning("Ignoring unreadable saved state of station %s", station_id)
+
+    # ---- handshake -------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        station_id = request.match_info["path"].rstrip("/").rsplit("/", 1)[-1]
+        if not station_id or len(station_id) > _MAX_STATION_ID_LENGTH:
+            raise web.HTTPNotFound(text="unknown charging station")
+        config = self.registry.get(station_id)
+        pending: PendingStation | None = None
+        if config is None:
+            pending = self._admit_pending(station_id, request.remote)
+        else:
+            await self._authenticate(request, station_id, config)
+        subprotocol = self._negotiate(request, station_id, pinned=config is not None)
+        ws = web.WebSocketResponse(
+            protocols=(subprotocol,),
+            max_msg_size=self.settings.hard_frame_limit,
+            heartbeat=self.settings.ping_interval_s,
+        )
+        await ws.prepare(request)
+        version = SUBPROTOCOLS[subprotocol]
+        state = self._state_of(station_id) if config is not None else StationState(station_id)
+        session = Session(
+            ws,
+            state,
+            version,
+            config=config,
+            pending=pending,
+            settings=self.settings,
+            emit=self._emit,
+            mark_dirty=self._saver.mark_dirty,
+            log_once=self._log_once,
+        )
+        await self._serve(session, first_time=state.ocpp_version is None)
+        return ws
+
+    def _admit_pending(self, station_id: str, remote: str | None) -> PendingStation:
+        pending = self.registry.pending.get(station_id)
+        if pending is not None:
+            return pending
+        if not self.adopt_unknown or len(self.registry.pending) >= self.settings.pending_limit:
+            self._log_once(station_id, "unknown", "unknown station refused")
+            raise web.HTTPNotFound(text="unknown charging station")
+        pending = self.registry.pending[station_id] = PendingStation(station_id, remote)
+        _LOGGER.info("Unknown station %s is waiting to be adopted", station_id)
+        return pending
+
+    async def _authenticate(self, request: web.Request, station_id: str, config: StationConfig) -> None:
+        credentials = parse_basic_auth(request.headers.get(hdrs.AUTHORIZATION))
+        if (
+            credentials is None
+            or credentials[0] != station_id
+            or not await self._credentials.verify(station_id, credentials[1], config.password_hash)
+        ):
+            self._log_once(station_id, "auth", "authentication failed")
+            raise web.HTTPUnauthorized(
+                headers={hdrs.WWW_AUTHENTICATE: 'Basic realm="ocpp"'}, text="authentication failed"
+            )
+
+    def _negotiate(self, request: web.Request, station_id: str, *, pinned: bool) -> str:
+        offered = tuple(
+            name.strip()
+            for name in request.headers.get(hdrs.SEC_WEBSOCKET_PROTOCOL, "").split(",")
+            if name.strip()
+        )
+        pinned_version = (
+            self._states[station_id].ocpp_version if pinned and station_id in self._states else None
+        )
+        if pinned_version is not None:
+            wanted = _SUBPROTOCOL_BY_VERSION[pinned_version]
+            if wanted in offered:
+                return wanted
+            self._log_once(station_id, "version", f"refused: pinned to OCPP {pinned_version}")
+            self._emit(VersionMismatchRefused(station_id, pinned_version, offered))
+            raise web.HTTPBadRequest(text=f"station is pinned to OCPP {pinned_version}")
+        for name in _PREFERRED_ORDER:
+            if name in offered:
+                return name
+        self._log_once(station_id, "subprotocol", f"no supported subprotocol in {offered}")
+        raise web.HTTPBadRequest(text="offer ocpp2.1 or ocpp2.0.1")
+
+    async def _serve(self, session: Session, *, first_time: bool) -> None:
+        station_id, state = session.station_id, session.state
+        previous = self._sessions.get(station_id)
+        self._sessions[station_id] = session
+        if previous is not None:
+            _LOGGER.info("Station %s: closing the older of two connections", station_id)
+            await previous.close("superseded by a new connection", WSCloseCode.POLICY_VIOLATION)
+        if session.pending is not None:
+            self._emit(StationPending(station_id, session.pending.remote))
+        else:
+            if not first_time:
+                state.reconnects += 1
+            state.ocpp_version = session.ocpp_version
+            state.connected = True
+            self._saver.mark_dirty()
+            self._emit(StationConnected(station_id, session.ocpp_version, state.reconnects))
+        try:
+            await session.run()
+        finally:
+            reason = session.close_reason or "connection closed by the station"
+            if self._sessions.get(station_id) is session:
+                del self._sessions[station_id]
+                state.connected = False
+                self._emit(StationDisconnected(station_id, reason))
+            else:
+                _LOGGER.info("Station %s: older connection closed (%s)", station_id, reason)

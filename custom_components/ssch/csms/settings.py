@@ -1,0 +1,26 @@
+"""Tunables of the CSMS with defaults that suit a hub of a few to a thousand stations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .frames import DEFAULT_FRAME_LIMIT
+from .profiles import DEFAULT_MAX_OFFLINE_S
+
+
+@dataclass(frozen=True, slots=True)
+class CsmsSettings:
+    heartbeat_interval_s: int = 300
+    pending_retry_s: int = 60
+    call_timeout_s: float = 30.0
+    frame_limit: int = DEFAULT_FRAME_LIMIT
+    # Frames above this are not even buffered: the websocket layer closes the connection (1009).
+    hard_frame_limit: int = 1024 * 1024
+    # Schema-check the first N requests of each action per connection; None = check every request.
+    validated_messages_per_action: int | None = 20
+    rate_per_s: float = 10.0
+    rate_burst: int = 100
+    ping_interval_s: float = 60.0
+    max_offline_s: int = DEFAULT_MAX_OFFLINE_S
+    save_delay_s: float = 10.0
+    pending_limit: int = 16

@@ -1,0 +1,228 @@
+"""One live station connection: receive loop with frame guard, dispatch, and outgoing CALLs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import time
+from typing import Any
+import uuid
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from .errors import CallError, CallTimeout, StationOffline
+from .events import CsmsEvent
+from .frames import (
+    CALL,
+    UNREADABLE_ID,
+    CallFrame,
+    ErrorFrame,
+    FrameViolation,
+    ResultFrame,
+    encode_call,
+    encode_error,
+    encode_result,
+    parse_frame,
+)
+from .handlers import HANDLERS, PENDING_ALLOWED
+from .ratelimit import TokenBucket
+from .registry import PendingStation, StationConfig
+from .schemas import check_request, check_response, known_actions, payload_problem
+from .settings import CsmsSettings
+from .state import StationState
+
+LogOnce = Callable[[str, str, str], None]
+
+
+class Session:
+    """The CSMS side of one websocket; replaced as a whole when the station reconnects."""
+
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        state: StationState,
+        ocpp_version: str,
+        *,
+        config: StationConfig | None,
+        pending: PendingStation | None,
+        settings: CsmsSettings,
+        emit: Callable[[CsmsEvent], None],
+        mark_dirty: Callable[[], None],
+        log_once: LogOnce,
+    ) -> None:
+        self.ws = ws
+        self.state = state
+        self.station_id = state.station_id
+        self.ocpp_version = ocpp_version
+        self.config = config
+        self.pending = pending
+        self.settings = settings
+        self.emit = emit
+        self.mark_dirty = mark_dirty
+        self._log_once = log_once
+        self._limiter = TokenBucket(settings.rate_per_s, settings.rate_burst)
+        self._call_lock = asyncio.Lock()
+        self._awaiting: tuple[str, str, asyncio.Future[dict[str, Any]]] | None = None
+        self.close_reason: str | None = None
+        self._validated: dict[str, int] = {}
+
+    def log_once(self, kind: str, message: str) -> None:
+        """Log a recurring problem of this station only the first time."""
+        self._log_once(self.station_id, kind, message)
+
+    @property
+    def v2g_capable(self) -> bool:
+        """The installer declared the station bidirectional and it speaks OCPP 2.1."""
+        return self.ocpp_version == "2.1" and self.config is not None and self.config.bidirectional
+
+    async def run(self) -> None:
+        """Serve frames until the websocket closes."""
+        try:
+            async for message in self.ws:
+                if message.type == WSMsgType.TEXT:
+                    try:
+                        await self._on_text(message.data)
+                    except StationOffline:
+                        break
+                elif message.type == WSMsgType.BINARY:
+                    await self._reject(
+                        FrameViolation(
+                            "binary",
+                            UNREADABLE_ID,
+                            "RpcFrameworkError",
+                            "Binary frames are not OCPP",
+                        )
+                    )
+                elif message.type == WSMsgType.ERROR:
+                    self.close_reason = self.close_reason or f"websocket error: {self.ws.exception()}"
+        finally:
+            self._fail_awaiting(StationOffline(self.station_id))
+
+    async def close(self, reason: str, code: int = WSCloseCode.GOING_AWAY) -> None:
+        """Close the websocket, telling the station why."""
+        self.close_reason = reason
+        self._fail_awaiting(StationOffline(self.station_id))
+        await self.ws.close(code=code, message=reason.encode()[:120])
+
+    async def _on_text(self, text: str) -> None:
+        frame = parse_frame(text, self.ocpp_version, self.settings.frame_limit)
+        if isinstance(frame, CallFrame):
+            await self._on_call(frame)
+        elif isinstance(frame, ResultFrame):
+            self._on_result(frame)
+        elif isinstance(frame, ErrorFrame):
+            self._on_error(frame)
+        else:
+            await self._reject(frame)
+
+    async def _reject(self, violation: FrameViolation) -> None:
+        self.log_once(violation.kind, f"{violation.code}: {violation.description}")
+        if violation.reply:
+            await self._send(encode_error(violation.message_id, violation.code, violation.description))
+
+    async def _on_call(self, frame: CallFrame) -> None:
+        problem = self._refusal(frame)
+        if problem is None:
+            try:
+                response = HANDLERS[frame.action](self, frame.payload)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                # Only reachable for payloads that skipped schema validation.
+                self.log_once(f"unreadable:{frame.action}", f"{frame.action} unreadable: {error!r}")
+                problem = ("FormatViolation", f"{frame.action} payload could not be read")
+            except Exception as error:
+                self.log_once(f"handler:{frame.action}", f"{frame.action} handler failed: {error!r}")
+                problem = ("InternalError", f"{frame.action} could not be processed")
+            else:
+                if frame.expects_reply:
+                    await self._send(encode_result(frame.message_id, response))
+                return
+        code, description = problem
+        self.log_once(f"{code}:{frame.action}", f"{frame.action} answered with {code}: {description}")
+        if frame.expects_reply:
+            await self._send(encode_error(frame.message_id, code, description))
+
+    def _refusal(self, frame: CallFrame) -> tuple[str, str] | None:
+        action = frame.action
+        if not self._limiter.allow():
+            return "GenericError", "Message rate limit exceeded"
+        if action not in known_actions(self.ocpp_version):
+            return "NotSupported", f"{action} is not an OCPP {self.ocpp_version} action"
+        if action not in HANDLERS:
+            return "NotImplemented", f"{action} is not implemented by this CSMS"
+        if self.pending is not None and action not in PENDING_ALLOWED:
+            return "SecurityError", "Station is not accepted yet"
+        if not self._should_validate(action):
+            return None
+        return payload_problem(CALL, action, self.ocpp_version, frame.payload)
+
+    def _should_validate(self, action: str) -> bool:
+        # Full schema validation costs ~0.5-1 ms per message: check the first messages of each
+        # action per connection (catching non-compliant firmware), then trust the shape and
+        # let the handlers' own reads fail with FormatViolation.
+        limit = self.settings.validated_messages_per_action
+        if limit is None:
+            return True
+        seen = self._validated.get(action, 0)
+        if seen >= limit:
+            return False
+        self._validated[action] = seen + 1
+        return True
+
+    def _on_result(self, frame: ResultFrame) -> None:
+        awaiting = self._awaiting
+        if awaiting is None or awaiting[0] != frame.message_id:
+            self.log_once("unexpected_result", f"CALLRESULT for unknown id {frame.message_id!r}")
+            return
+        _, action, future = awaiting
+        problem = check_response(action, self.ocpp_version, frame.payload)
+        if problem is not None:
+            self.log_once(f"bad_response:{action}", f"{action} response breaks schema: {problem[1]}")
+        if not future.done():
+            future.set_result(frame.payload)
+
+    def _on_error(self, frame: ErrorFrame) -> None:
+        awaiting = self._awaiting
+        if not frame.answers_call or awaiting is None or awaiting[0] != frame.message_id:
+            self.log_once("unexpected_error", f"error frame {frame.code} for {frame.message_id!r}")
+            return
+        _, action, future = awaiting
+        if not future.done():
+            future.set_exception(CallError(action, frame.code, frame.description, frame.details))
+
+    async def _send(self, text: str) -> None:
+        if self.ws.closed:
+            raise StationOffline(self.station_id)
+        try:
+            await self.ws.send_str(text)
+        except ConnectionError as error:
+            raise StationOffline(self.station_id) from error
+
+    def _fail_awaiting(self, error: Exception) -> None:
+        if self._awaiting is not None and not self._awaiting[2].done():
+            self._awaiting[2].set_exception(error)
+
+    async def call(
+        self, action: str, payload: dict[str, Any], timeout_s: float | None = None
+    ) -> dict[str, Any]:
+        """Send a CALL and return the CALLRESULT payload; one CALL in flight at a time."""
+        check_request(action, self.ocpp_version, payload)
+        timeout = self.settings.call_timeout_s if timeout_s is None else timeout_s
+        async with self._call_lock:
+            if self.ws.closed:
+                raise StationOffline(self.station_id)
+            message_id = str(uuid.uuid4())
+            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self._awaiting = (message_id, action, future)
+            started = time.monotonic()
+            try:
+                await self._send(encode_call(message_id, action, payload))
+                async with asyncio.timeout(timeout):
+                    result = await future
+            except TimeoutError:
+                raise CallTimeout(action, timeout) from None
+            finally:
+                self._awaiting = None
+                if not future.done():
+                    future.cancel()
+            self.state.latency_ms = round((time.monotonic() - started) * 1000.0, 1)
+            return result

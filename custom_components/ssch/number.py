@@ -1,0 +1,74 @@
+"""Numbers: the most power each EVSE may charge with."""
+
+from __future__ import annotations
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntityDescription,
+    NumberMode,
+    RestoreNumber,
+)
+from homeassistant.const import EntityCategory, UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .charger_entity import StationEntity
+from .csms.server import CsmsServer
+from .hub_config import ChargerConfig
+from .runtime import SschConfigEntry
+from .station_commands import async_run_command
+
+PARALLEL_UPDATES = 1
+
+MAX_POWER = NumberEntityDescription(
+    key="max_power",
+    translation_key="max_power",
+    device_class=NumberDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.KILO_WATT,
+    native_min_value=0.0,
+    native_step=0.1,
+    mode=NumberMode.BOX,
+    entity_category=EntityCategory.CONFIG,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """A power cap per EVSE."""
+    server = entry.runtime_data.server
+    for charger in entry.runtime_data.config.chargers:
+        async_add_entities(
+            [
+                EvseMaxPowerNumber(entry.entry_id, server, charger, evse_id)
+                for evse_id in range(1, charger.evse_count + 1)
+            ],
+            config_subentry_id=charger.subentry_id,
+        )
+
+
+class EvseMaxPowerNumber(StationEntity, RestoreNumber):
+    """A user's cap on the EVSE's charging power; kept across restarts, applied to a running session."""
+
+    def __init__(self, entry_id: str, server: CsmsServer, charger: ChargerConfig, evse_id: int) -> None:
+        """Start at the charger's configured maximum."""
+        super().__init__(entry_id, server, charger, MAX_POWER, evse_id)
+        self._attr_native_max_value = charger.max_charge_kw
+        self._attr_native_value = charger.max_charge_kw
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the last cap the user set."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_number_data()) is not None and last.native_value is not None:
+            self._attr_native_value = min(last.native_value, self._charger.max_charge_kw)
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Store the cap and send it to a running session."""
+        assert self._evse_id is not None
+        if self.evse.transaction_id is not None:
+            handle = self._server.station(self._charger.station_id)
+            await async_run_command(
+                self._charger.station_id, "SetChargingProfile", handle.set_setpoint(self._evse_id, value)
+            )
+        self._attr_native_value = value
+        self.async_write_ha_state()

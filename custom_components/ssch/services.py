@@ -1,0 +1,110 @@
+"""Actions: manual charger setpoints for people and automations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import voluptuous as vol
+
+from .const import DOMAIN
+from .devices import evse_identifier
+from .hub_config import ChargerConfig
+from .runtime import SschConfigEntry
+from .station_bridge import async_refresh_station
+from .station_commands import async_run_command
+
+SERVICE_SET_CHARGER_SETPOINT = "set_charger_setpoint"
+SERVICE_CLEAR_CHARGER_SETPOINT = "clear_charger_setpoint"
+ATTR_DEVICE_ID = "device_id"
+ATTR_POWER_KW = "power_kw"
+ATTR_DURATION = "duration"
+
+SET_SETPOINT_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_POWER_KW): vol.Coerce(float),
+        vol.Optional(ATTR_DURATION): vol.All(cv.time_period, cv.positive_timedelta),
+    }
+)
+CLEAR_SETPOINT_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
+
+
+@dataclass(frozen=True, slots=True)
+class EvseTarget:
+    """The EVSE an action addresses."""
+
+    entry: SschConfigEntry
+    charger: ChargerConfig
+    evse_id: int
+
+
+def _resolve(hass: HomeAssistant, device_id: str) -> EvseTarget:
+    """Find the loaded hub, charger and EVSE behind an EVSE device."""
+    device = dr.async_get(hass).async_get(device_id)
+    entries: list[SschConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    for entry in entries:
+        if device is None or entry.entry_id not in device.config_entries:
+            continue
+        for charger in entry.runtime_data.config.chargers:
+            for evse_id in range(1, charger.evse_count + 1):
+                if evse_identifier(entry.entry_id, charger.subentry_id, evse_id) in device.identifiers:
+                    return EvseTarget(entry, charger, evse_id)
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_evse",
+        translation_placeholders={"device_id": device_id},
+    )
+
+
+async def _async_set_setpoint(call: ServiceCall) -> None:
+    target = _resolve(call.hass, call.data[ATTR_DEVICE_ID])
+    charger, power_kw = target.charger, call.data[ATTR_POWER_KW]
+    if power_kw < 0 and not charger.bidirectional:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="discharge_not_supported",
+            translation_placeholders={"charger": charger.name},
+        )
+    if not -charger.max_discharge_kw <= power_kw <= charger.max_charge_kw:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="setpoint_out_of_range",
+            translation_placeholders={
+                "power_kw": f"{power_kw:g}",
+                "min_kw": f"{-charger.max_discharge_kw:g}",
+                "max_kw": f"{charger.max_charge_kw:g}",
+            },
+        )
+    duration = call.data.get(ATTR_DURATION)
+    handle = target.entry.runtime_data.server.station(charger.station_id)
+    await async_run_command(
+        charger.station_id,
+        "SetChargingProfile",
+        handle.set_setpoint(
+            target.evse_id, power_kw, int(duration.total_seconds()) if duration is not None else None
+        ),
+    )
+    async_refresh_station(call.hass, target.entry.entry_id, charger.station_id)
+
+
+async def _async_clear_setpoint(call: ServiceCall) -> None:
+    target = _resolve(call.hass, call.data[ATTR_DEVICE_ID])
+    handle = target.entry.runtime_data.server.station(target.charger.station_id)
+    await async_run_command(
+        target.charger.station_id, "ClearChargingProfile", handle.clear_setpoint(target.evse_id)
+    )
+    async_refresh_station(call.hass, target.entry.entry_id, target.charger.station_id)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions once for all hubs."""
+    hass.services.async_register(
+        DOMAIN, SERVICE_SET_CHARGER_SETPOINT, _async_set_setpoint, SET_SETPOINT_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_CLEAR_CHARGER_SETPOINT, _async_clear_setpoint, CLEAR_SETPOINT_SCHEMA
+    )

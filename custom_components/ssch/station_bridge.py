@@ -1,0 +1,189 @@
+"""The hub's OCPP server inside Home Assistant: start, stop, persistence, events and repairs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import logging
+import ssl
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+from .csms.events import (
+    CsmsEvent,
+    FaultReported,
+    StationConnected,
+    StationPending,
+    VersionMismatchRefused,
+)
+from .csms.registry import StationConfig, StationRegistry
+from .csms.server import CsmsServer
+from .csms.tls import server_ssl_context
+from .hub_config import HubConfig
+
+_LOGGER = logging.getLogger(__name__)
+STORE_VERSION = 1
+EVENT_CHARGER_FAULT = f"{DOMAIN}_charger_fault"
+ISSUE_UNKNOWN_STATION = "unknown_station"
+ISSUE_VERSION_MISMATCH = "version_mismatch"
+
+
+def station_signal(entry_id: str, station_id: str) -> str:
+    """Dispatcher signal sent whenever anything about one station changes."""
+    return f"{DOMAIN}_{entry_id}_station_{station_id}"
+
+
+@callback
+def async_refresh_station(hass: HomeAssistant, entry_id: str, station_id: str) -> None:
+    """Tell the station's entities to read its state again, e.g. after a command changed it."""
+    async_dispatcher_send(hass, station_signal(entry_id, station_id))
+
+
+def issue_id(kind: str, entry_id: str, station_id: str) -> str:
+    """Repair issue id for one station of one hub."""
+    return f"{kind}_{entry_id}_{station_id}"
+
+
+class HaStationStore:
+    """Keeps the server's durable station state in Home Assistant's storage."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """One store file per hub."""
+        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.stations")
+
+    async def load(self) -> dict[str, Any] | None:
+        """The saved state, or None on first start."""
+        return await self._store.async_load()
+
+    async def save(self, data: dict[str, Any]) -> None:
+        """Replace the saved state."""
+        await self._store.async_save(data)
+
+
+def station_configs(config: HubConfig) -> dict[str, StationConfig]:
+    """The server's view of the configured chargers."""
+    return {
+        charger.station_id: StationConfig(
+            password_hash=charger.password_hash,
+            evse_count=charger.evse_count,
+            bidirectional=charger.bidirectional,
+            max_charge_kw=charger.max_charge_kw,
+            max_discharge_kw=charger.max_discharge_kw,
+        )
+        for charger in config.chargers
+    }
+
+
+async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServer:
+    """Start the hub's OCPP server; a busy port retries later, a broken certificate needs the installer."""
+    ssl_context: ssl.SSLContext | None = None
+    if config.tls_certificate and config.tls_key:
+        try:
+            ssl_context = await hass.async_add_executor_job(
+                server_ssl_context, config.tls_certificate, config.tls_key
+            )
+        except (OSError, ssl.SSLError) as err:
+            raise ConfigEntryError(
+                translation_domain=DOMAIN,
+                translation_key="tls_load_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+    server = CsmsServer(
+        config.host,
+        config.port,
+        StationRegistry(station_configs(config)),
+        HaStationStore(hass, config.entry_id),
+        adopt_unknown=config.adopt_unknown_stations,
+        ssl_context=ssl_context,
+    )
+    try:
+        await server.start()
+    except OSError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="port_unavailable",
+            translation_placeholders={"host": config.host, "port": str(config.port), "error": str(err)},
+        ) from err
+    return server
+
+
+class StationEventRelay:
+    """Turns server events into entity updates, bus events and repair issues."""
+
+    def __init__(self, hass: HomeAssistant, config: HubConfig) -> None:
+        """Relay for one hub."""
+        self._hass = hass
+        self._config = config
+        self._names = {charger.station_id: charger.name for charger in config.chargers}
+
+    def attach(self, server: CsmsServer) -> Callable[[], None]:
+        """Start relaying; returns the function that stops it."""
+        unsubscribe: Callable[[], None] = server.listen(self.handle)
+        return unsubscribe
+
+    @callback
+    def handle(self, event: CsmsEvent) -> None:
+        """Route one event."""
+        entry_id = self._config.entry_id
+        if isinstance(event, StationPending):
+            self._raise_unknown_station(event)
+            return
+        if isinstance(event, VersionMismatchRefused):
+            self._raise_version_mismatch(event)
+            return
+        if isinstance(event, StationConnected):
+            ir.async_delete_issue(
+                self._hass, DOMAIN, issue_id(ISSUE_VERSION_MISMATCH, entry_id, event.station_id)
+            )
+        if isinstance(event, FaultReported):
+            self._hass.bus.async_fire(
+                EVENT_CHARGER_FAULT,
+                {
+                    "hub": self._config.name,
+                    "station_id": event.station_id,
+                    "charger": self._names.get(event.station_id, event.station_id),
+                    "evse_id": event.evse_id,
+                    "component": event.component,
+                    "detail": event.detail,
+                    "cleared": event.cleared,
+                },
+            )
+        async_dispatcher_send(self._hass, station_signal(entry_id, event.station_id))
+
+    def _raise_unknown_station(self, event: StationPending) -> None:
+        _LOGGER.info(
+            "Unknown station %s connected to hub %s; waiting to be added", event.station_id, self._config.name
+        )
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id(ISSUE_UNKNOWN_STATION, self._config.entry_id, event.station_id),
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_UNKNOWN_STATION,
+            translation_placeholders={"station_id": event.station_id, "hub": self._config.name},
+            data={"entry_id": self._config.entry_id, "station_id": event.station_id},
+        )
+
+    def _raise_version_mismatch(self, event: VersionMismatchRefused) -> None:
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id(ISSUE_VERSION_MISMATCH, self._config.entry_id, event.station_id),
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_VERSION_MISMATCH,
+            translation_placeholders={
+                "station_id": event.station_id,
+                "pinned": event.pinned_version,
+                "offered": ", ".join(event.offered) or "none",
+            },
+            data={"entry_id": self._config.entry_id, "station_id": event.station_id},
+        )

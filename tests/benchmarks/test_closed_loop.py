@@ -1,0 +1,174 @@
+"""Tiny closed-loop replays, one per controller."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.closed_loop import replay
+from benchmarks.controllers import (
+    Decision,
+    PerfectController,
+    PlanController,
+    UncontrolledController,
+)
+from benchmarks.forecast_view import ForecastProvider
+from benchmarks.scenario import Scenario, scenario_from_dict
+from benchmarks.site_state import initial_state
+from custom_components.ssch.core.kpi import RealisedFlows, compute_kpis
+from custom_components.ssch.core.model import Plan, SiteSnapshot
+from tests.benchmarks.tiny import tiny_scenario_dict
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return scenario_from_dict(tiny_scenario_dict())
+
+
+def _balance_error(flows: RealisedFlows) -> float:
+    consumption = (
+        flows.building_kw
+        + flows.ev_charge_kw
+        - flows.ev_discharge_kw
+        + flows.battery_charge_kw
+        - flows.battery_discharge_kw
+        - flows.pv_used_kw
+    )
+    return float(np.max(np.abs(flows.grid_import_kw - flows.grid_export_kw - consumption)))
+
+
+def test_sessions_are_snapped_to_whole_steps(scenario: Scenario) -> None:
+    state = initial_state(scenario)
+    assert [(s.first_step, s.end_step) for s in state.sessions] == [(0, 6), (1, 8)]
+    assert state.battery is not None
+    assert state.battery.energy_kwh == pytest.approx(5.0)
+
+
+def test_uncontrolled_charges_at_once_and_breaks_the_limit(scenario: Scenario) -> None:
+    state = initial_state(scenario)
+    flows = replay(scenario, state, UncontrolledController(), ForecastProvider(scenario))
+    report = compute_kpis(flows)
+    assert report.feasible_sessions_met_share == 1.0
+    assert report.peak_import_kw == pytest.approx(5.0 + 22.0)
+    assert report.steps_above_limit > 0
+    assert report.solve_time_median_s == 0.0
+    assert _balance_error(flows) < 1e-9
+    # Full power from plug-in: the first car is done after three steps.
+    assert flows.ev_charge_kw[0] == pytest.approx(11.0)
+    assert state.sessions[0].energy_kwh == pytest.approx(27.0)
+
+
+def test_perfect_foresight_meets_targets_within_the_limit(scenario: Scenario) -> None:
+    state = initial_state(scenario)
+    controller = PerfectController(scenario, state)
+    flows = replay(scenario, state, controller, ForecastProvider(scenario))
+    report = compute_kpis(flows)
+    baseline_state = initial_state(scenario)
+    baseline = compute_kpis(
+        replay(scenario, baseline_state, UncontrolledController(), ForecastProvider(scenario))
+    )
+    assert report.feasible_sessions_met_share == 1.0
+    assert report.steps_above_limit == 0
+    assert report.peak_import_kw < baseline.peak_import_kw
+    assert report.total_cost_eur < baseline.total_cost_eur
+    assert len(flows.solve_times_s) == 1
+    assert _balance_error(flows) < 1e-6
+    assert state.battery is not None
+    # The battery must end at least as full as it started.
+    assert state.battery.energy_kwh >= 5.0 - 1e-6
+
+
+def test_replay_can_stop_early(scenario: Scenario) -> None:
+    state = initial_state(scenario)
+    seen: list[int] = []
+    flows = replay(
+        scenario,
+        state,
+        UncontrolledController(),
+        ForecastProvider(scenario),
+        steps=5,
+        progress=seen.append,
+    )
+    assert seen == [0, 1, 2, 3, 4]
+    assert flows.grid_import_kw.size == 5
+    # Sessions still plugged in at the cut are not judged.
+    assert len(flows.sessions) == 0
+
+
+def test_a_failing_planner_idles_and_is_counted(scenario: Scenario) -> None:
+    def broken(snapshot: SiteSnapshot) -> Plan:
+        raise RuntimeError("no solver")
+
+    controller = PlanController("broken", broken)
+    state = initial_state(scenario)
+    flows = replay(scenario, state, controller, ForecastProvider(scenario))
+    assert flows.failed_ticks == scenario.steps
+    assert float(np.sum(flows.ev_charge_kw)) == 0.0
+    assert len(flows.solve_times_s) == scenario.steps
+
+
+def test_plan_controller_applies_the_first_step(scenario: Scenario) -> None:
+    seen: list[SiteSnapshot] = []
+
+    def plan(snapshot: SiteSnapshot) -> Plan:
+        seen.append(snapshot)
+        return _flat_plan(snapshot, evse_kw=4.0, battery_kw=-1.0)
+
+    state = initial_state(scenario)
+    flows = replay(scenario, state, PlanController("flat", plan), ForecastProvider(scenario))
+    first = seen[0]
+    assert first.grid.steps == 96
+    assert [s.session_id for s in first.sessions] == ["s00000"]
+    assert first.prices.peak_already_kw == 0.0
+    assert seen[2].prices.peak_already_kw > 0.0
+    assert flows.ev_charge_kw[0] == pytest.approx(4.0)
+    assert flows.ev_charge_kw[1] == pytest.approx(8.0)
+    assert flows.battery_discharge_kw[0] == pytest.approx(1.0)
+    assert flows.flex_up_kw[0] == pytest.approx(3.0)
+
+
+def _flat_plan(snapshot: SiteSnapshot, evse_kw: float, battery_kw: float) -> Plan:
+    from custom_components.ssch.core.model import FlexibilityEnvelope
+
+    steps = snapshot.grid.steps
+    return Plan(
+        grid=snapshot.grid,
+        evse_power_kw={e.evse_id: np.full(steps, evse_kw) for e in snapshot.evses},
+        battery_power_kw=np.full(steps, battery_kw),
+        grid_import_kw=np.zeros(steps),
+        grid_export_kw=np.zeros(steps),
+        pv_curtailment_kw=np.zeros(steps),
+        flexibility=FlexibilityEnvelope(np.full(steps, 3.0), np.zeros(steps)),
+    )
+
+
+def test_decision_defaults_idle() -> None:
+    decision = Decision()
+    assert decision.session_power_kw == {}
+    assert decision.solve_time_s is None
+    assert not decision.failed
+
+
+@pytest.mark.parametrize("solver", [None, "CLARABEL"])
+def test_mpc_meets_targets_within_the_limit(scenario: Scenario, solver: str | None) -> None:
+    from benchmarks.core_controllers import mpc_controller
+
+    state = initial_state(scenario)
+    flows = replay(scenario, state, mpc_controller(solver), ForecastProvider(scenario), horizon_steps=8)
+    report = compute_kpis(flows)
+    assert report.feasible_sessions_met_share == 1.0
+    assert report.steps_above_limit == 0
+    assert report.failed_ticks == 0
+    assert len(flows.solve_times_s) == scenario.steps
+    assert _balance_error(flows) < 1e-6
+
+
+def test_fallback_alone_respects_the_limit(scenario: Scenario) -> None:
+    from benchmarks.core_controllers import fallback_controller
+
+    state = initial_state(scenario)
+    flows = replay(scenario, state, fallback_controller(), ForecastProvider(scenario))
+    report = compute_kpis(flows)
+    assert report.steps_above_limit == 0
+    assert report.failed_ticks == 0
+    assert report.feasible_sessions_met_share == 1.0

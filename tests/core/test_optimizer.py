@@ -1,0 +1,292 @@
+"""Optimizer cases with a known optimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig, OptimizerError
+from custom_components.ssch.core.windows import REASON_CHARGER, REASON_GRID, REASON_WINDOW
+from tests.core.conftest import SiteFactory
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+CHEAP_AT_2 = [0.5, 0.5, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5]
+SOLVERS = ["OSQP", "CLARABEL"]
+
+
+def stored(power: np.ndarray, efficiency: float = 0.95) -> float:
+    return float(np.sum(np.where(power > 0, power * efficiency, power / efficiency)))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_one_car_charges_in_the_cheap_step(site: SiteFactory, solver: str) -> None:
+    session = site.session(energy_kwh=10.0, target_kwh=20.0)
+    snapshot = site.snapshot(import_price=CHEAP_AT_2, sessions=(session,))
+    plan = Optimizer(solver=solver).solve(snapshot)
+    power = plan.evse_power_kw["e1"]
+    assert power[2] == pytest.approx(10.0 / 0.95, abs=0.2)
+    assert np.abs(np.delete(power, 2)).max() < 0.2
+    outcome = plan.session_outcomes["s1"]
+    assert outcome.expected_energy_kwh == pytest.approx(20.0, abs=0.1)
+    assert not outcome.at_risk
+    assert plan.diagnostics.backend == solver
+    assert not plan.diagnostics.fallback_used
+
+
+def test_grid_limit_is_shared_fairly(site: SiteFactory) -> None:
+    sessions = (
+        site.session("a", "e1", departure_h=4.0, energy_kwh=10.0, target_kwh=50.0),
+        site.session("b", "e2", departure_h=4.0, energy_kwh=10.0, target_kwh=50.0),
+    )
+    snapshot = site.snapshot(steps=4, import_limit_kw=11.0, sessions=sessions)
+    plan = Optimizer(solver="CLARABEL").solve(snapshot)
+    a, b = plan.evse_power_kw["e1"], plan.evse_power_kw["e2"]
+    np.testing.assert_allclose(a, b, atol=0.2)
+    np.testing.assert_allclose(a, 5.5, atol=0.2)
+    assert np.all(plan.grid_import_kw <= 11.0 + 0.05)
+    for outcome in plan.session_outcomes.values():
+        assert outcome.at_risk
+        assert outcome.reason == REASON_GRID
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_v2g_discharges_when_expensive_but_not_below_floor(site: SiteFactory, solver: str) -> None:
+    session = site.session(energy_kwh=30.0, target_kwh=30.0, min_energy_kwh=25.0, v2g=True)
+    prices = [0.1, 0.1, 0.1, 2.0, 0.1, 0.1, 0.1, 0.1]
+    snapshot = site.snapshot(
+        import_price=prices, export_price=[p - 0.05 for p in prices], sessions=(session,)
+    )
+    plan = Optimizer(solver=solver).solve(snapshot)
+    power = plan.evse_power_kw["e1"]
+    assert power[3] < -4.0
+    energy = 30.0 + np.cumsum(np.where(power > 0, power * 0.95, power / 0.95))
+    assert energy.min() >= 25.0 - 0.1
+    assert plan.session_outcomes["s1"].expected_energy_kwh == pytest.approx(30.0, abs=0.15)
+    assert plan.grid_export_kw[3] > 4.0
+
+
+def test_car_below_floor_never_discharges(site: SiteFactory) -> None:
+    session = site.session(energy_kwh=10.0, target_kwh=10.0, min_energy_kwh=20.0, v2g=True)
+    prices = [0.1, 0.1, 0.1, 5.0, 0.1, 0.1, 0.1, 0.1]
+    snapshot = site.snapshot(import_price=prices, export_price=prices, sessions=(session,))
+    plan = Optimizer().solve(snapshot)
+    assert plan.evse_power_kw["e1"].min() >= -1e-6
+
+
+def test_v2g_needs_consent(site: SiteFactory) -> None:
+    session = site.session(energy_kwh=30.0, target_kwh=30.0, v2g=False)
+    prices = [0.1, 0.1, 0.1, 5.0, 0.1, 0.1, 0.1, 0.1]
+    snapshot = site.snapshot(import_price=prices, export_price=prices, sessions=(session,))
+    assert Optimizer().solve(snapshot).evse_power_kw["e1"].min() >= -1e-6
+
+
+@pytest.mark.parametrize(
+    ("departure_h", "charger_kw", "target_kwh", "reason"),
+    [(1.0, 11.0, 50.0, REASON_WINDOW), (8.0, 2.0, 50.0, REASON_CHARGER)],
+)
+def test_unreachable_target_still_plans_and_says_why(
+    site: SiteFactory, departure_h: float, charger_kw: float, target_kwh: float, reason: str
+) -> None:
+    session = site.session(departure_h=departure_h, target_kwh=target_kwh)
+    snapshot = site.snapshot(sessions=(session,), evses=(site.evse(charge_kw=charger_kw),))
+    plan = Optimizer().solve(snapshot)
+    outcome = plan.session_outcomes["s1"]
+    assert outcome.at_risk
+    assert outcome.reason == reason
+    reachable = 10.0 + 0.95 * charger_kw * min(departure_h, 8.0)
+    assert outcome.expected_energy_kwh == pytest.approx(reachable, abs=0.2)
+
+
+def test_outcome_reports_below_floor(site: SiteFactory) -> None:
+    session = site.session(departure_h=1.0, energy_kwh=5.0, target_kwh=40.0, min_energy_kwh=20.0)
+    plan = Optimizer().solve(site.snapshot(sessions=(session,)))
+    assert plan.session_outcomes["s1"].reason == f"below floor, {REASON_WINDOW}"
+
+
+def test_hard_target_overrides_the_grid_limit(site: SiteFactory) -> None:
+    session = site.session(departure_h=2.0, energy_kwh=10.0, target_kwh=30.0, hard=True)
+    snapshot = site.snapshot(import_limit_kw=5.0, sessions=(session,))
+    plan = Optimizer().solve(snapshot)
+    assert plan.session_outcomes["s1"].expected_energy_kwh == pytest.approx(30.0, abs=0.2)
+    assert plan.grid_import_kw.max() > 5.0
+
+
+def test_soft_target_respects_the_grid_limit(site: SiteFactory) -> None:
+    session = site.session(departure_h=2.0, energy_kwh=10.0, target_kwh=30.0)
+    plan = Optimizer().solve(site.snapshot(import_limit_kw=5.0, sessions=(session,)))
+    assert plan.grid_import_kw.max() <= 5.0 + 0.1
+    assert plan.session_outcomes["s1"].reason == REASON_GRID
+
+
+def test_car_efficiency_other_than_model_still_hits_target(site: SiteFactory) -> None:
+    session = site.session(energy_kwh=10.0, target_kwh=30.0, efficiency=0.85)
+    plan = Optimizer(solver="CLARABEL").solve(site.snapshot(sessions=(session,)))
+    assert stored(plan.evse_power_kw["e1"], 0.85) == pytest.approx(20.0, abs=0.1)
+
+
+def test_departure_after_horizon_only_needs_what_cannot_be_charged_later(
+    site: SiteFactory,
+) -> None:
+    session = site.session(departure_h=10.0, energy_kwh=10.0, target_kwh=40.0)
+    plan = Optimizer(solver="CLARABEL").solve(site.snapshot(sessions=(session,)))
+    # 2 h after the horizon at 11 kW store 20.9 kWh, so 9.1 kWh are due within the horizon.
+    assert stored(plan.evse_power_kw["e1"]) == pytest.approx(40.0 - 10.0 - 2 * 11 * 0.95, abs=0.1)
+
+
+def test_battery_shifts_energy_to_the_expensive_step(site: SiteFactory) -> None:
+    prices = [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 0.3, 0.3]
+    snapshot = site.snapshot(
+        import_price=prices, building_kw=20.0, battery=site.battery(energy_kwh=50.0)
+    )
+    plan = Optimizer(solver="CLARABEL").solve(snapshot)
+    battery = plan.battery_power_kw
+    assert battery[4] < -10.0
+    assert battery[5] < -10.0
+    energy = 50.0 + np.cumsum(np.where(battery > 0, battery * 0.95, battery / 0.95))
+    assert energy.min() >= 10.0 - 0.1
+    assert energy.max() <= 90.0 + 0.1
+    assert np.all(plan.grid_export_kw < 0.1)
+
+
+def test_negative_export_price_curtails_pv(site: SiteFactory) -> None:
+    snapshot = site.snapshot(pv_kw=30.0, export_price=-0.2, import_price=0.3, pv_curtailable=True)
+    plan = Optimizer().solve(snapshot)
+    np.testing.assert_allclose(plan.pv_curtailment_kw, 30.0, atol=0.5)
+    np.testing.assert_allclose(plan.grid_export_kw, 0.0, atol=0.5)
+
+
+def test_export_limit_curtails(site: SiteFactory) -> None:
+    snapshot = site.snapshot(pv_kw=30.0, export_limit_kw=10.0, pv_curtailable=True)
+    plan = Optimizer(solver="CLARABEL").solve(snapshot)
+    np.testing.assert_allclose(plan.grid_export_kw, 10.0, atol=0.1)
+
+
+def test_peak_price_flattens_import(site: SiteFactory) -> None:
+    session = site.session(energy_kwh=10.0, target_kwh=40.0)
+    prices = [0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+    plain = Optimizer().solve(site.snapshot(import_price=prices, sessions=(session,)))
+    peaky = Optimizer().solve(
+        site.snapshot(import_price=prices, peak_price=5.0, sessions=(session,))
+    )
+    assert plain.grid_import_kw.max() > 10.0
+    assert peaky.grid_import_kw.max() < 5.0
+
+
+def test_down_commitment_lowers_import(site: SiteFactory) -> None:
+    session = site.session(energy_kwh=10.0, target_kwh=30.0)
+    commitment = site.commitment(0.0, 2.0, requested_kw=-10.0, reference_kw=30.0)
+    snapshot = site.snapshot(
+        building_kw=20.0, import_price=[0.1, 0.1] + [0.3] * 6, sessions=(session,),
+        commitments=(commitment,),
+    )
+    plan = Optimizer(solver="CLARABEL").solve(snapshot)
+    # Without the commitment the car would charge in the two cheap steps.
+    np.testing.assert_allclose(plan.evse_power_kw["e1"][:2], 0.0, atol=0.1)
+    assert plan.grid_import_kw[:2].max() <= 20.0 + 0.1
+
+
+def test_up_commitment_raises_import(site: SiteFactory) -> None:
+    session = site.session(energy_kwh=10.0, target_kwh=30.0)
+    commitment = site.commitment(6.0, 7.0, requested_kw=8.0, reference_kw=0.0)
+    snapshot = site.snapshot(sessions=(session,), commitments=(commitment,))
+    plan = Optimizer(solver="CLARABEL").solve(snapshot)
+    assert plan.grid_import_kw[6] >= 8.0 - 0.1
+
+
+def test_uncontrollable_charger_runs_uncontrolled(site: SiteFactory) -> None:
+    evses = (site.evse("e1"), site.evse("e2", controllable=False))
+    sessions = (site.session("a", "e1"), site.session("b", "e2", target_kwh=20.0))
+    plan = Optimizer().solve(site.snapshot(evses=evses, sessions=sessions))
+    fixed = plan.evse_power_kw["e2"]
+    assert fixed[0] == pytest.approx(10.0 / 0.95)
+    assert np.all(fixed[1:] == 0.0)
+    assert "b" not in plan.session_outcomes
+
+
+def test_cache_rebuilds_on_structure_not_on_values(site: SiteFactory) -> None:
+    optimizer = Optimizer()
+    session = site.session()
+    optimizer.solve(site.snapshot(sessions=(session,)))
+    optimizer.solve(site.snapshot(sessions=(session,), import_price=CHEAP_AT_2, pv_kw=3.0))
+    optimizer.solve(site.snapshot(sessions=(session, site.session("s2", "e1", arrival_h=9.0))))
+    assert optimizer.builds == 1
+    optimizer.solve(site.snapshot(sessions=(session,), battery=site.battery()))
+    assert optimizer.builds == 2
+    optimizer.solve(site.snapshot(sessions=(session,), battery=site.battery(efficiency=0.9)))
+    assert optimizer.builds == 3
+    optimizer.solve(site.snapshot(sessions=(session,), steps=6))
+    assert optimizer.builds == 4
+    optimizer.solve(site.snapshot(sessions=(session,), steps=6, pv_curtailable=True))
+    assert optimizer.builds == 5
+    many = tuple(site.session(f"s{i}", f"e{i}") for i in range(5))
+    optimizer.solve(site.snapshot(sessions=many, steps=6, pv_curtailable=True))
+    assert optimizer.builds == 6
+    assert optimizer.structure_for(site.snapshot(sessions=many)).ev_slots == 8
+
+
+def test_solver_failure_raises_optimizer_error(
+    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    optimizer = Optimizer()
+    snapshot = site.snapshot(sessions=(site.session(),))
+    optimizer.solve(snapshot)
+    assert optimizer._qp is not None
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(optimizer._qp.problem, "solve", broken)
+    with pytest.raises(OptimizerError, match="boom"):
+        optimizer.solve(snapshot)
+
+
+def test_bad_status_raises_optimizer_error(site: SiteFactory) -> None:
+    optimizer = Optimizer(OptimizerConfig(max_iter=1))
+    session = site.session(energy_kwh=10.0, target_kwh=30.0, v2g=True, min_energy_kwh=5.0)
+    snapshot = site.snapshot(
+        import_price=CHEAP_AT_2, battery=site.battery(), sessions=(session,), building_kw=5.0
+    )
+    with pytest.raises(OptimizerError, match="status"):
+        optimizer.solve(snapshot)
+
+
+def test_hub_scale_builds_and_solves(site: SiteFactory) -> None:
+    rng = np.random.default_rng(7)
+    steps = 96
+    sessions = tuple(
+        site.session(
+            f"s{i}",
+            f"e{i}",
+            arrival_h=float(rng.uniform(0, 8)),
+            departure_h=float(rng.uniform(9, 30)),
+            energy_kwh=float(rng.uniform(5, 30)),
+            target_kwh=float(rng.uniform(30, 55)),
+            v2g=bool(i % 2),
+            min_energy_kwh=20.0,
+            plugged_in=False,
+        )
+        for i in range(12)
+    )
+    hours = np.arange(steps) / 4
+    snapshot = site.snapshot(
+        steps=steps,
+        step_minutes=15,
+        import_price=0.25 + 0.1 * np.sin(hours / 24 * 2 * np.pi),
+        export_price=0.1 + 0.1 * np.sin(hours / 24 * 2 * np.pi),
+        import_limit_kw=150.0,
+        export_limit_kw=150.0,
+        building_kw=20.0 + 10.0 * np.cos(hours / 24 * 2 * np.pi),
+        pv_kw=np.maximum(0.0, 60.0 * np.sin((hours - 6) / 12 * np.pi)),
+        pv_curtailable=True,
+        peak_price=2.0,
+        battery=site.battery(),
+        sessions=sessions,
+    )
+    optimizer = Optimizer()
+    plan = optimizer.solve(snapshot)
+    assert plan.diagnostics.status in {"optimal", "optimal_inaccurate"}
+    assert optimizer._qp is not None
+    assert optimizer._qp.structure.ev_slots == 12
+    assert plan.grid_import_kw.max() <= 150.0 + 1.0
+    assert sum(outcome.at_risk for outcome in plan.session_outcomes.values()) <= 2

@@ -1,0 +1,215 @@
+"""Pure helpers: timestamps, metering, profiles, state round trips, stores, credentials, CLI."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from ocpp.messages import get_validator
+import pytest
+
+from custom_components.ssch.csms import __main__ as cli
+from custom_components.ssch.csms.clock import format_timestamp, parse_timestamp
+from custom_components.ssch.csms.credentials import CredentialCache, parse_basic_auth
+from custom_components.ssch.csms.metering import read_meter_values
+from custom_components.ssch.csms.profiles import (
+    SetpointPlan,
+    clamp_setpoint,
+    set_charging_profile_request,
+    update_dynamic_schedule_request,
+)
+from custom_components.ssch.csms.state import EnergyMeter, StationState
+from custom_components.ssch.csms.store import DebouncedSaver, MemoryStore
+
+from .conftest import PASSWORD, PASSWORD_HASH, basic_auth
+
+
+def test_timestamps() -> None:
+    moment = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    assert format_timestamp(moment) == "2025-01-02T03:04:05.678Z"
+    assert format_timestamp(moment.replace(tzinfo=None)) == "2025-01-02T03:04:05.678Z"
+    assert format_timestamp(moment.astimezone(timezone(timedelta(hours=2)))) == "2025-01-02T03:04:05.678Z"
+    assert parse_timestamp("2025-01-02T05:04:05+02:00") == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_timestamp("2025-01-02T03:04:05") == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_timestamp("yesterday") is None
+    assert parse_timestamp(None) is None
+
+
+def test_energy_meter_never_goes_backwards() -> None:
+    meter = EnergyMeter()
+    for reading in (100.0, 101.5, -3.0, 2.0, 2.5):
+        meter.add_reading(reading)
+    assert meter.total_kwh == 4.0
+    assert meter.last_register_kwh == 2.5
+
+
+def test_meter_readings_units_and_signs() -> None:
+    readings = read_meter_values(
+        [
+            {
+                "sampledValue": [
+                    {"value": 3, "measurand": "Power.Active.Export", "unitOfMeasure": {"unit": "kW"}},
+                    {
+                        "value": 2,
+                        "measurand": "Energy.Active.Import.Register",
+                        "unitOfMeasure": {"unit": "Wh", "multiplier": 3},
+                    },
+                    {"value": "7", "measurand": "Energy.Active.Export.Register"},
+                    {"value": 1, "unitOfMeasure": {"unit": "Wh", "multiplier": 1.5}},
+                    {"value": 50, "measurand": "SoC", "location": "EV"},
+                    {"value": 60, "measurand": "SoC", "location": "Inlet"},
+                    {"value": "high", "measurand": "SoC"},
+                ]
+            }
+        ]
+    )
+    assert readings.power_kw == -3.0
+    assert readings.import_register_kwh == 2.0
+    assert readings.export_register_kwh is None
+    assert readings.soc_pct == 50
+    assert read_meter_values([]).power_kw is None
+
+
+def test_clamping() -> None:
+    assert clamp_setpoint(-5, max_charge_kw=11, max_discharge_kw=4, discharge_possible=True).applied_kw == -4
+    assert clamp_setpoint(-5, max_charge_kw=11, max_discharge_kw=4, discharge_possible=False).applied_kw == 0
+    assert (
+        clamp_setpoint(12, max_charge_kw=11, max_discharge_kw=4, discharge_possible=True).reason
+        == "above the charging limit"
+    )
+    assert clamp_setpoint(3, max_charge_kw=11, max_discharge_kw=4, discharge_possible=True).reason is None
+
+
+@pytest.mark.parametrize(("version", "central"), [("2.1", True), ("2.1", False), ("2.0.1", False)])
+def test_profiles_match_the_schema(central: bool, version: str) -> None:
+    plan = SetpointPlan(1, "tx", -2.5, 11.0, 5.0, central_setpoint=central, duration_s=600)
+    request = set_charging_profile_request(plan, datetime(2025, 1, 1, tzinfo=UTC))
+    get_validator(2, "SetChargingProfile", version).validate(request)
+    period = request["chargingProfile"]["chargingSchedule"][0]["chargingSchedulePeriod"][0]
+    if central:
+        assert (period["setpoint"], period["limit"], period["dischargeLimit"]) == (-2500, 11000, -5000)
+        get_validator(2, "UpdateDynamicSchedule", "2.1").validate(update_dynamic_schedule_request(plan))
+    else:
+        assert period == {"startPeriod": 0, "limit": 0.0}
+        assert (
+            request["chargingProfile"]["chargingSchedule"][0]["startSchedule"] == "2025-01-01T00:00:00.000Z"
+        )
+
+
+def test_state_round_trip() -> None:
+    state = StationState("CS1", ocpp_version="2.1", vendor="V", reconnects=3)
+    evse = state.evse(2)
+    evse.charged.add_reading(1.0)
+    evse.charged.add_reading(3.0)
+    evse.start_session("t")
+    evse.departure_time = datetime(2030, 1, 1, 7, tzinfo=UTC)
+    evse.energy_request_kwh = 12.5
+    copy = StationState.from_dict("CS1", state.to_dict())
+    assert copy.to_dict() == state.to_dict()
+    assert copy.evses[2].energy_charged_kwh == 2.0
+    assert copy.evse_of_transaction("t") == 2
+    assert copy.evse_of_transaction("x") is None
+
+
+def test_basic_auth_parsing() -> None:
+    assert parse_basic_auth(basic_auth("CS1", "a:b")) == ("CS1", "a:b")
+    assert parse_basic_auth(None) is None
+    assert parse_basic_auth("Basic " + "//79") is None
+
+
+async def test_credential_cache_skips_scrypt_on_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = CredentialCache()
+    assert await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
+    assert not await cache.verify("CS1", "wrong", PASSWORD_HASH)
+    calls: list[str] = []
+
+    def counting_verify(password: str, password_hash: str) -> bool:
+        calls.append(password)
+        return False
+
+    monkeypatch.setattr("custom_components.ssch.csms.credentials.verify_password", counting_verify)
+    assert await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
+    assert calls == []
+    assert not await cache.verify("CS1", PASSWORD, "scrypt$other")
+    cache.forget("CS1")
+    assert not await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
+    cache.close()
+    cache.close()
+
+
+async def test_saver_survives_store_errors(caplog: pytest.LogCaptureFixture) -> None:
+    class BrokenStore(MemoryStore):
+        async def save(self, data: dict[str, Any]) -> None:
+            raise OSError("disk full")
+
+    saver = DebouncedSaver(BrokenStore(), dict, 10.0)
+    saver.mark_dirty()
+    saver.mark_dirty()
+    await saver.flush()
+    assert "Saving the station state failed" in caplog.text
+
+
+def test_cli_registry() -> None:
+    args = cli.build_parser().parse_args(
+        ["--station", "A:pw", "--station", "B:pw2", "--bidirectional", "--evses", "2"]
+    )
+    registry = cli.build_registry(args)
+    assert sorted(registry.ids()) == ["A", "B"]
+    config = registry.get("A")
+    assert config is not None
+    assert config.bidirectional
+    assert config.evse_count == 2
+    assert config.max_discharge_kw == 11.0
+    with pytest.raises(SystemExit):
+        cli.build_registry(cli.build_parser().parse_args(["--station", "nopassword"]))
+
+
+async def test_cli_serves_until_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = cli.build_parser().parse_args(
+        ["--port", "0", "--station", "A:pw", "--state-file", str(tmp_path / "s.json")]
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(cli.serve(args, stop))
+    for _ in range(100):
+        if "listening" in capsys.readouterr().out:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await task
+    assert (tmp_path / "s.json").exists()
+
+
+def test_cli_event_printing(capsys: pytest.CaptureFixture[str]) -> None:
+    from custom_components.ssch.csms.events import StationConnected
+
+    cli.print_event(StationConnected("A", "2.1", 0))
+    assert "StationConnected {'station_id': 'A'" in capsys.readouterr().out
+
+
+async def test_cli_connect_with_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = cli.build_parser().parse_args(
+        ["--port", "0", "--station", "A:pw", "--state-file", str(tmp_path / "s.json")]
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(cli.serve(args, stop))
+    port = None
+    for _ in range(100):
+        out = capsys.readouterr().out
+        if "listening" in out:
+            port = int(out.strip().rsplit(":", 1)[1].strip("/"))
+            break
+        await asyncio.sleep(0.02)
+    assert port is not None
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(
+            f"ws://127.0.0.1:{port}/A",
+            protocols=("ocpp2.1",),
+            headers={"Authorization": basic_auth("A", "pw")},
+        )
+        await ws.close()
+    stop.set()
+    await task
+    assert "StationConnected" in capsys.readouterr().out

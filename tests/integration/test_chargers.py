@@ -1,0 +1,360 @@
+"""Charging stations inside Home Assistant: real simulated stations over websockets to the hub's server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+import socket
+from typing import Any
+
+import pytest
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.devices import evse_identifier
+from custom_components.ssch.sim.clock import SimClock
+from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
+from custom_components.ssch.sim.station import SimulatedStation
+
+from .common import CHARGER_PASSWORD, charger_data, hub_entry, subentry
+from .tls import write_self_signed
+
+
+async def until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Wait for something that happens over the network."""
+    async with asyncio.timeout(timeout_s):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+async def _load(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def _station(entry: MockConfigEntry, station_id: str, **overrides: Any) -> StationConfig:
+    return StationConfig(
+        station_id=station_id,
+        url=f"ws://127.0.0.1:{entry.data['port']}/ocpp",
+        password=CHARGER_PASSWORD,
+        meter_interval_s=10.0,
+        reconnect_initial_s=0.1,
+        reconnect_max_s=0.5,
+        **overrides,
+    )
+
+
+@asynccontextmanager
+async def running(config: StationConfig, speed: float = 20.0) -> AsyncIterator[SimulatedStation]:
+    """A simulated station for the duration of a block."""
+    station = SimulatedStation(config, SimClock(speed=speed))
+    await station.start()
+    try:
+        yield station
+    finally:
+        await station.stop()
+
+
+def _entity(
+    hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str, evse: int | None = 1
+) -> str:
+    sub = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
+    suffix = f"_evse{evse}" if evse is not None else ""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{entry.entry_id}_{sub.subentry_id}{suffix}_{key}"
+    )
+    assert entity_id is not None, key
+    return entity_id
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+def _evse_device(hass: HomeAssistant, entry: MockConfigEntry, evse: int = 1) -> str:
+    sub = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
+    device = dr.async_get(hass).async_get_device(
+        identifiers={evse_identifier(entry.entry_id, sub.subentry_id, evse)}
+    )
+    assert device is not None
+    return device.id
+
+
+def _visit(station: SimulatedStation, hours: float = 8.0) -> CarVisit:
+    now = station.clock.now()
+    return CarVisit(
+        arrival=now,
+        departure=now + timedelta(hours=hours),
+        energy_initial_kwh=20.0,
+        capacity_kwh=60.0,
+        target_soc_percent=80.0,
+        v2x=V2xLimits(max_discharge_power_kw=10.0),
+    )
+
+
+async def test_v2g_session_in_home_assistant(hass: HomeAssistant) -> None:
+    """Boot, plug-in, needs, meter values, a discharge setpoint followed, clear, unplug and offline."""
+    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    connected = _entity(hass, entry, "binary_sensor", "connected", evse=None)
+    power = _entity(hass, entry, "sensor", "power")
+    assert _state(hass, connected) == "off"
+    assert _state(hass, power) == "unavailable"
+
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+        await until(lambda: _state(hass, connected) == "on")
+        assert _state(hass, _entity(hass, entry, "sensor", "ocpp_version", evse=None)) == "2.1"
+        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "connector_status")) == "available")
+
+        station.plug_in(_visit(station))
+        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "connector_status")) == "occupied")
+        await until(
+            lambda: _state(hass, _entity(hass, entry, "sensor", "ev_departure_time")) not in ("unknown", "")
+        )
+        await until(lambda: float(_state(hass, power)) > 1.0)
+        await until(lambda: float(_state(hass, _entity(hass, entry, "sensor", "energy_charged"))) > 0.0)
+        assert float(_state(hass, _entity(hass, entry, "sensor", "ev_soc"))) >= 33.0
+
+        await hass.services.async_call(
+            DOMAIN,
+            "set_charger_setpoint",
+            {"device_id": _evse_device(hass, entry), "power_kw": -6.0},
+            blocking=True,
+        )
+        await until(lambda: station.power_kw < -5.0)
+        await until(lambda: float(_state(hass, power)) < -5.0)
+        assert float(_state(hass, _entity(hass, entry, "sensor", "active_setpoint"))) == -6.0
+        assert _state(hass, _entity(hass, entry, "sensor", "operation_mode")) == "central_setpoint"
+        await until(lambda: float(_state(hass, _entity(hass, entry, "sensor", "energy_discharged"))) > 0.0)
+
+        await hass.services.async_call(
+            DOMAIN, "clear_charger_setpoint", {"device_id": _evse_device(hass, entry)}, blocking=True
+        )
+        await until(lambda: station.power_kw > 1.0)
+        assert _state(hass, _entity(hass, entry, "sensor", "active_setpoint")) == "unknown"
+
+        station.unplug()
+        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "connector_status")) == "available")
+    await until(lambda: _state(hass, connected) == "off")
+    assert _state(hass, power) == "unavailable"
+
+
+async def test_controls_reach_the_station(hass: HomeAssistant) -> None:
+    """The availability switch, reset and unlock buttons and the power cap are sent to the station."""
+    await async_setup_component(hass, "switch", {})
+    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+        await until(lambda: _state(hass, _entity(hass, entry, "switch", "availability")) == "on")
+        # This firmware refuses availability changes and resets: the refusal comes back as a clear error.
+        for domain, service, entity in (
+            ("switch", "turn_off", _entity(hass, entry, "switch", "availability")),
+            ("button", "press", _entity(hass, entry, "button", "reset", evse=None)),
+        ):
+            with pytest.raises(HomeAssistantError) as refused:
+                await hass.services.async_call(domain, service, {"entity_id": entity}, blocking=True)
+            assert refused.value.translation_key == "station_rejected"
+        try:
+            await hass.services.async_call(
+                "button", "press", {"entity_id": _entity(hass, entry, "button", "unlock")}, blocking=True
+            )
+        except HomeAssistantError as err:
+            assert err.translation_key in {"station_rejected", "command_failed"}
+
+        cap = _entity(hass, entry, "number", "max_power")
+        await hass.services.async_call("number", "set_value", {"entity_id": cap, "value": 6.0}, blocking=True)
+        assert float(_state(hass, cap)) == 6.0
+        station.plug_in(_visit(station))
+        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "charging_state")) == "charging")
+        await hass.services.async_call("number", "set_value", {"entity_id": cap, "value": 4.0}, blocking=True)
+        await until(lambda: 3.5 < station.power_kw <= 4.05)
+
+
+async def test_setpoint_validation_errors(hass: HomeAssistant) -> None:
+    """Bad setpoints are refused with translated errors before anything is sent."""
+    entry = await _load(
+        hass,
+        hub_entry(
+            subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
+            subentry(
+                "charger",
+                charger_data("CS02", evse_count=1, bidirectional=False, max_discharge_kw=0.0, name="Plain"),
+                "CS02",
+            ),
+        ),
+    )
+    plain = next(s for s in entry.subentries.values() if s.unique_id == "CS02")
+    plain_device = dr.async_get(hass).async_get_device(
+        identifiers={evse_identifier(entry.entry_id, plain.subentry_id, 1)}
+    )
+    assert plain_device is not None
+    cases: list[tuple[dict[str, Any], type[Exception], str]] = [
+        ({"device_id": "nope", "power_kw": 3.0}, ServiceValidationError, "unknown_evse"),
+        ({"device_id": plain_device.id, "power_kw": -3.0}, ServiceValidationError, "discharge_not_supported"),
+        (
+            {"device_id": _evse_device(hass, entry), "power_kw": 30.0},
+            ServiceValidationError,
+            "setpoint_out_of_range",
+        ),
+        ({"device_id": _evse_device(hass, entry), "power_kw": 5.0}, HomeAssistantError, "station_offline"),
+    ]
+    for data, error, key in cases:
+        with pytest.raises(error) as raised:
+            await hass.services.async_call(DOMAIN, "set_charger_setpoint", data, blocking=True)
+        assert raised.value.translation_key == key
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+        with pytest.raises(ServiceValidationError) as raised:
+            await hass.services.async_call(
+                DOMAIN,
+                "set_charger_setpoint",
+                {"device_id": _evse_device(hass, entry), "power_kw": 5.0, "duration": {"minutes": 30}},
+                blocking=True,
+            )
+        assert raised.value.translation_key == "no_transaction"
+
+
+async def test_unknown_station_is_adopted_through_a_repair(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """With adopting on, an unknown station raises a repair whose fix adds it as a charger; it then boots."""
+    entry = await _load(hass, hub_entry(options={"adopt_unknown_stations": True}))
+    assert await async_setup_component(hass, "repairs", {})
+    async with running(_station(entry, "NEW7")) as station:
+        issue_id = f"unknown_station_{entry.entry_id}_NEW7"
+        await until(lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None)
+        client = await hass_client()
+        response = await client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+        )
+        flow = await response.json()
+        assert flow["step_id"] == "adopt"
+        fields = {
+            "name": "Bay 7",
+            "evse_count": 1,
+            "max_charge_kw": 11,
+            "bidirectional": True,
+            "max_discharge_kw": 11,
+        }
+        response = await client.post(
+            f"/api/repairs/issues/fix/{flow['flow_id']}", json=fields | {"password": "x"}
+        )
+        assert (await response.json())["errors"] == {"password": "invalid_password"}
+        response = await client.post(
+            f"/api/repairs/issues/fix/{flow['flow_id']}", json=fields | {"password": CHARGER_PASSWORD}
+        )
+        assert (await response.json())["type"] == "create_entry"
+        await hass.async_block_till_done()
+        assert any(s.unique_id == "NEW7" for s in entry.subentries.values())
+        await station.wait_connected(timeout_s=15)
+        await until(
+            lambda: _state(hass, _entity(hass, entry, "binary_sensor", "connected", evse=None)) == "on"
+        )
+
+
+async def test_version_switch_is_refused_until_accepted(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """A station that booted with 2.1 and returns with 2.0.1 is refused and reported; accepting lets it in."""
+    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    assert await async_setup_component(hass, "repairs", {})
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+    issue_id = f"version_mismatch_{entry.entry_id}_CS01"
+    async with running(_station(entry, "CS01", ocpp_version=OcppVersion.V201)) as station:
+        await until(lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None)
+        assert not station.connected
+        client = await hass_client()
+        response = await client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+        )
+        flow = await response.json()
+        response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+        assert (await response.json())["type"] == "create_entry"
+        await station.wait_connected(timeout_s=15)
+        await until(
+            lambda: _state(hass, _entity(hass, entry, "sensor", "ocpp_version", evse=None)) == "2.0.1"
+        )
+
+
+async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssistant) -> None:
+    """Energy counters are persisted across a reload; unloading frees the OCPP port."""
+    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    charged = _entity(hass, entry, "sensor", "energy_charged")
+    async with running(_station(entry, "CS01"), speed=120.0) as station:
+        await station.wait_connected()
+        station.plug_in(_visit(station))
+        await until(lambda: float(_state(hass, charged)) > 0.05, timeout_s=15)
+        before = float(_state(hass, charged))
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        await station.wait_connected(timeout_s=15)
+        await until(lambda: _state(hass, charged) != "unavailable")
+        assert float(_state(hass, charged)) >= before
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", entry.data["port"]))
+
+
+async def test_busy_port_retries_and_bad_certificate_fails(hass: HomeAssistant, tmp_path: Any) -> None:
+    """A port held by another program makes setup retry; a broken certificate stops setup with a reason."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        entry = hub_entry(site={"port": holder.getsockname()[1]})
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+        assert "cannot listen" in (entry.reason or "")
+    cert, _ = write_self_signed(tmp_path)
+    broken = hub_entry(site={"tls_certificate": str(cert), "tls_key": str(cert)})
+    broken.add_to_hass(hass)
+    await hass.config_entries.async_setup(broken.entry_id)
+    await hass.async_block_till_done()
+    assert broken.state is ConfigEntryState.SETUP_ERROR
+
+
+async def test_station_over_tls(hass: HomeAssistant, tmp_path: Any) -> None:
+    """With a certificate and key, the hub serves wss:// (security profile 2)."""
+    cert, key = write_self_signed(tmp_path)
+    entry = hub_entry(
+        subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
+        site={"tls_certificate": str(cert), "tls_key": str(key)},
+    )
+    await _load(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    import ssl
+
+    import aiohttp
+
+    context = ssl.create_default_context(cafile=str(cert))
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(
+            f"wss://127.0.0.1:{entry.data['port']}/ocpp/CS01",
+            protocols=("ocpp2.1",),
+            auth=aiohttp.BasicAuth("CS01", CHARGER_PASSWORD),
+            ssl=context,
+        ) as ws:
+            assert ws.protocol == "ocpp2.1"
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(
+                f"wss://127.0.0.1:{entry.data['port']}/ocpp/CS01",
+                protocols=("ocpp2.1",),
+                auth=aiohttp.BasicAuth("CS01", "wrong-password-here"),
+                ssl=context,
+            )
+        assert refused.value.status == 401

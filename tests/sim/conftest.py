@@ -1,0 +1,78 @@
+"""Fixtures of the simulator tests: a loopback CSMS and fast simulated time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
+
+import pytest
+
+from custom_components.ssch.sim import OcppVersion, SimClock, SimulatedStation, StationConfig
+from tests.sim.csms_fixture import FixtureCsms
+
+PASSWORD = "correct horse"
+SPEED = 3600.0
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(socket_enabled: None) -> None:
+    """No ``hass`` instance here (the simulator runs without Home Assistant); loopback sockets."""
+
+
+@pytest.fixture
+async def csms() -> AsyncGenerator[FixtureCsms]:
+    server = FixtureCsms(passwords={f"SIM0{n}": PASSWORD for n in range(1, 10)})
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def clock() -> SimClock:
+    return SimClock(speed=SPEED)
+
+
+StationFactory = Callable[..., Awaitable[SimulatedStation]]
+
+
+@pytest.fixture
+async def make_station(csms: FixtureCsms, clock: SimClock) -> AsyncGenerator[StationFactory]:
+    """Start stations against the fixture CSMS; every one is stopped after the test."""
+    started: list[SimulatedStation] = []
+
+    async def factory(
+        station_id: str = "SIM01",
+        version: OcppVersion = OcppVersion.V21,
+        connect: bool = True,
+        **options: object,
+    ) -> SimulatedStation:
+        settings: dict[str, object] = {
+            "meter_interval_s": 60.0,
+            "reconnect_initial_s": 0.05,
+            "reconnect_max_s": 0.2,
+            **options,
+        }
+        config = StationConfig(
+            station_id=station_id,
+            url=csms.url,
+            password=PASSWORD,
+            ocpp_version=version,
+            **settings,  # type: ignore[arg-type]
+        )
+        station = SimulatedStation(config, clock)
+        started.append(station)
+        await station.start()
+        if connect:
+            await station.wait_connected(5.0)
+        return station
+
+    yield factory
+    for station in started:
+        await station.stop()
+
+
+async def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (polling), failing after ``timeout_s``."""
+    async with asyncio.timeout(timeout_s):
+        while not condition():  # noqa: ASYNC110 - state of other objects, no event to wait on
+            await asyncio.sleep(0.01)
