@@ -22,6 +22,11 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: SschCon
                 for sub in entry.subentries.values()
             ],
             "config": _lists(asdict(entry.runtime_data.config)),
+            "stations": {
+                charger.station_id: _lists(asdict(entry.runtime_data.server.state(charger.station_id)))
+                for charger in entry.runtime_data.config.chargers
+            },
+            "pending_stations": sorted(entry.runtime_data.server.pending_stations),
         },
         REDACTED_KEYS,
     )

@@ -356,3 +356,25 @@ async def test_station_over_tls(hass: HomeAssistant, tmp_path: Any) -> None:
                 ssl=context,
             )
         assert refused.value.status == 401
+
+
+async def test_garbage_from_one_station_does_not_disturb_another(hass: HomeAssistant) -> None:
+    """Malformed frames are answered and logged; the sender and its neighbour keep working."""
+    entry = await _load(
+        hass,
+        hub_entry(
+            subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
+            subentry("charger", charger_data("CS02", evse_count=1, name="Bay 2"), "CS02"),
+        ),
+    )
+    async with running(_station(entry, "CS01")) as noisy, running(_station(entry, "CS02")) as quiet:
+        await noisy.wait_connected()
+        await quiet.wait_connected()
+        for frame in ("{not json", "[2]", '[9, "x", "y", {}]', '[2, "1", "NoSuchAction", {}]', "x" * 70_000):
+            await noisy.send_raw_frame(frame)
+        quiet.plug_in(_visit(quiet))
+        await until(lambda: quiet.power_kw > 1.0)
+        noisy.plug_in(_visit(noisy))
+        await until(lambda: noisy.power_kw > 1.0)
+        assert noisy.connected
+        assert quiet.connected

@@ -193,3 +193,5 @@ async def test_diagnostics_redact_credentials(hass: HomeAssistant) -> None:
     assert CHARGER_PASSWORD not in text
     assert diagnostics["config"]["chargers"][0]["password_hash"] == "**REDACTED**"
     assert diagnostics["config"]["import_limit_kw"] == 150.0
+    assert diagnostics["stations"]["CS01"]["connected"] is False
+    assert diagnostics["pending_stations"] == []
