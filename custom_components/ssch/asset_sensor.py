@@ -39,26 +39,33 @@ class MirrorSensorDescription(SensorEntityDescription):
     source_fn: Callable[[Any], str | None]
 
 
-_POWER = {
-    "device_class": SensorDeviceClass.POWER,
-    "state_class": SensorStateClass.MEASUREMENT,
-    "native_unit_of_measurement": UnitOfPower.KILO_WATT,
-    "suggested_display_precision": 2,
-}
-_ENERGY = {
-    "device_class": SensorDeviceClass.ENERGY,
-    "state_class": SensorStateClass.TOTAL_INCREASING,
-    "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
-    "suggested_display_precision": 2,
-}
+def _power(key: str, source_fn: Callable[[Any], str | None]) -> MirrorSensorDescription:
+    return MirrorSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        source_fn=source_fn,
+    )
+
+
+def _energy(key: str, source_fn: Callable[[Any], str | None]) -> MirrorSensorDescription:
+    return MirrorSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        source_fn=source_fn,
+    )
+
 
 PV_SENSORS = (
-    MirrorSensorDescription(
-        key="pv_power", translation_key="pv_power", source_fn=lambda c: c.power_entity, **_POWER
-    ),
-    MirrorSensorDescription(
-        key="pv_energy", translation_key="pv_energy", source_fn=lambda c: c.energy_entity, **_ENERGY
-    ),
+    _power("pv_power", lambda c: c.power_entity),
+    _energy("pv_energy", lambda c: c.energy_entity),
 )
 BATTERY_SENSORS = (
     MirrorSensorDescription(
@@ -69,40 +76,15 @@ BATTERY_SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
     ),
-    MirrorSensorDescription(
-        key="battery_power",
-        translation_key="battery_power",
-        source_fn=lambda c: c.power_entity,
-        **_POWER,
-    ),
+    _power("battery_power", lambda c: c.power_entity),
 )
 BUILDING_SENSORS = (
-    MirrorSensorDescription(
-        key="building_power",
-        translation_key="building_power",
-        source_fn=lambda c: c.power_entity,
-        **_POWER,
-    ),
-    MirrorSensorDescription(
-        key="building_energy",
-        translation_key="building_energy",
-        source_fn=lambda c: c.energy_entity,
-        **_ENERGY,
-    ),
+    _power("building_power", lambda c: c.power_entity),
+    _energy("building_energy", lambda c: c.energy_entity),
 )
 GRID_METER_SENSORS = (
-    MirrorSensorDescription(
-        key="grid_import_power",
-        translation_key="grid_import_power",
-        source_fn=lambda c: c.import_power_entity,
-        **_POWER,
-    ),
-    MirrorSensorDescription(
-        key="grid_export_power",
-        translation_key="grid_export_power",
-        source_fn=lambda c: c.export_power_entity,
-        **_POWER,
-    ),
+    _power("grid_import_power", lambda c: c.import_power_entity),
+    _power("grid_export_power", lambda c: c.export_power_entity),
 )
 
 _MODELS = {

@@ -58,17 +58,30 @@ class EvseSensorDescription(SensorEntityDescription):
     value_fn: Callable[[EvseState], StateValue]
 
 
-_KW = {
-    "device_class": SensorDeviceClass.POWER,
-    "native_unit_of_measurement": UnitOfPower.KILO_WATT,
-    "suggested_display_precision": 2,
-}
-_KWH_COUNTER = {
-    "device_class": SensorDeviceClass.ENERGY,
-    "state_class": SensorStateClass.TOTAL_INCREASING,
-    "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
-    "suggested_display_precision": 3,
-}
+def _power(key: str, value_fn: Callable[[EvseState], StateValue], measured: bool) -> EvseSensorDescription:
+    return EvseSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT if measured else None,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=value_fn,
+    )
+
+
+def _energy_counter(key: str, value_fn: Callable[[EvseState], StateValue]) -> EvseSensorDescription:
+    """A monotonic kWh counter the energy dashboard can use."""
+    return EvseSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=3,
+        value_fn=value_fn,
+    )
+
 
 STATION_SENSORS = (
     StationSensorDescription(
@@ -124,25 +137,9 @@ EVSE_SENSORS = (
         options=CHARGING_STATES,
         value_fn=lambda e: snake(e.charging_state, CHARGING_STATES),
     ),
-    EvseSensorDescription(
-        key="power",
-        translation_key="power",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda e: e.power_kw,
-        **_KW,
-    ),
-    EvseSensorDescription(
-        key="energy_charged",
-        translation_key="energy_charged",
-        value_fn=lambda e: e.energy_charged_kwh,
-        **_KWH_COUNTER,
-    ),
-    EvseSensorDescription(
-        key="energy_discharged",
-        translation_key="energy_discharged",
-        value_fn=lambda e: e.energy_discharged_kwh,
-        **_KWH_COUNTER,
-    ),
+    _power("power", lambda e: e.power_kw, measured=True),
+    _energy_counter("energy_charged", lambda e: e.energy_charged_kwh),
+    _energy_counter("energy_discharged", lambda e: e.energy_discharged_kwh),
     EvseSensorDescription(
         key="session_energy",
         translation_key="session_energy",
@@ -173,12 +170,7 @@ EVSE_SENSORS = (
         suggested_display_precision=1,
         value_fn=lambda e: e.energy_request_kwh,
     ),
-    EvseSensorDescription(
-        key="active_setpoint",
-        translation_key="active_setpoint",
-        value_fn=lambda e: e.active_setpoint_kw,
-        **_KW,
-    ),
+    _power("active_setpoint", lambda e: e.active_setpoint_kw, measured=False),
     EvseSensorDescription(
         key="operation_mode",
         translation_key="operation_mode",

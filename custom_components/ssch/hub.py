@@ -78,10 +78,14 @@ async def _async_reload_on_change(hass: HomeAssistant, entry: SschConfigEntry) -
 
 def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
     ids = {site_identifier(config.entry_id)}
-    for sub in (*config.chargers, *config.pv, *config.batteries, *config.buildings):
-        ids.add(asset_identifier(config.entry_id, sub.subentry_id))
-    if config.grid_meter is not None:
-        ids.add(asset_identifier(config.entry_id, config.grid_meter.subentry_id))
+    subentry_ids = [
+        *(c.subentry_id for c in config.chargers),
+        *(p.subentry_id for p in config.pv),
+        *(b.subentry_id for b in config.batteries),
+        *(b.subentry_id for b in config.buildings),
+        *([config.grid_meter.subentry_id] if config.grid_meter is not None else []),
+    ]
+    ids.update(asset_identifier(config.entry_id, subentry_id) for subentry_id in subentry_ids)
     for charger in config.chargers:
         ids.update(
             evse_identifier(config.entry_id, charger.subentry_id, evse)
