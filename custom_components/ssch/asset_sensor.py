@@ -14,20 +14,18 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import (
     PERCENTAGE,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
     UnitOfEnergy,
     UnitOfPower,
 )
 from homeassistant.core import Event, EventStateChangedData, State, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_state_change_event
-from homeassistant.util.unit_conversion import EnergyConverter, PowerConverter
 
 from .devices import asset_device_info
 from .entity import SschEntity
 from .hub_config import BatteryConfig, BuildingConfig, GridMeterConfig, PvConfig
 from .runtime import SschConfigEntry
+from .units import mirrored_value
 
 type AssetConfig = PvConfig | BatteryConfig | BuildingConfig | GridMeterConfig
 
@@ -121,25 +119,6 @@ def _assets(
     yield from ((asset, BUILDING_SENSORS) for asset in buildings)
     if grid_meter is not None:
         yield grid_meter, GRID_METER_SENSORS
-
-
-def mirrored_value(state: State | None, device_class: SensorDeviceClass | None) -> float | None:
-    """The numeric value of ``state`` in kW, kWh or %, or None when it has none."""
-    if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-        return None
-    try:
-        value = float(state.state)
-    except ValueError:
-        return None
-    unit = state.attributes.get("unit_of_measurement")
-    try:
-        if device_class is SensorDeviceClass.POWER:
-            return PowerConverter.convert(value, unit, UnitOfPower.KILO_WATT)
-        if device_class is SensorDeviceClass.ENERGY:
-            return EnergyConverter.convert(value, unit, UnitOfEnergy.KILO_WATT_HOUR)
-    except (KeyError, ValueError):
-        return None
-    return value
 
 
 class MirrorSensor(SschEntity, SensorEntity):

@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN
 from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier, site_identifier
+from .ems import EmsCoordinator
 from .hub_config import HubConfig
 from .runtime import SschConfigEntry, SschRuntimeData
 from .services import async_setup_services
@@ -23,6 +24,7 @@ PLATFORMS: tuple[Platform, ...] = (
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 )
@@ -45,7 +47,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     # Stations are told goodbye and their state saved when Home Assistant stops, not only on unload.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
     entry.async_on_unload(StationEventRelay(hass, config).attach(server))
-    entry.runtime_data = SschRuntimeData(config=config, server=server)
+    ems = EmsCoordinator(hass, entry, config, server)
+    entry.async_on_unload(server.listen(ems.handle_station_event))
+    entry.async_on_unload(ems.tracker.clear_all)
+    entry.runtime_data = SschRuntimeData(config=config, server=server, ems=ems)
+    await ems.async_config_entry_first_refresh()
+    entry.async_on_unload(ems.start_dispatching())
     _remove_stale_devices(hass, entry, config)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from .csms.server import CsmsServer
+from .ems import EmsCoordinator
 from .hub_config import HubConfig
 
 
@@ -16,6 +17,7 @@ class SschRuntimeData:
 
     config: HubConfig
     server: CsmsServer
+    ems: EmsCoordinator
 
 
 type SschConfigEntry = ConfigEntry[SschRuntimeData]

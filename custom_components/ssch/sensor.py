@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .asset_sensor import add_asset_sensors
 from .charger_sensor import add_charger_sensors
 from .runtime import SschConfigEntry
+from .site_sensor import add_site_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -18,3 +19,4 @@ async def async_setup_entry(
     """Add every sensor of the hub's devices."""
     add_asset_sensors(entry, async_add_entities)
     add_charger_sensors(entry, async_add_entities)
+    add_site_sensors(entry, async_add_entities)

@@ -1,0 +1,232 @@
+"""The hub's energy management loop in Home Assistant: plan on a cadence and on events, apply the plan."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+import logging
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+import numpy as np
+
+from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
+from .core.model import FloatArray, Plan, SiteSnapshot
+from .core.planner import Planner
+from .csms.errors import CsmsError
+from .csms.events import (
+    CsmsEvent,
+    EvNeedsReceived,
+    StationConnected,
+    StationDisconnected,
+    TransactionEnded,
+    TransactionStarted,
+)
+from .csms.server import CsmsServer
+from .hub_config import HubConfig
+from .site_snapshot import SnapshotBuilder, evse_key
+from .source_tracker import SourceTracker
+
+_LOGGER = logging.getLogger(__name__)
+PLAN_INTERVAL = timedelta(minutes=5)
+DISPATCH_INTERVAL = timedelta(seconds=5)
+# Events that change what the plan must do: re-plan at once.
+REPLAN_EVENTS = (TransactionStarted, TransactionEnded, EvNeedsReceived, StationConnected, StationDisconnected)
+
+
+class EmsMode(StrEnum):
+    """What the hub does with its plans."""
+
+    AUTOMATIC = "automatic"
+    ADVISORY = "advisory"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class EmsResult:
+    """One planning round."""
+
+    snapshot: SiteSnapshot
+    plan: Plan
+    planned_at: datetime
+
+
+class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
+    """Plans every few minutes and at once on events; a fast loop applies and corrects the plan."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry[Any], config: HubConfig, server: CsmsServer
+    ) -> None:
+        """One coordinator per hub."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{config.name} energy management",
+            update_interval=PLAN_INTERVAL,
+            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=1.0, immediate=True),
+        )
+        self.config = config
+        self.server = server
+        self.tracker = SourceTracker(hass, config.entry_id)
+        self.builder = SnapshotBuilder(hass, config, server, tracker=self.tracker)
+        self.planner = Planner()
+        self.mode = EmsMode.AUTOMATIC
+        self.last_latency_s: float | None = None
+        self._solve_lock = asyncio.Lock()
+        self._sent_kw: dict[str, float | None] = {}
+        self._stop_dispatch: CALLBACK_TYPE | None = None
+
+    async def _async_update_data(self) -> EmsResult:
+        async with self._solve_lock:
+            now = dt_util.utcnow()
+            snapshot = self.builder.build(now)
+            plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
+        result = EmsResult(snapshot, plan, now)
+        self.hass.async_create_task(self.async_dispatch(result), eager_start=True)
+        return result
+
+    @callback
+    def handle_station_event(self, event: CsmsEvent) -> None:
+        """Plug-ins, unplugs, new car needs and stations coming and going re-plan at once."""
+        if isinstance(event, REPLAN_EVENTS):
+            self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    @callback
+    def start_dispatching(self) -> CALLBACK_TYPE:
+        """Run the fast loop until the returned callback is called."""
+
+        async def tick(_: datetime) -> None:
+            await self.async_dispatch(self.data)
+
+        return async_track_time_interval(self.hass, tick, DISPATCH_INTERVAL, cancel_on_shutdown=True)
+
+    async def async_set_mode(self, mode: EmsMode) -> None:
+        """Switch between applying, only publishing, and releasing the chargers."""
+        self.mode = mode
+        if mode is EmsMode.OFF:
+            await self._release_all()
+        else:
+            await self.async_dispatch(self.data)
+        self.async_update_listeners()
+
+    async def async_dispatch(self, result: EmsResult) -> None:
+        """Send the current step, corrected by live measurements, to the stations that need a change."""
+        if self.mode is not EmsMode.AUTOMATIC:
+            return
+        started = time.perf_counter()
+        now = dt_util.utcnow()
+        try:
+            setpoints = result.plan.setpoints_at(now)
+        except ValueError:
+            return
+        bounds = self._bounds()
+        readings = self.builder.live(now)
+        live = LiveSite(
+            grid_power_kw=self._grid_power(
+                readings.grid_kw, readings.pv_kw, readings.building_kw, readings.battery_kw
+            ),
+            evse_power_kw=self._measured_evse_power(),
+            import_limit_kw=self.config.import_limit_kw,
+            export_limit_kw=self.config.export_limit_kw,
+        )
+        wanted = correct_setpoints(setpoints.evse_power_kw, live, bounds)
+        changes = changed_setpoints(wanted, self._sent_kw)
+        if changes:
+            await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
+            self.last_latency_s = time.perf_counter() - started
+            self.async_update_listeners()
+
+    def _grid_power(self, metered: float | None, pv: float, building: float, battery: float) -> float:
+        if metered is not None:
+            return metered
+        return building + battery - pv + sum(self._measured_evse_power().values())
+
+    def _measured_evse_power(self) -> dict[str, float]:
+        measured: dict[str, float] = {}
+        for charger in self.config.chargers:
+            station = self.server.state(charger.station_id)
+            for evse_id in range(1, charger.evse_count + 1):
+                measured[evse_key(charger.station_id, evse_id)] = station.evse(evse_id).power_kw
+        return measured
+
+    def _bounds(self) -> dict[str, EvseBounds]:
+        """EVSEs with a car that the hub may steer now."""
+        bounds: dict[str, EvseBounds] = {}
+        for charger in self.config.chargers:
+            station = self.server.state(charger.station_id)
+            if not station.connected:
+                continue
+            for evse_id in range(1, charger.evse_count + 1):
+                key = evse_key(charger.station_id, evse_id)
+                evse = station.evse(evse_id)
+                if evse.transaction_id is None or key in self.builder.excluded:
+                    continue
+                cap = min(self.builder.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
+                discharge = charger.max_discharge_kw if charger.bidirectional and evse.v2g_allowed else 0.0
+                bounds[key] = EvseBounds(cap, discharge)
+        return bounds
+
+    async def _send(self, key: str, power_kw: float) -> None:
+        station_id, evse_text = key.rsplit(":", 1)
+        try:
+            await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
+        except CsmsError as err:
+            # The station is planned around: its measured power enters the next correction and plan.
+            _LOGGER.debug("Setpoint %.1f kW for %s not applied: %s", power_kw, key, err)
+            self._sent_kw.pop(key, None)
+        else:
+            self._sent_kw[key] = power_kw
+
+    async def _release_all(self) -> None:
+        """Mode off: the stations go back to their own default limits."""
+        tasks = []
+        for key in list(self._sent_kw):
+            station_id, evse_text = key.rsplit(":", 1)
+            tasks.append(self.server.station(station_id).clear_setpoint(int(evse_text)))
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception) and not isinstance(result, CsmsError):
+                raise result
+        self._sent_kw.clear()
+
+    def status(self) -> tuple[str, str | None]:
+        """ok, or degraded with the reason."""
+        reasons: list[str] = []
+        if self.data.plan.diagnostics.fallback_used:
+            reasons.append(self.data.plan.diagnostics.reason or "fallback planner in use")
+        if self.tracker.problems:
+            reasons.append("unusable sources: " + ", ".join(self.tracker.problems))
+        if not self.last_update_success:
+            reasons.append("planning failed")
+        return ("degraded", "; ".join(reasons)) if reasons else ("ok", None)
+
+    def plan_attributes(self) -> dict[str, Any]:
+        """The plan as series for dashboards."""
+        plan = self.data.plan
+        ev_total = (
+            np.sum(list(plan.evse_power_kw.values()), axis=0)
+            if plan.evse_power_kw
+            else plan.grid_import_kw * 0.0
+        )
+        return {
+            "times": [t.isoformat() for t in plan.grid.times()],
+            "grid_import_kw": _rounded(plan.grid_import_kw),
+            "grid_export_kw": _rounded(plan.grid_export_kw),
+            "ev_power_kw": _rounded(ev_total),
+            "battery_power_kw": _rounded(plan.battery_power_kw),
+            "pv_curtailment_kw": _rounded(plan.pv_curtailment_kw),
+            "sessions_at_risk": [key for key, outcome in plan.session_outcomes.items() if outcome.at_risk],
+        }
+
+
+def _rounded(series: FloatArray) -> list[float]:
+    return [round(float(value), 3) for value in series]

@@ -1,0 +1,53 @@
+"""Select: how the hub uses its plans (automatic, advisory, off)."""
+
+from __future__ import annotations
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .devices import site_device_info
+from .ems import EmsCoordinator, EmsMode
+from .runtime import SschConfigEntry
+
+PARALLEL_UPDATES = 0
+
+MODE = SelectEntityDescription(key="ems_mode", translation_key="ems_mode", options=[m.value for m in EmsMode])
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """The hub's mode, on the site device."""
+    async_add_entities([EmsModeSelect(entry.runtime_data.ems, entry.entry_id, entry.title)])
+
+
+class EmsModeSelect(CoordinatorEntity[EmsCoordinator], SelectEntity, RestoreEntity):
+    """automatic: plans are applied; advisory: only published; off: chargers use their own limits."""
+
+    _attr_has_entity_name = True
+    entity_description = MODE
+
+    def __init__(self, coordinator: EmsCoordinator, entry_id: str, name: str) -> None:
+        """Bind to the hub's site device."""
+        super().__init__(coordinator)
+        self._attr_unique_id = f"{entry_id}_ems_mode"
+        self._attr_device_info = site_device_info(entry_id, name)
+
+    async def async_added_to_hass(self) -> None:
+        """Keep the mode the operator chose across restarts."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None and last.state in self.options and last.state != self.coordinator.mode:
+            await self.coordinator.async_set_mode(EmsMode(last.state))
+
+    @property
+    def current_option(self) -> str:
+        """The mode now."""
+        return self.coordinator.mode.value
+
+    async def async_select_option(self, option: str) -> None:
+        """Change the mode."""
+        await self.coordinator.async_set_mode(EmsMode(option))

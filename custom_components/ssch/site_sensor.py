@@ -1,0 +1,145 @@
+"""Sensors of the hub's site device: the EMS's status, its plan and its solver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, UnitOfPower, UnitOfTime
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .devices import site_device_info
+from .ems import EmsCoordinator
+from .runtime import SschConfigEntry
+
+type SiteValue = str | float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteSensorDescription(SensorEntityDescription):
+    """A value of the hub's energy management."""
+
+    value_fn: Callable[[EmsCoordinator], SiteValue]
+    attributes_fn: Callable[[EmsCoordinator], dict[str, Any]] | None = None
+
+
+def _planned_now(ems: EmsCoordinator) -> float:
+    return round(float(ems.data.plan.grid_import_kw[0] - ems.data.plan.grid_export_kw[0]), 3)
+
+
+def _peak(ems: EmsCoordinator) -> float:
+    return round(float(ems.data.plan.grid_import_kw.max()), 3)
+
+
+def _solve_time(ems: EmsCoordinator) -> float:
+    return round(ems.data.plan.diagnostics.solve_time_s * 1000.0, 1)
+
+
+def _latency(ems: EmsCoordinator) -> float | None:
+    return None if ems.last_latency_s is None else round(ems.last_latency_s * 1000.0, 1)
+
+
+SITE_SENSORS = (
+    SiteSensorDescription(
+        key="ems_status",
+        translation_key="ems_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=["ok", "degraded"],
+        value_fn=lambda ems: ems.status()[0],
+        attributes_fn=lambda ems: {"reason": ems.status()[1]},
+    ),
+    SiteSensorDescription(
+        key="next_plan",
+        translation_key="next_plan",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        value_fn=_planned_now,
+        attributes_fn=lambda ems: ems.plan_attributes(),
+    ),
+    SiteSensorDescription(
+        key="planned_import_peak",
+        translation_key="planned_import_peak",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        value_fn=_peak,
+    ),
+    SiteSensorDescription(
+        key="import_limit",
+        translation_key="import_limit",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        value_fn=lambda ems: ems.config.import_limit_kw,
+    ),
+    SiteSensorDescription(
+        key="solver_backend",
+        translation_key="solver_backend",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda ems: ems.data.plan.diagnostics.backend,
+    ),
+    SiteSensorDescription(
+        key="last_solve_time",
+        translation_key="last_solve_time",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_solve_time,
+    ),
+    SiteSensorDescription(
+        key="ems_latency",
+        translation_key="ems_latency",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_latency,
+    ),
+)
+
+
+def add_site_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
+    """The site device's sensors."""
+    ems = entry.runtime_data.ems
+    async_add_entities([SiteSensor(ems, entry.entry_id, entry.title, d) for d in SITE_SENSORS])
+
+
+class SiteSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
+    """A value of the hub's EMS, refreshed with every plan and dispatch."""
+
+    _attr_has_entity_name = True
+    entity_description: SiteSensorDescription
+
+    def __init__(
+        self, ems: EmsCoordinator, entry_id: str, name: str, description: SiteSensorDescription
+    ) -> None:
+        """Bind to the hub's site device."""
+        super().__init__(ems)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry_id}_{description.key}"
+        self._attr_device_info = site_device_info(entry_id, name)
+
+    @property
+    def available(self) -> bool:
+        """Status and limit are always known; plan values need a plan."""
+        return True
+
+    @property
+    def native_value(self) -> SiteValue:
+        """Read from the coordinator."""
+        return self.entity_description.value_fn(self.coordinator)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Series and reasons where the sensor has them."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator)

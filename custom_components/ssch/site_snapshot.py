@@ -1,0 +1,213 @@
+"""Build the planner's view of the site from the OCPP server and the mapped Home Assistant entities."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import math
+
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.core import HomeAssistant, State
+from homeassistant.util import dt as dt_util
+import numpy as np
+
+from .core.forecast import forecast_building_kw, forecast_pv_kw
+from .core.model import (
+    Evse,
+    EvSession,
+    FloatArray,
+    Forecasts,
+    Prices,
+    SiteLimits,
+    SiteSnapshot,
+    StationaryBattery,
+    StepGrid,
+)
+from .csms.server import CsmsServer
+from .csms.state import EvseState
+from .hub_config import ChargerConfig, HubConfig
+from .price_source import price_series
+from .source_tracker import SourceTracker
+
+# What the hub assumes about a car that does not say (ISO 15118-2 and older cars report little).
+DEFAULT_EV_CAPACITY_KWH = 60.0
+DEFAULT_STAY = timedelta(hours=8)
+DEFAULT_TARGET_SOC = 0.8
+DEFAULT_V2G_FLOOR_SOC = 0.3
+HISTORY_LENGTH = timedelta(days=22)
+
+
+def evse_key(station_id: str, evse_id: int) -> str:
+    """The planner's id of one EVSE."""
+    return f"{station_id}:{evse_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveReadings:
+    """What the mapped sensors say now (kW, positive into the site/battery)."""
+
+    pv_kw: float
+    building_kw: float
+    battery_kw: float
+    grid_kw: float | None
+
+
+class SnapshotBuilder:
+    """Keeps the measurement history the forecasts need and assembles snapshots."""
+
+    def __init__(
+        self, hass: HomeAssistant, config: HubConfig, server: CsmsServer, tracker: SourceTracker
+    ) -> None:
+        """Build snapshots for one hub."""
+        self._hass = hass
+        self._config = config
+        self._server = server
+        self._tracker = tracker
+        self._pv_history: deque[tuple[datetime, float]] = deque()
+        self._building_history: deque[tuple[datetime, float]] = deque()
+        self.caps_kw: dict[str, float] = {}
+        self.excluded: set[str] = set()
+
+    def grid(self, now: datetime) -> StepGrid:
+        """The plan grid: steps of the configured length from the step containing ``now``."""
+        step = timedelta(minutes=self._config.step_minutes)
+        start = dt_util.as_utc(now)
+        floored = start - (start - start.replace(hour=0, minute=0, second=0, microsecond=0)) % step
+        steps = max(1, round(self._config.horizon_hours * 60 / self._config.step_minutes))
+        return StepGrid(floored, self._config.step_minutes, steps)
+
+    def live(self, now: datetime) -> LiveReadings:
+        """Read every mapped power sensor once, falling back as the tracker decides."""
+        power = SensorDeviceClass.POWER
+        pv = sum(max(0.0, self._tracker.read(p.power_entity, power, 0.0, now)) for p in self._config.pv)
+        building = sum(
+            max(0.0, self._tracker.read(b.power_entity, power, 0.0, now)) for b in self._config.buildings
+        )
+        battery = sum(self._tracker.read(b.power_entity, power, 0.0, now) for b in self._config.batteries)
+        grid: float | None = None
+        meter = self._config.grid_meter
+        if meter is not None:
+            grid = self._tracker.read(meter.import_power_entity, power, math.nan, now)
+            if meter.export_power_entity is not None:
+                grid -= self._tracker.read(meter.export_power_entity, power, 0.0, now)
+            if math.isnan(grid):
+                grid = None
+        return LiveReadings(pv, building, battery, grid)
+
+    def record(self, now: datetime, readings: LiveReadings) -> None:
+        """Remember PV and building power for the forecasts."""
+        for history, value in (
+            (self._pv_history, readings.pv_kw),
+            (self._building_history, readings.building_kw),
+        ):
+            history.append((now, value))
+            while history and now - history[0][0] > HISTORY_LENGTH:
+                history.popleft()
+
+    def build(self, now: datetime) -> SiteSnapshot:
+        """Everything the planner needs, as of ``now``."""
+        grid = self.grid(now)
+        self.record(now, self.live(now))
+        import_prices, _ = price_series(
+            self._state(self._config.import_price.entity_id),
+            grid,
+            self._config.import_price.fixed_eur_per_kwh or 0.0,
+        )
+        export_prices, _ = price_series(
+            self._state(self._config.export_price.entity_id),
+            grid,
+            self._config.export_price.fixed_eur_per_kwh or 0.0,
+        )
+        evses: list[Evse] = []
+        sessions: list[EvSession] = []
+        for charger in self._config.chargers:
+            station = self._server.state(charger.station_id)
+            for evse_id in range(1, charger.evse_count + 1):
+                key = evse_key(charger.station_id, evse_id)
+                cap = min(self.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
+                controllable = station.connected and key not in self.excluded
+                evses.append(Evse(key, cap, charger.max_discharge_kw, controllable))
+                state = station.evse(evse_id)
+                if state.transaction_id is not None and controllable:
+                    sessions.append(self._session(now, charger, key, cap, state))
+        return SiteSnapshot(
+            grid=grid,
+            limits=SiteLimits(
+                import_limit_kw=np.full(grid.steps, self._config.import_limit_kw),
+                export_limit_kw=np.full(grid.steps, self._config.export_limit_kw),
+            ),
+            prices=Prices(import_prices, export_prices),
+            forecasts=Forecasts(self._pv_forecast(grid), self._building_forecast(grid)),
+            battery=self._battery(now),
+            evses=tuple(evses),
+            sessions=tuple(sessions),
+            pv_curtailable=any(p.curtailment_entity for p in self._config.pv),
+        )
+
+    def _state(self, entity_id: str | None) -> State | None:
+        return self._hass.states.get(entity_id) if entity_id else None
+
+    def _pv_forecast(self, grid: StepGrid) -> FloatArray:
+        peak = sum(p.peak_kwp for p in self._config.pv)
+        if peak <= 0:
+            return np.zeros(grid.steps)
+        return forecast_pv_kw(
+            grid,
+            peak,
+            self._hass.config.latitude,
+            self._hass.config.longitude,
+            history=list(self._pv_history),
+        )
+
+    def _building_forecast(self, grid: StepGrid) -> FloatArray:
+        if not self._config.buildings:
+            return np.zeros(grid.steps)
+        return forecast_building_kw(grid, list(self._building_history), time_zone=self._hass.config.time_zone)
+
+    def _battery(self, now: datetime) -> StationaryBattery | None:
+        if not self._config.batteries:
+            return None
+        battery = self._config.batteries[0]
+        # Unknown SoC: assume the battery sits at its floor, so nothing is planned out of it.
+        soc_pct = self._tracker.read(battery.soc_entity, SensorDeviceClass.BATTERY, battery.soc_min_pct, now)
+        return StationaryBattery(
+            capacity_kwh=battery.capacity_kwh,
+            max_charge_kw=battery.max_charge_kw,
+            max_discharge_kw=battery.max_discharge_kw,
+            soc_min=battery.soc_min_pct / 100.0,
+            soc_max=battery.soc_max_pct / 100.0,
+            efficiency=battery.efficiency,
+            energy_kwh=min(max(soc_pct, 0.0), 100.0) / 100.0 * battery.capacity_kwh,
+        )
+
+    def _session(
+        self, now: datetime, charger: ChargerConfig, key: str, cap_kw: float, evse: EvseState
+    ) -> EvSession:
+        capacity = DEFAULT_EV_CAPACITY_KWH
+        soc = evse.ev_soc_pct
+        energy = capacity * (soc / 100.0 if soc is not None else 0.5)
+        if evse.energy_request_kwh is not None:
+            # The request counts from the start of the session; what was charged since is deducted.
+            target = energy - evse.session_energy_kwh + evse.energy_request_kwh
+        else:
+            target = capacity * DEFAULT_TARGET_SOC
+        departure = (
+            evse.departure_time if evse.departure_time and evse.departure_time > now else now + DEFAULT_STAY
+        )
+        ev_charge = evse.ev_limits.max_charge_kw
+        ev_discharge = evse.ev_limits.max_discharge_kw
+        v2g = charger.bidirectional and evse.v2g_allowed and (ev_discharge or 0.0) > 0.0
+        return EvSession(
+            session_id=f"{key}:{evse.transaction_id}",
+            evse_id=key,
+            max_charge_kw=min(cap_kw, ev_charge) if ev_charge else cap_kw,
+            max_discharge_kw=min(charger.max_discharge_kw, ev_discharge or 0.0) if v2g else 0.0,
+            arrival=now,
+            departure=departure,
+            energy_kwh=min(energy, capacity),
+            capacity_kwh=capacity,
+            target_energy_kwh=min(max(target, 0.0), capacity),
+            min_energy_kwh=capacity * DEFAULT_V2G_FLOOR_SOC,
+            v2g_allowed=v2g,
+        )
