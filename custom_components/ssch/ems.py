@@ -82,6 +82,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
+        # Held while setpoints are on their way, so a mode change never races a dispatch.
+        self._dispatch_lock = asyncio.Lock()
         self._sent_kw: dict[str, float | None] = {}
         self._stop_dispatch: CALLBACK_TYPE | None = None
 
@@ -111,17 +113,21 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     async def async_set_mode(self, mode: EmsMode) -> None:
         """Switch between applying, only publishing, and releasing the chargers."""
-        self.mode = mode
-        if mode is EmsMode.OFF:
-            await self._release_all()
-        else:
+        async with self._dispatch_lock:
+            self.mode = mode
+            if mode is EmsMode.OFF:
+                await self._release_all()
+        if mode is EmsMode.AUTOMATIC:
             await self.async_dispatch(self.data)
         self.async_update_listeners()
 
     async def async_dispatch(self, result: EmsResult) -> None:
         """Send the current step, corrected by live measurements, to the stations that need a change."""
-        if self.mode is not EmsMode.AUTOMATIC:
-            return
+        async with self._dispatch_lock:
+            if self.mode is EmsMode.AUTOMATIC:
+                await self._dispatch(result)
+
+    async def _dispatch(self, result: EmsResult) -> None:
         started = time.perf_counter()
         now = dt_util.utcnow()
         try:

@@ -1,0 +1,106 @@
+"""The EMS inside Home Assistant: plans reach simulated stations and keep the grid limit."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.ssch.const import DOMAIN
+
+from .common import (
+    BATTERY_DATA,
+    BUILDING_DATA,
+    PV_DATA,
+    charger_data,
+    hub_entry,
+    set_source_states,
+    subentry,
+)
+from .test_chargers import _load, _station, _visit, running, until
+
+
+def _site_entity(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
+    assert entity_id is not None, key
+    return entity_id
+
+
+def _hub(import_limit_kw: float) -> MockConfigEntry:
+    return hub_entry(
+        subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
+        subentry("charger", charger_data("CS02", evse_count=1, name="Bay 2"), "CS02"),
+        subentry("pv", PV_DATA, "sensor.pv_power"),
+        subentry("building", BUILDING_DATA, "sensor.office_power"),
+        subentry("battery", BATTERY_DATA, "sensor.battery_power"),
+        site={"import_limit_kw": import_limit_kw},
+    )
+
+
+async def test_plan_keeps_the_grid_limit_with_two_cars(hass: HomeAssistant) -> None:
+    """Two cars that would draw 22 kW next to a 21 kW building share what a 30 kW connection leaves."""
+    set_source_states(hass)
+    hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
+    entry = await _load(hass, _hub(import_limit_kw=30.0))
+    status = _site_entity(hass, entry, "sensor", "ems_status")
+    assert hass.states.get(status).state in ("ok", "degraded")
+    assert hass.states.get(_site_entity(hass, entry, "select", "ems_mode")).state == "automatic"
+
+    async with AsyncExitStack() as stack:
+        stations = [
+            await stack.enter_async_context(running(_station(entry, sid))) for sid in ("CS01", "CS02")
+        ]
+        for station in stations:
+            await station.wait_connected()
+            station.plug_in(_visit(station))
+        await until(lambda: all(s.last_setpoint is not None for s in stations), timeout_s=20)
+        await until(lambda: sum(s.power_kw for s in stations) <= 30.0 - 21.0 + 0.5, timeout_s=20)
+        plan = hass.states.get(_site_entity(hass, entry, "sensor", "next_plan"))
+        assert plan is not None
+        assert len(plan.attributes["times"]) == 96
+        assert max(plan.attributes["grid_import_kw"]) <= 30.0 + 0.5
+        backend = hass.states.get(_site_entity(hass, entry, "sensor", "solver_backend")).state
+        assert backend.lower() in {"clarabel", "osqp"}
+
+        # Off: the hub releases the stations to their own limits.
+        await hass.services.async_call(
+            "select", "select_option",
+            {"entity_id": _site_entity(hass, entry, "select", "ems_mode"), "option": "off"},
+            blocking=True,
+        )  # fmt: skip
+        await until(
+            lambda: all(
+                s.last_setpoint is not None and s.last_setpoint.action == "ClearChargingProfile"
+                for s in stations
+            )
+        )
+
+
+async def test_broken_source_raises_a_repair_naming_it(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A building meter that stays unavailable beyond the hold time is replaced and reported."""
+    set_source_states(hass)
+    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    hass.states.async_set("sensor.office_power", "unavailable")
+    issue_id = f"source_unavailable_{entry.entry_id}_sensor.office_power"
+    await entry.runtime_data.ems.async_refresh()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    freezer.tick(timedelta(minutes=16))
+    async_fire_time_changed(hass)
+    await entry.runtime_data.ems.async_refresh()
+    await hass.async_block_till_done()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders["entity_id"] == "sensor.office_power"
+    assert hass.states.get(_site_entity(hass, entry, "sensor", "ems_status")).state == "degraded"
+
+    hass.states.async_set("sensor.office_power", "12", {"unit_of_measurement": "kW"})
+    await entry.runtime_data.ems.async_refresh()
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
