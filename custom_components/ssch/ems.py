@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ from homeassistant.util import dt as dt_util
 import numpy as np
 
 from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
+from .core.grid_signals import GridSignal
 from .core.model import FloatArray, Plan, SiteSnapshot
 from .core.planner import Planner
 from .csms.errors import CsmsError
@@ -82,9 +84,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
-        # Held while setpoints are on their way, so a mode change never races a dispatch.
-        self._dispatch_lock = asyncio.Lock()
-        self._sent_kw: dict[str, float | None] = {}
+        self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
+        self._sent_kw: dict[str, float] = {}
         self._stop_dispatch: CALLBACK_TYPE | None = None
 
     async def _async_update_data(self) -> EmsResult:
@@ -113,43 +115,50 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     async def async_set_mode(self, mode: EmsMode) -> None:
         """Switch between applying, only publishing, and releasing the chargers."""
-        async with self._dispatch_lock:
-            self.mode = mode
-            if mode is EmsMode.OFF:
-                await self._release_all()
-        if mode is EmsMode.AUTOMATIC:
+        self.mode = mode
+        if mode is EmsMode.OFF:
+            await self._release_all()
+        elif mode is EmsMode.AUTOMATIC:
             await self.async_dispatch(self.data)
         self.async_update_listeners()
 
     async def async_dispatch(self, result: EmsResult) -> None:
         """Send the current step, corrected by live measurements, to the stations that need a change."""
-        async with self._dispatch_lock:
-            if self.mode is EmsMode.AUTOMATIC:
-                await self._dispatch(result)
-
-    async def _dispatch(self, result: EmsResult) -> None:
+        if self.mode is not EmsMode.AUTOMATIC:
+            return
         started = time.perf_counter()
         now = dt_util.utcnow()
         try:
             setpoints = result.plan.setpoints_at(now)
         except ValueError:
             return
-        bounds = self._bounds()
         readings = self.builder.live(now)
+        import_limit_kw, export_limit_kw = self.builder.limits_now(now)
         live = LiveSite(
             grid_power_kw=self._grid_power(
                 readings.grid_kw, readings.pv_kw, readings.building_kw, readings.battery_kw
             ),
             evse_power_kw=self._measured_evse_power(),
-            import_limit_kw=self.config.import_limit_kw,
-            export_limit_kw=self.config.export_limit_kw,
+            import_limit_kw=import_limit_kw,
+            export_limit_kw=export_limit_kw,
         )
-        wanted = correct_setpoints(setpoints.evse_power_kw, live, bounds)
+        wanted = correct_setpoints(setpoints.evse_power_kw, live, self._bounds())
         changes = changed_setpoints(wanted, self._sent_kw)
-        if changes:
-            await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
-            self.last_latency_s = time.perf_counter() - started
-            self.async_update_listeners()
+        if not changes:
+            return
+        self._sent_kw.update(changes)
+        await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
+        self.last_latency_s = time.perf_counter() - started
+        self.async_update_listeners()
+
+    async def async_apply_grid_signal(self, signal: GridSignal | None) -> None:
+        """A grid operator's signal (None clears them all): correct the chargers now, then re-plan."""
+        if signal is None:
+            self.builder.signals.clear()
+        else:
+            self.builder.signals.append(signal)
+        await self.async_dispatch(self.data)
+        self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
     def _grid_power(self, metered: float | None, pv: float, building: float, battery: float) -> float:
         if metered is not None:
@@ -182,27 +191,32 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         return bounds
 
     async def _send(self, key: str, power_kw: float) -> None:
-        station_id, evse_text = key.rsplit(":", 1)
-        try:
-            await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
-        except CsmsError as err:
-            # The station is planned around: its measured power enters the next correction and plan.
-            _LOGGER.debug("Setpoint %.1f kW for %s not applied: %s", power_kw, key, err)
-            self._sent_kw.pop(key, None)
-        else:
-            self._sent_kw[key] = power_kw
+        """Send one setpoint; commands to one EVSE go out one at a time, in order."""
+        async with self._evse_locks[key]:
+            if self.mode is not EmsMode.AUTOMATIC or self._sent_kw.get(key) != power_kw:
+                return  # superseded while waiting for the EVSE's previous command
+            station_id, evse_text = key.rsplit(":", 1)
+            try:
+                await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
+            except CsmsError as err:
+                # The station is planned around: its measured power enters the next correction and plan.
+                _LOGGER.debug("Setpoint %.1f kW for %s not applied: %s", power_kw, key, err)
+                if self._sent_kw.get(key) == power_kw:
+                    del self._sent_kw[key]
 
     async def _release_all(self) -> None:
         """Mode off: the stations go back to their own default limits."""
-        tasks = []
-        for key in list(self._sent_kw):
-            station_id, evse_text = key.rsplit(":", 1)
-            tasks.append(self.server.station(station_id).clear_setpoint(int(evse_text)))
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception) and not isinstance(result, CsmsError):
-                raise result
+        keys = list(self._sent_kw)
         self._sent_kw.clear()
+        await asyncio.gather(*(self._release(key) for key in keys))
+
+    async def _release(self, key: str) -> None:
+        async with self._evse_locks[key]:
+            station_id, evse_text = key.rsplit(":", 1)
+            try:
+                await self.server.station(station_id).clear_setpoint(int(evse_text))
+            except CsmsError as err:
+                _LOGGER.debug("Setpoint of %s not cleared: %s", key, err)
 
     def status(self) -> tuple[str, str | None]:
         """ok, or degraded with the reason."""

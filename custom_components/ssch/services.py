@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN
+from .core.grid_signals import GridSignal
 from .devices import evse_identifier
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
@@ -18,6 +20,12 @@ from .station_commands import async_run_command
 
 SERVICE_SET_CHARGER_SETPOINT = "set_charger_setpoint"
 SERVICE_CLEAR_CHARGER_SETPOINT = "clear_charger_setpoint"
+SERVICE_SET_GRID_LIMIT = "set_grid_limit"
+SERVICE_CLEAR_GRID_SIGNAL = "clear_grid_signal"
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_IMPORT_LIMIT_KW = "import_limit_kw"
+ATTR_EXPORT_LIMIT_KW = "export_limit_kw"
+ATTR_START = "start"
 ATTR_DEVICE_ID = "device_id"
 ATTR_POWER_KW = "power_kw"
 ATTR_DURATION = "duration"
@@ -30,6 +38,16 @@ SET_SETPOINT_SCHEMA = vol.Schema(
     }
 )
 CLEAR_SETPOINT_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
+SET_GRID_LIMIT_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_IMPORT_LIMIT_KW): vol.All(vol.Coerce(float), vol.Range(min=0)),
+        vol.Optional(ATTR_EXPORT_LIMIT_KW): vol.All(vol.Coerce(float), vol.Range(min=0)),
+        vol.Optional(ATTR_START): cv.datetime,
+        vol.Optional(ATTR_DURATION): vol.All(cv.time_period, cv.positive_timedelta),
+    }
+)
+CLEAR_GRID_SIGNAL_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +117,38 @@ async def _async_clear_setpoint(call: ServiceCall) -> None:
     async_refresh_station(call.hass, target.entry.entry_id, target.charger.station_id)
 
 
+def _hub(hass: HomeAssistant, entry_id: str | None) -> SschConfigEntry:
+    """The loaded hub an action addresses; without an id, the only loaded hub."""
+    entries: list[SschConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    matches = [e for e in entries if entry_id in (None, e.entry_id)]
+    if len(matches) != 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_hub" if entry_id or not entries else "hub_required",
+            translation_placeholders={"config_entry_id": entry_id or ""},
+        )
+    return matches[0]
+
+
+async def _async_set_grid_limit(call: ServiceCall) -> None:
+    entry = _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    import_kw, export_kw = call.data.get(ATTR_IMPORT_LIMIT_KW), call.data.get(ATTR_EXPORT_LIMIT_KW)
+    if import_kw is None and export_kw is None:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="grid_limit_required")
+    now = dt_util.utcnow()
+    start = dt_util.as_utc(call.data[ATTR_START]) if ATTR_START in call.data else now
+    duration = call.data.get(ATTR_DURATION)
+    end = start + duration if duration is not None else None
+    if end is not None and end <= now:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="grid_signal_in_past")
+    await entry.runtime_data.ems.async_apply_grid_signal(GridSignal(start, end, import_kw, export_kw))
+
+
+async def _async_clear_grid_signal(call: ServiceCall) -> None:
+    entry = _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    await entry.runtime_data.ems.async_apply_grid_signal(None)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once for all hubs."""
@@ -107,4 +157,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_CLEAR_CHARGER_SETPOINT, _async_clear_setpoint, CLEAR_SETPOINT_SCHEMA
+    )
+    hass.services.async_register(DOMAIN, SERVICE_SET_GRID_LIMIT, _async_set_grid_limit, SET_GRID_LIMIT_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_CLEAR_GRID_SIGNAL, _async_clear_grid_signal, CLEAR_GRID_SIGNAL_SCHEMA
     )

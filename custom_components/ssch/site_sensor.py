@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfPower, UnitOfTime
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .devices import site_device_info
 from .ems import EmsCoordinator
@@ -77,7 +78,7 @@ SITE_SENSORS = (
         translation_key="import_limit",
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        value_fn=lambda ems: ems.config.import_limit_kw,
+        value_fn=lambda ems: ems.builder.limits_now(dt_util.utcnow())[0],
     ),
     SiteSensorDescription(
         key="solver_backend",

@@ -13,6 +13,7 @@ from homeassistant.util import dt as dt_util
 import numpy as np
 
 from .core.forecast import forecast_building_kw, forecast_pv_kw
+from .core.grid_signals import GridSignal, limit_series, limits_at
 from .core.model import (
     Evse,
     EvSession,
@@ -68,14 +69,21 @@ class SnapshotBuilder:
         self._building_history: deque[tuple[datetime, float]] = deque()
         self.caps_kw: dict[str, float] = {}
         self.excluded: set[str] = set()
+        self.signals: list[GridSignal] = []
 
     def grid(self, now: datetime) -> StepGrid:
-        """The plan grid: steps of the configured length from the step containing ``now``."""
-        step = timedelta(minutes=self._config.step_minutes)
-        start = dt_util.as_utc(now)
-        floored = start - (start - start.replace(hour=0, minute=0, second=0, microsecond=0)) % step
+        """The plan grid: steps of the configured length from ``now``.
+
+        Anchored at now, not at a clock boundary: the first step's power is then a rate the chargers can
+        follow from this moment, not an average over a step that is partly past.
+        """
         steps = max(1, round(self._config.horizon_hours * 60 / self._config.step_minutes))
-        return StepGrid(floored, self._config.step_minutes, steps)
+        return StepGrid(dt_util.as_utc(now).replace(microsecond=0), self._config.step_minutes, steps)
+
+    def limits_now(self, now: datetime) -> tuple[float, float]:
+        """Import and export limits in force at ``now``, after expired signals are dropped."""
+        self.signals = [signal for signal in self.signals if not signal.expired_at(now)]
+        return limits_at(now, self._config.import_limit_kw, self._config.export_limit_kw, self.signals)
 
     def live(self, now: datetime) -> LiveReadings:
         """Read every mapped power sensor once, falling back as the tracker decides."""
@@ -134,8 +142,7 @@ class SnapshotBuilder:
         return SiteSnapshot(
             grid=grid,
             limits=SiteLimits(
-                import_limit_kw=np.full(grid.steps, self._config.import_limit_kw),
-                export_limit_kw=np.full(grid.steps, self._config.export_limit_kw),
+                *limit_series(grid, self._config.import_limit_kw, self._config.export_limit_kw, self.signals)
             ),
             prices=Prices(import_prices, export_prices),
             forecasts=Forecasts(self._pv_forecast(grid), self._building_forecast(grid)),

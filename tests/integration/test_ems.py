@@ -7,10 +7,13 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.sim.config import CarVisit
 
 from .common import (
     BATTERY_DATA,
@@ -104,3 +107,59 @@ async def test_broken_source_raises_a_repair_naming_it(
     await entry.runtime_data.ems.async_refresh()
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
+    """Lowering the import limit corrects every charging station before the action returns."""
+    set_source_states(hass)
+    hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
+    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    async with AsyncExitStack() as stack:
+        stations = [
+            await stack.enter_async_context(running(_station(entry, sid))) for sid in ("CS01", "CS02")
+        ]
+        for station in stations:
+            await station.wait_connected()
+            station.plug_in(_visit(station, hours=1.5))
+        await until(lambda: sum(s.power_kw for s in stations) > 15.0, timeout_s=20)
+        await until(lambda: all(s.last_setpoint is not None for s in stations), timeout_s=20)
+        for station in stations:
+            station.last_setpoint = None
+
+        await hass.services.async_call(
+            DOMAIN, "set_grid_limit", {"import_limit_kw": 27.0, "duration": {"minutes": 30}}, blocking=True
+        )
+        assert all(s.last_setpoint is not None for s in stations)
+        await until(lambda: sum(s.power_kw for s in stations) <= 27.0 - 21.0 + 0.5)
+        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
+        latency = float(hass.states.get(_site_entity(hass, entry, "sensor", "ems_latency")).state)
+        assert 0.0 < latency < 1000.0
+
+        await hass.services.async_call(DOMAIN, "clear_grid_signal", {}, blocking=True)
+        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 150.0
+
+
+async def test_grid_limit_validation(hass: HomeAssistant) -> None:
+    """A signal needs a limit, must not be over already, and must name a loaded hub."""
+    set_source_states(hass)
+    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    cases = [
+        ({}, "grid_limit_required"),
+        (
+            {"import_limit_kw": 5, "start": "2001-01-01T00:00:00+00:00", "duration": {"hours": 1}},
+            "grid_signal_in_past",
+        ),
+        ({"import_limit_kw": 5, "config_entry_id": "nope"}, "unknown_hub"),
+    ]
+    for data, key in cases:
+        with pytest.raises(ServiceValidationError) as refused:
+            await hass.services.async_call(DOMAIN, "set_grid_limit", data, blocking=True)
+        assert refused.value.translation_key == key
+    await _load(hass, _hub(import_limit_kw=100.0))
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(DOMAIN, "clear_grid_signal", {}, blocking=True)
+    assert refused.value.translation_key == "hub_required"
+    await hass.services.async_call(
+        DOMAIN, "clear_grid_signal", {"config_entry_id": entry.entry_id}, blocking=True
+    )
