@@ -13,7 +13,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.sim.config import CarVisit
 
 from .common import (
     BATTERY_DATA,
