@@ -19,6 +19,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 import numpy as np
 
+from .asset_control import AssetController
 from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
 from .core.grid_signals import GridSignal
 from .core.model import FloatArray, Plan, SiteSnapshot
@@ -81,6 +82,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.tracker = SourceTracker(hass, config.entry_id)
         self.builder = SnapshotBuilder(hass, config, server, tracker=self.tracker)
         self.planner = Planner()
+        self.assets = AssetController(hass, config)
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
@@ -144,12 +146,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         )
         wanted = correct_setpoints(setpoints.evse_power_kw, live, self._bounds())
         changes = changed_setpoints(wanted, self._sent_kw)
-        if not changes:
-            return
-        self._sent_kw.update(changes)
-        await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
-        self.last_latency_s = time.perf_counter() - started
-        self.async_update_listeners()
+        if changes:
+            self._sent_kw.update(changes)
+            await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
+            self.last_latency_s = time.perf_counter() - started
+            self.async_update_listeners()
+        await self.assets.async_apply(setpoints.battery_power_kw, setpoints.pv_curtailment_kw, readings.pv_kw)
 
     async def async_apply_grid_signal(self, signal: GridSignal | None) -> None:
         """A grid operator's signal (None clears them all): correct the chargers now, then re-plan."""

@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -162,3 +163,36 @@ async def test_grid_limit_validation(hass: HomeAssistant) -> None:
     await hass.services.async_call(
         DOMAIN, "clear_grid_signal", {"config_entry_id": entry.entry_id}, blocking=True
     )
+
+
+async def test_battery_and_curtailment_follow_the_plan(hass: HomeAssistant) -> None:
+    """The battery's setpoint entity and the PV limit entity get the plan's current step."""
+    assert await async_setup_component(
+        hass,
+        "input_number",
+        {
+            "input_number": {
+                "battery_setpoint": {"min": -50, "max": 50, "step": 0.1, "unit_of_measurement": "kW"},
+                "pv_limit": {"min": 0, "max": 100, "step": 1, "unit_of_measurement": "%", "initial": 50},
+            }
+        },
+    )
+    set_source_states(hass)
+    entry = await _load(
+        hass,
+        hub_entry(
+            subentry("pv", PV_DATA | {"curtailment_entity": "input_number.pv_limit"}, "sensor.pv_power"),
+            subentry("battery", BATTERY_DATA | {"control_entity": "input_number.battery_setpoint"}, "b"),
+            subentry("building", BUILDING_DATA, "sensor.office_power"),
+        ),
+    )
+    ems = entry.runtime_data.ems
+    await ems.async_dispatch(ems.data)
+    await hass.async_block_till_done()
+    planned = ems.data.plan.setpoints_at(ems.data.plan.grid.start)
+    assert float(hass.states.get("input_number.battery_setpoint").state) == pytest.approx(
+        planned.battery_power_kw, abs=0.1
+    )
+    # The building takes more than the PV makes: nothing to curtail, the inverter is released to 100 %.
+    assert planned.pv_curtailment_kw == pytest.approx(0.0, abs=0.05)
+    assert float(hass.states.get("input_number.pv_limit").state) == 100.0
