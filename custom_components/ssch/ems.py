@@ -34,6 +34,8 @@ from .csms.events import (
     TransactionStarted,
 )
 from .csms.server import CsmsServer
+from .ems_events import EmsEventEmitter
+from .ems_store import EmsStore
 from .hub_config import HubConfig
 from .site_snapshot import SnapshotBuilder, evse_key
 from .source_tracker import SourceTracker
@@ -83,6 +85,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.builder = SnapshotBuilder(hass, config, server, tracker=self.tracker)
         self.planner = Planner()
         self.assets = AssetController(hass, config)
+        self.events = EmsEventEmitter(hass, config)
+        self.store = EmsStore(hass, config.entry_id)
+        self._active_signals: list[GridSignal] = []
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
@@ -97,8 +102,22 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             snapshot = self.builder.build(now)
             plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
         result = EmsResult(snapshot, plan, now)
+        self.events.planned(snapshot, plan)
+        self.store.schedule_save(plan, self.builder.signals)
         self.hass.async_create_task(self.async_dispatch(result), eager_start=True)
         return result
+
+    async def async_restore(self) -> None:
+        """Continue from the plan and grid signals saved before a restart."""
+        plan, signals = await self.store.async_load()
+        if plan is not None:
+            self.planner.restore(plan)
+        self.builder.signals = signals
+
+    async def async_shutdown(self) -> None:
+        """Save the plan and signals, then stop like every coordinator."""
+        await self.store.async_save(self.data.plan if self.data else None, self.builder.signals)
+        await super().async_shutdown()
 
     @callback
     def handle_station_event(self, event: CsmsEvent) -> None:
@@ -136,6 +155,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             return
         readings = self.builder.live(now)
         import_limit_kw, export_limit_kw = self.builder.limits_now(now)
+        self._announce_signals(now)
         live = LiveSite(
             grid_power_kw=self._grid_power(
                 readings.grid_kw, readings.pv_kw, readings.building_kw, readings.battery_kw
@@ -159,8 +179,20 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.builder.signals.clear()
         else:
             self.builder.signals.append(signal)
+        self._announce_signals(dt_util.utcnow())
+        self.store.schedule_save(self.data.plan, self.builder.signals)
         await self.async_dispatch(self.data)
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    def _announce_signals(self, now: datetime) -> None:
+        active = [signal for signal in self.builder.signals if signal.active_at(now)]
+        for signal in active:
+            if signal not in self._active_signals:
+                self.events.grid_signal(signal, "started")
+        for signal in self._active_signals:
+            if signal not in active:
+                self.events.grid_signal(signal, "ended")
+        self._active_signals = active
 
     def _grid_power(self, metered: float | None, pv: float, building: float, battery: float) -> float:
         if metered is not None:

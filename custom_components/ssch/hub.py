@@ -51,6 +51,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     entry.async_on_unload(server.listen(ems.handle_station_event))
     entry.async_on_unload(ems.tracker.clear_all)
     entry.runtime_data = SschRuntimeData(config=config, server=server, ems=ems)
+    await ems.async_restore()
     await ems.async_config_entry_first_refresh()
     entry.async_on_unload(ems.start_dispatching())
     _remove_stale_devices(hass, entry, config)

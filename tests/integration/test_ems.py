@@ -11,7 +11,11 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
 from custom_components.ssch.const import DOMAIN
 
@@ -114,7 +118,12 @@ async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
     set_source_states(hass)
     hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})
     hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
+    events = async_capture_events(hass, "ssch_grid_signal")
+    at_risk = async_capture_events(hass, "ssch_target_at_risk")
+    plans = async_capture_events(hass, "ssch_plan_changed")
     entry = await _load(hass, _hub(import_limit_kw=150.0))
+    assert plans
+    assert plans[-1].data["hub"] == "Harbour hub"
     async with AsyncExitStack() as stack:
         stations = [
             await stack.enter_async_context(running(_station(entry, sid))) for sid in ("CS01", "CS02")
@@ -136,8 +145,21 @@ async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
         latency = float(hass.states.get(_site_entity(hass, entry, "sensor", "ems_latency")).state)
         assert 0.0 < latency < 1000.0
 
+        assert [e.data["state"] for e in events] == ["started"]
+        assert events[0].data["import_limit_kw"] == 27.0
+        # Six kW left for two nearly empty cars: their targets cannot be met, and users hear of it.
+        await until(lambda: len({e.data["station_id"] for e in at_risk}) == 2, timeout_s=15)
+        assert at_risk[0].data["reason"]
+
+        # The signal and the plan survive a reload.
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
+        assert entry.runtime_data.ems.builder.signals[0].import_limit_kw == 27.0
+
         await hass.services.async_call(DOMAIN, "clear_grid_signal", {}, blocking=True)
         assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 150.0
+        assert [e.data["state"] for e in events][-1] == "ended"
 
 
 async def test_grid_limit_validation(hass: HomeAssistant) -> None:
