@@ -244,6 +244,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._sent_kw.clear()
         await asyncio.gather(*(self._release(key) for key in keys))
 
+    async def async_release(self, key: str) -> None:
+        """Give one EVSE back to its station's own limits."""
+        if self._sent_kw.pop(key, None) is not None:
+            await self._release(key)
+
     async def _release(self, key: str) -> None:
         async with self._evse_locks[key]:
             station_id, evse_text = key.rsplit(":", 1)

@@ -14,8 +14,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .charger_entity import StationEntity
 from .csms.server import CsmsServer
+from .ems import EmsCoordinator, EmsMode
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
+from .site_snapshot import evse_key
 from .station_commands import async_run_command
 
 PARALLEL_UPDATES = 1
@@ -40,7 +42,7 @@ async def async_setup_entry(
     for charger in entry.runtime_data.config.chargers:
         async_add_entities(
             [
-                EvseMaxPowerNumber(entry.entry_id, server, charger, evse_id)
+                EvseMaxPowerNumber(entry.entry_id, server, charger, evse_id, entry.runtime_data.ems)
                 for evse_id in range(1, charger.evse_count + 1)
             ],
             config_subentry_id=charger.subentry_id,
@@ -48,11 +50,18 @@ async def async_setup_entry(
 
 
 class EvseMaxPowerNumber(StationEntity, RestoreNumber):
-    """A user's cap on the EVSE's charging power; kept across restarts, applied to a running session."""
+    """A user's cap on the EVSE's charging power, kept across restarts.
 
-    def __init__(self, entry_id: str, server: CsmsServer, charger: ChargerConfig, evse_id: int) -> None:
+    The EMS plans within it; while the EMS is not applying plans, a running session gets it directly.
+    """
+
+    def __init__(
+        self, entry_id: str, server: CsmsServer, charger: ChargerConfig, evse_id: int, ems: EmsCoordinator
+    ) -> None:
         """Start at the charger's configured maximum."""
         super().__init__(entry_id, server, charger, MAX_POWER, evse_id)
+        self._ems = ems
+        self._key = evse_key(charger.station_id, evse_id)
         self._attr_native_max_value = charger.max_charge_kw
         self._attr_native_value = charger.max_charge_kw
 
@@ -61,14 +70,17 @@ class EvseMaxPowerNumber(StationEntity, RestoreNumber):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_number_data()) is not None and last.native_value is not None:
             self._attr_native_value = min(last.native_value, self._charger.max_charge_kw)
+            self._ems.builder.caps_kw[self._key] = self._attr_native_value
 
     async def async_set_native_value(self, value: float) -> None:
-        """Store the cap and send it to a running session."""
+        """Store the cap, re-plan with it, and apply it at once when the EMS is not in control."""
         assert self._evse_id is not None
-        if self.evse.transaction_id is not None:
+        self._ems.builder.caps_kw[self._key] = value
+        if self._ems.mode is not EmsMode.AUTOMATIC and self.evse.transaction_id is not None:
             handle = self._server.station(self._charger.station_id)
             await async_run_command(
                 self._charger.station_id, "SetChargingProfile", handle.set_setpoint(self._evse_id, value)
             )
         self._attr_native_value = value
         self.async_write_ha_state()
+        await self._ems.async_request_refresh()

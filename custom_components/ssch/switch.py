@@ -1,4 +1,4 @@
-"""Switches: take an EVSE in or out of service (OCPP ChangeAvailability)."""
+"""Switches: take an EVSE in or out of service (OCPP ChangeAvailability), or out of the hub's control."""
 
 from __future__ import annotations
 
@@ -8,15 +8,23 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .charger_entity import StationEntity
+from .csms.server import CsmsServer
+from .ems import EmsCoordinator
+from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
+from .site_snapshot import evse_key
 from .station_commands import async_run_command
 
 PARALLEL_UPDATES = 1
 
 AVAILABILITY = SwitchEntityDescription(
     key="availability", translation_key="availability", entity_category=EntityCategory.CONFIG
+)
+CONTROLLED = SwitchEntityDescription(
+    key="controlled", translation_key="controlled", entity_category=EntityCategory.CONFIG
 )
 
 
@@ -26,10 +34,15 @@ async def async_setup_entry(
     """One availability switch per EVSE."""
     server = entry.runtime_data.server
     for charger in entry.runtime_data.config.chargers:
+        evses = range(1, charger.evse_count + 1)
+        ems = entry.runtime_data.ems
         async_add_entities(
             [
-                EvseAvailabilitySwitch(entry.entry_id, server, charger, AVAILABILITY, evse_id)
-                for evse_id in range(1, charger.evse_count + 1)
+                *(
+                    EvseAvailabilitySwitch(entry.entry_id, server, charger, AVAILABILITY, evse)
+                    for evse in evses
+                ),
+                *(EvseControlledSwitch(entry.entry_id, server, charger, evse, ems) for evse in evses),
             ],
             config_subentry_id=charger.subentry_id,
         )
@@ -57,3 +70,44 @@ class EvseAvailabilitySwitch(StationEntity, SwitchEntity):
         await async_run_command(
             self._charger.station_id, "ChangeAvailability", handle.set_availability(operative, self._evse_id)
         )
+
+
+class EvseControlledSwitch(StationEntity, SwitchEntity, RestoreEntity):
+    """On while the hub plans and steers this EVSE; off leaves it to the station (e.g. for a test)."""
+
+    def __init__(
+        self, entry_id: str, server: CsmsServer, charger: ChargerConfig, evse_id: int, ems: EmsCoordinator
+    ) -> None:
+        """Controlled unless the user said otherwise."""
+        super().__init__(entry_id, server, charger, CONTROLLED, evse_id)
+        self._ems = ems
+        self._key = evse_key(charger.station_id, evse_id)
+
+    @property
+    def available(self) -> bool:
+        """The choice is the user's, online or not."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """The EVSE is part of the plan."""
+        return self._key not in self._ems.builder.excluded
+
+    async def async_added_to_hass(self) -> None:
+        """Keep the user's choice across restarts."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state == "off":
+            self._ems.builder.excluded.add(self._key)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Let the hub steer the EVSE again."""
+        self._ems.builder.excluded.discard(self._key)
+        self.async_write_ha_state()
+        await self._ems.async_request_refresh()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Release the EVSE to the station's own limits."""
+        self._ems.builder.excluded.add(self._key)
+        self.async_write_ha_state()
+        await self._ems.async_release(self._key)
+        await self._ems.async_request_refresh()

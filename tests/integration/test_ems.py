@@ -218,3 +218,24 @@ async def test_battery_and_curtailment_follow_the_plan(hass: HomeAssistant) -> N
     # The building takes more than the PV makes: nothing to curtail, the inverter is released to 100 %.
     assert planned.pv_curtailment_kw == pytest.approx(0.0, abs=0.05)
     assert float(hass.states.get("input_number.pv_limit").state) == 100.0
+
+
+async def test_evse_can_be_taken_out_of_control(hass: HomeAssistant) -> None:
+    """Switching 'controlled' off releases the EVSE to the station; on brings it back into the plan."""
+    set_source_states(hass)
+    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    sub = next(s for s in entry.subentries.values() if s.unique_id == "CS01")
+    switch = er.async_get(hass).async_get_entity_id(
+        "switch", DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_evse1_controlled"
+    )
+    assert switch is not None
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+        station.plug_in(_visit(station))
+        await until(lambda: station.last_setpoint is not None)
+        await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+        await until(lambda: station.last_setpoint.action == "ClearChargingProfile")
+        await until(lambda: all(s.evse_id != "CS01:1" for s in entry.runtime_data.ems.data.snapshot.sessions))
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+        await until(lambda: station.last_setpoint.action == "SetChargingProfile")
+    assert hass.states.get(switch).state == "on"
