@@ -27,6 +27,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: SschCon
                 for charger in entry.runtime_data.config.chargers
             },
             "pending_stations": sorted(entry.runtime_data.server.pending_stations),
+            "ems": _ems_diagnostics(entry),
         },
         REDACTED_KEYS,
     )
@@ -39,3 +40,29 @@ def _lists(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_lists(item) for item in value]
     return value
+
+
+def _ems_diagnostics(entry: SschConfigEntry) -> dict[str, Any]:
+    """The last snapshot the planner saw and the plan it made."""
+    ems = entry.runtime_data.ems
+    snapshot = ems.data.snapshot
+    status, reason = ems.status()
+    return {
+        "mode": ems.mode.value,
+        "status": status,
+        "reason": reason,
+        "grid_signals": [signal.to_dict() for signal in ems.builder.signals],
+        "snapshot": {
+            "start": snapshot.grid.start.isoformat(),
+            "step_minutes": snapshot.grid.step_minutes,
+            "steps": snapshot.grid.steps,
+            "import_limit_kw": snapshot.limits.import_limit_kw.tolist(),
+            "import_price_eur_per_kwh": snapshot.prices.import_eur_per_kwh.tolist(),
+            "pv_kw": snapshot.forecasts.pv_kw.tolist(),
+            "building_kw": snapshot.forecasts.building_kw.tolist(),
+            "battery": None if snapshot.battery is None else asdict(snapshot.battery),
+            "evses": [asdict(evse) for evse in snapshot.evses],
+            "sessions": [asdict(session) for session in snapshot.sessions],
+        },
+        "plan": ems.data.plan.to_dict(),
+    }

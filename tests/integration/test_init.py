@@ -195,3 +195,20 @@ async def test_diagnostics_redact_credentials(hass: HomeAssistant) -> None:
     assert diagnostics["config"]["import_limit_kw"] == 150.0
     assert diagnostics["stations"]["CS01"]["connected"] is False
     assert diagnostics["pending_stations"] == []
+    assert diagnostics["ems"]["mode"] == "automatic"
+    assert len(diagnostics["ems"]["plan"]["grid_import_kw"]) == diagnostics["ems"]["snapshot"]["steps"] == 96
+    assert {e["evse_id"] for e in diagnostics["ems"]["snapshot"]["evses"]} == {"CS01:1", "CS01:2"}
+
+
+async def test_solar_forecast_for_the_energy_dashboard(hass: HomeAssistant) -> None:
+    """The energy platform offers the plan's PV forecast in Wh per step; other entries get nothing."""
+    from custom_components.ssch.energy import async_get_solar_forecast
+
+    entry_id = await _load(hass)
+    forecast = await async_get_solar_forecast(hass, entry_id)
+    assert forecast is not None
+    assert len(forecast["wh_hours"]) == 96
+    assert all(value >= 0 for value in forecast["wh_hours"].values())
+    assert await async_get_solar_forecast(hass, "unknown") is None
+    assert await hass.config_entries.async_unload(entry_id)
+    assert await async_get_solar_forecast(hass, entry_id) is None
