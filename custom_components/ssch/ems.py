@@ -64,6 +64,31 @@ class EmsResult:
     planned_at: datetime
 
 
+class GridMeter:
+    """Grid power as measured (or computed from the site's sensors) and its import/export energy."""
+
+    # A longer gap (restart, stalled loop) is not integrated: no energy is invented.
+    MAX_GAP = timedelta(seconds=60)
+
+    def __init__(self) -> None:
+        """Counters start at zero; the sensors restore them after a restart."""
+        self.power_kw: float | None = None
+        self.import_kwh = 0.0
+        self.export_kwh = 0.0
+        self._last: datetime | None = None
+
+    def add(self, now: datetime, power_kw: float) -> None:
+        """Integrate the previous reading up to ``now`` and take the new one."""
+        if self._last is not None and self.power_kw is not None and now - self._last <= self.MAX_GAP:
+            energy = self.power_kw * (now - self._last).total_seconds() / 3600.0
+            if energy >= 0:
+                self.import_kwh += energy
+            else:
+                self.export_kwh -= energy
+        self.power_kw = power_kw
+        self._last = now
+
+
 class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     """Plans every few minutes and at once on events; a fast loop applies and corrects the plan."""
 
@@ -88,6 +113,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.events = EmsEventEmitter(hass, config)
         self.store = EmsStore(hass, config.entry_id)
         self._active_signals: list[GridSignal] = []
+        self.meter = GridMeter()
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
@@ -164,6 +190,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             import_limit_kw=import_limit_kw,
             export_limit_kw=export_limit_kw,
         )
+        self.meter.add(now, live.grid_power_kw)
         wanted = correct_setpoints(setpoints.evse_power_kw, live, self._bounds())
         changes = changed_setpoints(wanted, self._sent_kw)
         if changes:

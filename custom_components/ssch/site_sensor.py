@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfPower, UnitOfTime
+from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
@@ -49,6 +50,15 @@ def _latency(ems: EmsCoordinator) -> float | None:
 
 
 SITE_SENSORS = (
+    SiteSensorDescription(
+        key="grid_power",
+        translation_key="grid_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda ems: None if ems.meter.power_kw is None else round(ems.meter.power_kw, 3),
+    ),
     SiteSensorDescription(
         key="ems_status",
         translation_key="ems_status",
@@ -107,10 +117,33 @@ SITE_SENSORS = (
 )
 
 
+GRID_IMPORT_ENERGY = SensorEntityDescription(
+    key="grid_import_energy",
+    translation_key="grid_import_energy",
+    device_class=SensorDeviceClass.ENERGY,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    suggested_display_precision=2,
+)
+GRID_EXPORT_ENERGY = SensorEntityDescription(
+    key="grid_export_energy",
+    translation_key="grid_export_energy",
+    device_class=SensorDeviceClass.ENERGY,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    suggested_display_precision=2,
+)
+
+
 def add_site_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
     """The site device's sensors."""
     ems = entry.runtime_data.ems
-    async_add_entities([SiteSensor(ems, entry.entry_id, entry.title, d) for d in SITE_SENSORS])
+    sensors: list[SensorEntity] = [SiteSensor(ems, entry.entry_id, entry.title, d) for d in SITE_SENSORS]
+    sensors += [
+        GridEnergySensor(ems, entry.entry_id, entry.title, description)
+        for description in (GRID_IMPORT_ENERGY, GRID_EXPORT_ENERGY)
+    ]
+    async_add_entities(sensors)
 
 
 class SiteSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
@@ -144,3 +177,36 @@ class SiteSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator)
+
+
+class GridEnergySensor(CoordinatorEntity[EmsCoordinator], RestoreSensor):
+    """Energy drawn from or fed into the grid, for the Energy dashboard; never goes backwards."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, ems: EmsCoordinator, entry_id: str, name: str, description: SensorEntityDescription
+    ) -> None:
+        """Bind to the hub's site device."""
+        super().__init__(ems)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry_id}_{description.key}"
+        self._attr_device_info = site_device_info(entry_id, name)
+        self._import = description.key == GRID_IMPORT_ENERGY.key
+
+    async def async_added_to_hass(self) -> None:
+        """Continue the counter from before a restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_sensor_data()
+        if last is not None and isinstance(last.native_value, int | float):
+            meter = self.coordinator.meter
+            if self._import:
+                meter.import_kwh = max(meter.import_kwh, float(last.native_value))
+            else:
+                meter.export_kwh = max(meter.export_kwh, float(last.native_value))
+
+    @property
+    def native_value(self) -> float:
+        """The counter now."""
+        meter = self.coordinator.meter
+        return round(meter.import_kwh if self._import else meter.export_kwh, 4)
