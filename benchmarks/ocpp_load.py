@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 import json
+import logging
 import os
 from pathlib import Path
 import socket
@@ -77,6 +78,8 @@ async def _run_client(args: argparse.Namespace) -> dict[str, Any]:
     connect_s = time.perf_counter() - started
     connected = fleet.connected_count
     print(json.dumps({"event": "connected", "connected": connected}), flush=True)
+    # every client process starts its measured phase on the same "go" from the parent
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     await _plug_in_spread(fleet, clock.to_real_seconds(args.meter_interval))
     # let the plug-in burst (Authorize, TransactionEvent Started, NotifyEVChargingNeeds) pass
     await asyncio.sleep(args.warmup)
@@ -99,6 +102,7 @@ async def _run_client(args: argparse.Namespace) -> dict[str, Any]:
         "timeouts": sum(s.stats.call_timeouts for s in fleet.stations),
         "reconnects": sum(max(0, s.stats.connects - 1) for s in fleet.stations),
         "round_trips_ms": fleet.round_trips_ms(),
+        "slow_calls": sorted(call for s in fleet.stations for call in s.stats.slow_calls),
     }
     await fleet.stop()
     return result
@@ -236,6 +240,7 @@ def _drive_clients(
             _client_command(args, url, first, min(share, args.stations - first)),
             cwd=REPO_ROOT,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -244,17 +249,31 @@ def _drive_clients(
     for client in clients:
         assert client.stdout is not None
         json.loads(client.stdout.readline())  # the "connected" line
+    for client in clients:
+        assert client.stdin is not None
+        client.stdin.write("go\n")
+        client.stdin.flush()
     time.sleep(args.warmup + args.meter_interval / args.speed)
     before = sample_process(server_pid)
+    clients_before = [sample_process(client.pid) for client in clients]
     window_started = time.perf_counter()
+    window_started_wall = time.time()
+    time.sleep(args.duration * 0.95)
+    after = sample_process(server_pid)
+    clients_after = [sample_process(client.pid) for client in clients]
+    window_s = time.perf_counter() - window_started
     outputs = []
     for client in clients:
         assert client.stdout is not None
         outputs.append(json.loads(client.stdout.readline()))
         client.wait(30)
-    after = sample_process(server_pid)
-    window_s = time.perf_counter() - window_started
+    client_cpu_s = sum(a.cpu_s - b.cpu_s for a, b in zip(clients_after, clients_before, strict=True))
     round_trips = sorted(rtt for out in outputs for rtt in out["round_trips_ms"])
+    slow_calls = sorted(
+        tuple(call) for out in outputs for call in out["slow_calls"] if call[0] >= window_started_wall
+    )
+    for when, action, rtt in (*slow_calls[:3], *slow_calls[-3:]):
+        print(f"slow call at {when - window_started_wall:5.1f} s: {action} {rtt:.0f} ms", file=sys.stderr)
     calls = sum(out["calls"] for out in outputs)
     return {
         "stations": args.stations,
@@ -271,7 +290,10 @@ def _drive_clients(
         "rtt_p50_ms": percentile(round_trips, 0.50),
         "rtt_p99_ms": percentile(round_trips, 0.99),
         "rtt_max_ms": round_trips[-1] if round_trips else float("nan"),
+        "calls_over_1s": len(slow_calls),
         "server_cpu_percent": 100 * (after.cpu_s - before.cpu_s) / window_s,
+        "client_cpu_percent": 100 * client_cpu_s / window_s,
+        "load_average_1min": os.getloadavg()[0],
         "server_rss_mb": after.rss_mb,
         "server_peak_rss_mb": after.peak_rss_mb,
     }
@@ -302,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.as_client:
+        logging.basicConfig(level=logging.ERROR)
         print(json.dumps(asyncio.run(_run_client(args))), flush=True)
         return
     if not args.clients:

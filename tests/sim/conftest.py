@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
-from custom_components.ssch.sim import OcppVersion, SimClock, SimulatedStation, StationConfig
+from custom_components.ssch.sim import OcppVersion, SimClock, SimulatedStation, StationConfig, car_arriving
 from tests.sim.csms_fixture import FixtureCsms
 
 PASSWORD = "correct horse"
@@ -47,7 +48,7 @@ async def make_station(csms: FixtureCsms, clock: SimClock) -> AsyncGenerator[Sta
         **options: object,
     ) -> SimulatedStation:
         settings: dict[str, object] = {
-            "meter_interval_s": 60.0,
+            "meter_interval_s": 300.0,
             "reconnect_initial_s": 0.05,
             "reconnect_max_s": 0.2,
             **options,
@@ -71,8 +72,20 @@ async def make_station(csms: FixtureCsms, clock: SimClock) -> AsyncGenerator[Sta
         await station.stop()
 
 
-async def eventually(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+async def eventually(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
     """Wait until ``condition()`` holds (polling), failing after ``timeout_s``."""
     async with asyncio.timeout(timeout_s):
         while not condition():  # noqa: ASYNC110 - state of other objects, no event to wait on
             await asyncio.sleep(0.01)
+
+
+def samples(event: dict[str, Any]) -> dict[str, float]:
+    values = event["meter_value"][0]["sampled_value"]
+    return {value["measurand"]: value["value"] for value in values}
+
+
+async def plugged(station: SimulatedStation, **car: Any) -> str:
+    station.plug_in(car_arriving(station.clock.now(), **car))
+    await eventually(lambda: station.transaction_id is not None)
+    assert station.transaction_id is not None
+    return station.transaction_id

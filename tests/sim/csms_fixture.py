@@ -168,7 +168,7 @@ class FixtureCsms:
         station_id: str,
         action: str,
         predicate: Callable[[dict[str, Any]], bool] = lambda _: True,
-        timeout_s: float = 5.0,
+        timeout_s: float = 10.0,
     ) -> dict[str, Any]:
         """Wait for a request of ``action`` from ``station_id`` that satisfies ``predicate``."""
 

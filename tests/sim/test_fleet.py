@@ -79,7 +79,7 @@ async def test_cli_run_drives_a_fleet(csms: FixtureCsms, capsys: pytest.CaptureF
             "--status-every",
             "0.2",
             "--meter-interval",
-            "300",
+            "1800",
         ]
     )
     await run(args)

@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from custom_components.ssch.sim import OcppVersion, SimClock, SimulatedStation, StationConfig
+from custom_components.ssch.sim import OcppVersion, SimClock, SimulatedStation, StationConfig, car_arriving
 from custom_components.ssch.sim.link import ConnectionLostError
 from custom_components.ssch.sim.messages import heartbeat
 from custom_components.ssch.sim.session import _until_first_ends
-from tests.sim.conftest import StationFactory, eventually
+from tests.sim.conftest import StationFactory, eventually, plugged
 from tests.sim.csms_fixture import FixtureCsms
-from tests.sim.test_station import plugged
 
 
 async def test_pending_boot_is_retried_then_heartbeats_flow(
@@ -27,21 +26,21 @@ async def test_pending_boot_is_retried_then_heartbeats_flow(
     await station.start()  # a second start is a no-op
     await station.wait_connected(3.0)
     assert len(csms.messages("SIM01", "BootNotification")) == 2
-    await csms.wait_for("SIM01", "Heartbeat", timeout_s=3.0)
+    await csms.wait_for("SIM01", "Heartbeat", timeout_s=10.0)
 
 
 async def test_call_errors_and_timeouts_are_counted_and_skipped(
     csms: FixtureCsms, make_station: StationFactory
 ) -> None:
     csms.charging_needs_behaviour = "error"
-    station = await make_station(call_timeout_s=0.3)
+    station = await make_station(call_timeout_s=0.5)
     await plugged(station)
-    await eventually(lambda: station.stats.call_errors == 1)
+    await eventually(lambda: station.stats.call_errors >= 1)
 
     csms.charging_needs_behaviour = "slow"
     station.unplug()
     await plugged(station)
-    await eventually(lambda: station.stats.call_timeouts == 1)
+    await eventually(lambda: station.stats.call_timeouts >= 1)
     # later requests still go through
     await csms.wait_for("SIM01", "TransactionEvent", lambda e: e["trigger_reason"] == "MeterValuePeriodic")
 
@@ -49,18 +48,12 @@ async def test_call_errors_and_timeouts_are_counted_and_skipped(
 async def test_rejected_card_gets_no_transaction(csms: FixtureCsms, make_station: StationFactory) -> None:
     csms.authorize_status = "Invalid"
     station = await make_station()
-    station.plug_in(station_car(station))
+    station.plug_in(car_arriving(station.clock.now()))
     await csms.wait_for("SIM01", "Authorize")
     await asyncio.sleep(0.1)
     assert station.transaction_id is None
     assert station.power_kw == 0
     assert station.connector_status == "Occupied"
-
-
-def station_car(station: SimulatedStation) -> Any:
-    from custom_components.ssch.sim import car_arriving
-
-    return car_arriving(station.clock.now())
 
 
 async def test_a_bad_answer_handler_does_not_stop_the_station(

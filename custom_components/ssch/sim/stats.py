@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 import statistics
+import time
 
 MAX_ROUND_TRIP_SAMPLES = 50_000
+SLOW_CALL_MS = 1000.0
 
 
 @dataclass(slots=True)
@@ -20,6 +22,13 @@ class LinkStats:
     connects: int = 0
     malformed_frames_sent: int = 0
     round_trips_ms: deque[float] = field(default_factory=lambda: deque(maxlen=MAX_ROUND_TRIP_SAMPLES))
+    # (wall-clock time, action, round trip in ms) of the calls slower than SLOW_CALL_MS
+    slow_calls: deque[tuple[float, str, float]] = field(default_factory=lambda: deque(maxlen=1000))
+
+    def record_round_trip(self, action: str, round_trip_ms: float) -> None:
+        self.round_trips_ms.append(round_trip_ms)
+        if round_trip_ms > SLOW_CALL_MS:
+            self.slow_calls.append((time.time(), action, round_trip_ms))
 
     @property
     def messages_total(self) -> int:
