@@ -15,6 +15,7 @@ _HUB_ENTRY_POINTS = frozenset(
         "async_setup",
         "async_setup_entry",
         "async_unload_entry",
+        "async_remove_entry",
         "async_remove_config_entry_device",
     }
 )

@@ -93,9 +93,14 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     """Plans every few minutes and at once on events; a fast loop applies and corrects the plan."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry[Any], config: HubConfig, server: CsmsServer
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        config: HubConfig,
+        server: CsmsServer,
+        planner: Planner | None = None,
     ) -> None:
-        """One coordinator per hub."""
+        """One coordinator per hub; the planner may be kept from before a reload (it is costly to build)."""
         super().__init__(
             hass,
             _LOGGER,
@@ -108,7 +113,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.server = server
         self.tracker = SourceTracker(hass, config.entry_id)
         self.builder = SnapshotBuilder(hass, config, server, tracker=self.tracker)
-        self.planner = Planner()
+        self.planner = planner or Planner()
         self.assets = AssetController(hass, config)
         self.events = EmsEventEmitter(hass, config)
         self.store = EmsStore(hass, config.entry_id)

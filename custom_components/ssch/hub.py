@@ -10,7 +10,9 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .blueprint_install import install_blueprints
 from .const import DOMAIN
+from .core.planner import Planner
 from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
@@ -33,8 +35,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions; hubs themselves are config entries."""
+    """Register the integration's actions and offer its blueprints; hubs themselves are config entries."""
     async_setup_services(hass)
+    await hass.async_add_executor_job(install_blueprints, hass.config.path())
     return True
 
 
@@ -47,7 +50,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     # Stations are told goodbye and their state saved when Home Assistant stops, not only on unload.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
     entry.async_on_unload(StationEventRelay(hass, config).attach(server))
-    ems = EmsCoordinator(hass, entry, config, server)
+    # The compiled optimizer outlives reloads (adding a charger reloads the hub); it goes with the entry.
+    planners: dict[str, Planner] = hass.data.setdefault(DOMAIN, {})
+    ems = EmsCoordinator(hass, entry, config, server, planners.setdefault(entry.entry_id, Planner()))
     entry.async_on_unload(server.listen(ems.handle_station_event))
     entry.async_on_unload(ems.tracker.clear_all)
     entry.runtime_data = SschRuntimeData(config=config, server=server, ems=ems)
@@ -70,6 +75,11 @@ def _stop_server(server: CsmsServer) -> Callable[[Event], Coroutine[Any, Any, No
 async def async_unload_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
     """Unload a hub and release everything it holds."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SschConfigEntry) -> None:
+    """The hub is deleted: drop its kept planner."""
+    hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
 
 
 async def async_remove_config_entry_device(

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.auth import hash_password
 
-SITE = {
+SITE: dict[str, Any] = {
     "name": "Harbour hub",
     "import_limit_kw": 150.0,
     "export_limit_kw": 150.0,

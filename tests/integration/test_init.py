@@ -212,3 +212,16 @@ async def test_solar_forecast_for_the_energy_dashboard(hass: HomeAssistant) -> N
     assert await async_get_solar_forecast(hass, "unknown") is None
     assert await hass.config_entries.async_unload(entry_id)
     assert await async_get_solar_forecast(hass, entry_id) is None
+
+
+async def test_planner_outlives_reloads_and_goes_with_the_entry(hass: HomeAssistant) -> None:
+    """Reloading keeps the compiled planner; deleting the hub drops it."""
+    entry_id = await _load(hass)
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    planner = entry.runtime_data.ems.planner
+    assert await hass.config_entries.async_reload(entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.ems.planner is planner
+    assert await hass.config_entries.async_remove(entry_id)
+    assert entry_id not in hass.data.get(DOMAIN, {})

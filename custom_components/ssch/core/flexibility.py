@@ -90,7 +90,10 @@ def flexibility_envelope(
             0.0,
             None,
         )
-    grid_import, grid_export = site_balance(snapshot, evse_power_kw, battery_power_kw, np.zeros(grid.steps))
+    if snapshot.pv_curtailable:
+        up += np.maximum(snapshot.forecasts.pv_kw - pv_curtailment_kw, 0.0)
+        down += np.maximum(pv_curtailment_kw, 0.0)
+    grid_import, grid_export = site_balance(snapshot, evse_power_kw, battery_power_kw, pv_curtailment_kw)
     net = grid_import - grid_export
     up = np.minimum(up, np.maximum(snapshot.limits.import_limit_kw - net, 0.0))
     down = np.minimum(down, np.maximum(snapshot.limits.export_limit_kw + net, 0.0))

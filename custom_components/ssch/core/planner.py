@@ -90,6 +90,10 @@ class Planner:
                 reasons.append(str(err))
                 self._log_once(solver, "Solver %s failed: %s", solver, err)
                 continue
+            except Exception as err:  # a plan must come out whatever goes wrong in a stage
+                reasons.append(f"{solver} error: {err!r}")
+                _LOGGER.exception("Unexpected error in the %s stage", solver)
+                continue
             if index == 0:
                 return plan
             diagnostics = SolverDiagnostics(

@@ -27,6 +27,14 @@ class _Device:
         self.power = min(max(self.power, self.low), self.high)
 
 
+def setpoint_bounds(snapshot: SiteSnapshot) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
+    """Feasible (low, high) kW for every controllable charger and for the battery, for now."""
+    empty = StepSetpoints(snapshot.now, {}, 0.0, 0.0, 0.0, 0.0)
+    evses = {key: (d.low, d.high) for key, d in _evse_devices(snapshot, empty).items()}
+    battery = _battery_device(snapshot, empty)
+    return evses, (battery.low, battery.high)
+
+
 def _evse_devices(snapshot: SiteSnapshot, setpoints: StepSetpoints) -> dict[str, _Device]:
     dt = snapshot.grid.step_hours
     devices = {evse.evse_id: _Device(0.0, 0.0, 0.0) for evse in snapshot.evses if evse.controllable}
@@ -129,7 +137,7 @@ def project_setpoints(snapshot: SiteSnapshot, setpoints: StepSetpoints) -> StepS
         battery_power_kw=battery.power,
         grid_import_kw=max(final_net, 0.0),
         grid_export_kw=max(-final_net, 0.0),
-        pv_curtailment_kw=curtailment.power,
+        pv_curtailment_kw=max(curtailment.power, 0.0),
     )
 
 

@@ -36,8 +36,7 @@ class QpStructure:
     """Every input that changes the shape of the problem; the optimizer's cache key."""
 
     ev_slots: int
-    steps: int
-    step_minutes: int
+    block_hours: tuple[float, ...]  # duration of every QP step (fine near now, coarser later)
     has_battery: bool
     pv_curtailable: bool
     has_commitments: bool
@@ -55,8 +54,8 @@ class HubQp:
         self.structure = structure
         self.params: dict[str, Any] = {}
         self.vars: dict[str, Any] = {}
-        n, steps = structure.ev_slots, structure.steps
-        dt = structure.step_minutes / 60.0
+        n, steps = structure.ev_slots, len(structure.block_hours)
+        dt = np.array(structure.block_hours)
         weights = structure.weights
         net_load = self._param("net_load_kw", steps)
 
@@ -71,7 +70,7 @@ class HubQp:
             curtailment = self._var("pv_curtailment_kw", steps)
             constraints += [curtailment >= 0, curtailment <= self._param("pv_kw", steps)]
             site = site + curtailment
-            objective = objective + _CURTAILMENT_EUR_PER_KWH * dt * cp.sum(curtailment)
+            objective = objective + _CURTAILMENT_EUR_PER_KWH * (dt @ curtailment)
 
         grid_import = self._var("grid_import_kw", steps)
         grid_export = self._var("grid_export_kw", steps)
@@ -91,11 +90,11 @@ class HubQp:
         ]
         objective = (
             objective
-            + dt * (self._param("import_price", steps) @ grid_import)
-            - dt * (self._param("export_price", steps) @ grid_export)
+            + self._param("import_price", steps) @ cp.multiply(dt, grid_import)
+            - self._param("export_price", steps) @ cp.multiply(dt, grid_export)
             + self._param("peak_price") * peak
-            + self._param("overrun_price") * dt * cp.sum(import_overrun + export_overrun)
-            + weights.grid_eur_per_kw2h * dt * cp.sum_squares(grid_import)
+            + self._param("overrun_price") * (dt @ (import_overrun + export_overrun))
+            + weights.grid_eur_per_kw2h * cp.sum_squares(cp.multiply(np.sqrt(dt), grid_import))
         )
         if structure.has_commitments:
             commitment_constraints, commitment_cost = self._commitment_part(
@@ -116,7 +115,7 @@ class HubQp:
         self.vars[name] = variable
         return variable
 
-    def _ev_part(self, n: int, steps: int, dt: float) -> tuple[list[Any], Any, Any]:
+    def _ev_part(self, n: int, steps: int, dt: Any) -> tuple[list[Any], Any, Any]:
         weights = self.structure.weights
         charge = self._var("ev_charge_kw", n, steps)
         discharge = self._var("ev_discharge_kw", n, steps)
@@ -133,23 +132,27 @@ class HubQp:
             energy[:, 0] == self._param("ev_energy_now_kwh", n),
             energy[:, 1:]
             == energy[:, :-1]
-            + dt
-            * (
+            + cp.multiply(
+                np.tile(dt, (n, 1)),
                 self.structure.ev_charge_efficiency * charge
-                - discharge / self.structure.ev_discharge_efficiency
+                - discharge / self.structure.ev_discharge_efficiency,
             ),
             energy[:, 1:] >= self._param("ev_energy_min_kwh", n, steps),
             energy[:, 1:] <= self._param("ev_energy_max_kwh", n, steps),
             energy[:, steps] + shortfall >= self._param("ev_required_kwh", n),
             energy[:, steps] >= self._param("ev_hard_floor_kwh", n),
             shortfall >= 0,
-            throughput == dt * cp.sum(charge + discharge),
+            throughput == cp.sum((charge + discharge) @ dt),
         ]
         site = cp.sum(charge - discharge, axis=0)
         objective = (
             self._param("ev_wear_price") * throughput
             + self._param("shortfall_price") * cp.sum(shortfall)
-            + weights.power_eur_per_kw2h * dt * (cp.sum_squares(charge) + cp.sum_squares(discharge))
+            + weights.power_eur_per_kw2h
+            * (
+                cp.sum_squares(cp.multiply(np.tile(np.sqrt(dt), (n, 1)), charge))
+                + cp.sum_squares(cp.multiply(np.tile(np.sqrt(dt), (n, 1)), discharge))
+            )
         )
         if steps > 1:
             objective = objective + weights.smoothness_eur_per_kw2 * cp.sum_squares(
@@ -157,7 +160,7 @@ class HubQp:
             )
         return constraints, site, objective
 
-    def _battery_part(self, steps: int, dt: float) -> tuple[list[Any], Any, Any]:
+    def _battery_part(self, steps: int, dt: Any) -> tuple[list[Any], Any, Any]:
         weights = self.structure.weights
         charge = self._var("battery_charge_kw", steps)
         discharge = self._var("battery_discharge_kw", steps)
@@ -171,16 +174,22 @@ class HubQp:
             energy[0] == self._param("battery_energy_now_kwh"),
             energy[1:]
             == energy[:-1]
-            + dt
-            * (self.structure.battery_efficiency * charge - discharge / self.structure.battery_efficiency),
+            + cp.multiply(
+                dt,
+                self.structure.battery_efficiency * charge - discharge / self.structure.battery_efficiency,
+            ),
             energy[1:] >= self._param("battery_energy_min_kwh"),
             energy[1:] <= self._param("battery_energy_max_kwh"),
-            throughput == dt * cp.sum(charge + discharge),
+            throughput == dt @ (charge + discharge),
         ]
         objective = (
             self._param("battery_wear_price") * throughput
             - self._param("battery_terminal_value") * energy[steps]
-            + weights.power_eur_per_kw2h * dt * (cp.sum_squares(charge) + cp.sum_squares(discharge))
+            + weights.power_eur_per_kw2h
+            * (
+                cp.sum_squares(cp.multiply(np.sqrt(dt), charge))
+                + cp.sum_squares(cp.multiply(np.sqrt(dt), discharge))
+            )
         )
         if steps > 1:
             objective = objective + weights.smoothness_eur_per_kw2 * cp.sum_squares(
@@ -188,7 +197,7 @@ class HubQp:
             )
         return constraints, charge - discharge, objective
 
-    def _commitment_part(self, net: Any, steps: int, dt: float) -> tuple[list[Any], Any]:
+    def _commitment_part(self, net: Any, steps: int, dt: Any) -> tuple[list[Any], Any]:
         missing_up = self._var("commitment_missing_up_kw", steps)
         missing_down = self._var("commitment_missing_down_kw", steps)
         constraints = [
@@ -197,7 +206,7 @@ class HubQp:
             net <= self._param("commitment_net_max_kw", steps) + missing_down,
             net >= self._param("commitment_net_min_kw", steps) - missing_up,
         ]
-        cost = dt * (self._param("commitment_price", steps) @ (missing_up + missing_down))
+        cost = self._param("commitment_price", steps) @ cp.multiply(dt, missing_up + missing_down)
         return constraints, cost
 
     def value(self, name: str) -> Any:

@@ -1,1 +1,61 @@
-"""csms package."""
+"""The embedded OCPP 2.1 / 2.0.1 server (CSMS) of the hub, independent of Home Assistant.
+
+Stations connect to ``ws[s]://<host>:<port>/<any path>/<station id>`` offering the subprotocol
+``ocpp2.1`` and/or ``ocpp2.0.1``, with HTTP Basic auth (username = station id). The first
+version a station connects with is pinned; a later connection offering only another version is
+refused (``reset_version_pin`` releases it). The newest connection of a station wins.
+
+Typical use::
+
+    server = CsmsServer("0.0.0.0", 9000, StationRegistry({"CS01": StationConfig(hash)}), store)
+    unsubscribe = server.listen(on_event)
+    await server.start()
+    await server.station("CS01").set_setpoint(1, -7.4)   # kW, negative = discharge
+    await server.stop()
+
+Power is signed everywhere in this package: positive flows into the EV.
+"""
+
+from .commands import SetpointResult, StationHandle, VariableRef
+from .errors import (
+    CallError,
+    CallTimeout,
+    CommandRejected,
+    CsmsError,
+    InvalidRequest,
+    NoTransaction,
+    NotSupportedByVersion,
+    StationOffline,
+    UnknownStation,
+)
+from .registry import PendingStation, StationConfig, StationRegistry
+from .server import CsmsServer
+from .settings import CsmsSettings
+from .state import EvLimits, EvseState, StationState
+from .store import JsonFileStore, MemoryStore, StateStore
+
+__all__ = [
+    "CallError",
+    "CallTimeout",
+    "CommandRejected",
+    "CsmsError",
+    "CsmsServer",
+    "CsmsSettings",
+    "EvLimits",
+    "EvseState",
+    "InvalidRequest",
+    "JsonFileStore",
+    "MemoryStore",
+    "NoTransaction",
+    "NotSupportedByVersion",
+    "PendingStation",
+    "SetpointResult",
+    "StateStore",
+    "StationConfig",
+    "StationHandle",
+    "StationOffline",
+    "StationRegistry",
+    "StationState",
+    "UnknownStation",
+    "VariableRef",
+]

@@ -40,12 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_registry(args: argparse.Namespace) -> StationRegistry:
     stations: dict[str, StationConfig] = {}
+    # Load tests pass a thousand stations with one password: hash each distinct password once.
+    hashes: dict[str, str] = {}
     for item in args.station:
         station_id, separator, password = item.partition(":")
         if not separator or not station_id or not password:
             raise SystemExit(f"--station expects ID:PASSWORD, got {item!r}")
+        if password not in hashes:
+            hashes[password] = hash_password(password)
         stations[station_id] = StationConfig(
-            password_hash=hash_password(password),
+            password_hash=hashes[password],
             evse_count=args.evses,
             bidirectional=args.bidirectional,
             max_charge_kw=args.max_charge_kw,

@@ -6,9 +6,11 @@ import asyncio
 import base64
 import binascii
 from concurrent.futures import ThreadPoolExecutor
+import functools
 import hashlib
 import hmac
 import os
+import time
 
 from .auth import verify_password
 
@@ -35,9 +37,13 @@ class CredentialCache:
     it was checked against, so a changed password invalidates it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, failure_lockout_s: float = 2.0) -> None:
         self._key = os.urandom(32)
         self._accepted: dict[str, tuple[str, bytes]] = {}
+        # After a wrong password, the station's next attempts within the lockout fail without
+        # running scrypt, so guessing cannot monopolise the verification thread.
+        self._failure_lockout_s = failure_lockout_s
+        self._locked_until: dict[str, float] = {}
         # One dedicated thread: a reconnect storm queues here instead of flooding the shared
         # executor, and at most one core goes to scrypt while the event loop keeps serving.
         self._executor: ThreadPoolExecutor | None = None
@@ -51,20 +57,26 @@ class CredentialCache:
         cached = self._accepted.get(station_id)
         if cached is not None and cached[0] == password_hash and hmac.compare_digest(cached[1], fingerprint):
             return True
+        if time.monotonic() < self._locked_until.get(station_id, 0.0):
+            return False
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csms-auth")
         loop = asyncio.get_running_loop()
         if not await loop.run_in_executor(self._executor, verify_password, password, password_hash):
+            self._locked_until[station_id] = time.monotonic() + self._failure_lockout_s
             return False
+        self._locked_until.pop(station_id, None)
         self._accepted[station_id] = (password_hash, fingerprint)
         return True
 
-    def close(self) -> None:
-        """Stop the verification thread (queued checks are dropped)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+    async def close(self) -> None:
+        """Stop the verification thread; queued checks are dropped."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            shutdown = functools.partial(executor.shutdown, wait=True, cancel_futures=True)
+            await asyncio.get_running_loop().run_in_executor(None, shutdown)
 
     def forget(self, station_id: str) -> None:
         """Drop the cached success of one station."""
         self._accepted.pop(station_id, None)
+        self._locked_until.pop(station_id, None)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from .clock import parse_timestamp
 from .state import EvseState
 
 _DEFAULT_MEASURAND = "Energy.Active.Import.Register"
@@ -21,6 +23,7 @@ class Readings:
     import_register_kwh: float | None = None
     export_register_kwh: float | None = None
     soc_pct: float | None = None
+    sampled_at: datetime | None = None
 
     @property
     def power_kw(self) -> float | None:
@@ -47,6 +50,9 @@ def read_meter_values(meter_values: list[dict[str, Any]]) -> Readings:
     """Extract whole-EVSE readings; per-phase values and unknown units are skipped."""
     readings = Readings()
     for meter_value in meter_values:
+        sampled_at = parse_timestamp(meter_value.get("timestamp"))
+        if sampled_at is not None and (readings.sampled_at is None or sampled_at > readings.sampled_at):
+            readings.sampled_at = sampled_at
         for sample in meter_value.get("sampledValue", []):
             if sample.get("phase") is not None or sample.get("location") not in _TOTAL_LOCATIONS:
                 continue
@@ -71,14 +77,35 @@ def read_meter_values(meter_values: list[dict[str, Any]]) -> Readings:
     return readings
 
 
+def _rises(register_kwh: float | None, last_kwh: float | None) -> bool:
+    return register_kwh is not None and last_kwh is not None and register_kwh > last_kwh
+
+
 def apply_readings(evse: EvseState, readings: Readings) -> None:
-    """Update the EVSE from fresh readings."""
+    """Update the EVSE from readings.
+
+    Readings older than the newest one seen (queued while offline, replayed) must not look
+    like a meter reset: a lower register with an older timestamp is ignored, and old power or
+    SoC values do not replace newer ones. An older timestamp with a rising register means the
+    station clock jumped back (e.g. after a reboot): the reading is current.
+    """
+    stale = (
+        readings.sampled_at is not None
+        and evse.last_sampled_at is not None
+        and readings.sampled_at < evse.last_sampled_at
+        and not _rises(readings.import_register_kwh, evse.charged.last_register_kwh)
+        and not _rises(readings.export_register_kwh, evse.discharged.last_register_kwh)
+    )
+    if readings.import_register_kwh is not None:
+        evse.charged.add_reading(readings.import_register_kwh, stale=stale)
+    if readings.export_register_kwh is not None:
+        evse.discharged.add_reading(readings.export_register_kwh, stale=stale)
+    if stale:
+        return
+    if readings.sampled_at is not None:
+        evse.last_sampled_at = readings.sampled_at
     power_kw = readings.power_kw
     if power_kw is not None:
         evse.power_kw = round(power_kw, 4)
-    if readings.import_register_kwh is not None:
-        evse.charged.add_reading(readings.import_register_kwh)
-    if readings.export_register_kwh is not None:
-        evse.discharged.add_reading(readings.export_register_kwh)
     if readings.soc_pct is not None:
         evse.ev_soc_pct = readings.soc_pct

@@ -45,6 +45,10 @@ class StationRegistry:
     def __contains__(self, station_id: object) -> bool:
         return station_id in self._stations
 
+    def configs(self) -> dict[str, StationConfig]:
+        """A copy of the configured stations."""
+        return dict(self._stations)
+
     def ids(self) -> list[str]:
         """Configured station ids."""
         return list(self._stations)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
+from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 from ocpp.messages import get_validator
 from ocpp.v21.enums import Action as Action21
@@ -36,6 +37,34 @@ def known_actions(ocpp_version: str) -> frozenset[str]:
     return frozenset(action.value for action in actions)
 
 
+_validators: dict[tuple[int, str, str], Draft4Validator] = {}
+
+
+def _inline_refs(node: Any, definitions: dict[str, Any], expanding: tuple[str, ...] = ()) -> Any:
+    # "$ref" resolution dominates jsonschema's run time; the OCPP schemas only point into their
+    # own "definitions", so those are copied in place (recursive ones stay references).
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/definitions/"):
+            name = reference.rsplit("/", 1)[1]
+            if name in definitions and name not in expanding:
+                return _inline_refs(definitions[name], definitions, (*expanding, name))
+        return {key: _inline_refs(value, definitions, expanding) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions, expanding) for item in node]
+    return node
+
+
+def _validator(message_type: int, action: str, ocpp_version: str) -> Draft4Validator:
+    key = (message_type, action, ocpp_version)
+    validator = _validators.get(key)
+    if validator is None:
+        schema = get_validator(message_type, action, ocpp_version).schema
+        validator = Draft4Validator(_inline_refs(schema, schema.get("definitions", {})))
+        _validators[key] = validator
+    return validator
+
+
 def preload_validators(incoming: Iterable[str], outgoing: Iterable[str]) -> None:
     """Read the schemas the CSMS uses (blocking file I/O: run it in an executor)."""
     wanted = [(CALL, action) for action in incoming]
@@ -43,15 +72,14 @@ def preload_validators(incoming: Iterable[str], outgoing: Iterable[str]) -> None
     for version in SUPPORTED_VERSIONS:
         for message_type, action in wanted:
             if action in known_actions(version):
-                get_validator(message_type, action, version)
+                _validator(message_type, action, version)
 
 
 def payload_problem(
     message_type: int, action: str, ocpp_version: str, payload: dict[str, Any]
 ) -> tuple[str, str] | None:
     """Return ``(error code, description)`` when ``payload`` breaks the schema, else ``None``."""
-    validator = get_validator(message_type, action, ocpp_version)
-    error = best_match(validator.iter_errors(payload))
+    error = best_match(_validator(message_type, action, ocpp_version).iter_errors(payload))
     if error is None:
         return None
     code = _ERROR_CODE_BY_KEYWORD.get(str(error.validator), "FormatViolation")

@@ -8,7 +8,7 @@ with the reason "superseded by a new connection" and logged.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 import contextlib
 import logging
 import ssl
@@ -40,6 +40,7 @@ _MAX_STATION_ID_LENGTH = 48
 _SUBPROTOCOL_BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
 _PREFERRED_ORDER = ("ocpp2.1", "ocpp2.0.1")
 _STORE_VERSION = 1
+_MAX_LOGGED_KINDS = 100
 
 
 class CsmsServer:
@@ -64,7 +65,7 @@ class CsmsServer:
         self._ssl_context = ssl_context
         self._store = store
         self._saver = DebouncedSaver(store, self._snapshot, self.settings.save_delay_s)
-        self._credentials = CredentialCache()
+        self._credentials = CredentialCache(self.settings.auth_failure_lockout_s)
         self._states: dict[str, StationState] = {}
         self._sessions: dict[str, Session] = {}
         self._listeners: list[EventListener] = []
@@ -100,12 +101,12 @@ class CsmsServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        self._credentials.close()
+        await self._credentials.close()
         await self._saver.flush()
 
     # ---- public API ------------------------------------------------------------------------
 
-    def listen(self, callback: EventListener) -> Any:
+    def listen(self, callback: EventListener) -> Callable[[], None]:
         """Register an event listener; returns a function that unregisters it."""
         self._listeners.append(callback)
 
@@ -151,14 +152,22 @@ class CsmsServer:
         self._saver.mark_dirty()
 
     async def update_registry(self, stations: Mapping[str, StationConfig]) -> None:
-        """Replace the configured stations; removed or changed stations are disconnected."""
+        """Replace the configured stations.
+
+        Removed stations are disconnected and forgotten; a changed password disconnects the
+        station (it must log in again); other changes apply to the live connection.
+        """
+        before = self.registry.configs()
         added, removed, changed = self.registry.replace(stations)
         to_close: list[tuple[str, str]] = []
         for station_id in removed:
             self._states.pop(station_id, None)
             to_close.append((station_id, "station removed from the hub"))
         for station_id in changed:
-            to_close.append((station_id, "station configuration changed"))
+            if stations[station_id].password_hash != before[station_id].password_hash:
+                to_close.append((station_id, "station credentials changed"))
+            elif (live := self._sessions.get(station_id)) is not None:
+                live.config = stations[station_id]
         for station_id in added:
             to_close.append((station_id, "station adopted; reconnect with credentials"))
         for station_id in removed | changed | added:
@@ -184,7 +193,8 @@ class CsmsServer:
 
     def _log_once(self, station_id: str, kind: str, message: str) -> None:
         seen = self._logged.setdefault(station_id, set())
-        if kind in seen:
+        # Kinds can name peer-chosen actions: bound the memory a misbehaving station can take.
+        if kind in seen or len(seen) >= _MAX_LOGGED_KINDS:
             return
         seen.add(kind)
         _LOGGER.warning("Station %s: %s (further occurrences not logged)", station_id, message)
@@ -255,7 +265,8 @@ class CsmsServer:
         if pending is not None:
             return pending
         if not self.adopt_unknown or len(self.registry.pending) >= self.settings.pending_limit:
-            self._log_once(station_id, "unknown", "unknown station refused")
+            # One log line for all unknown ids: they are chosen by the peer, not bounded by us.
+            self._log_once("*", "unknown", f"unknown station id {station_id!r} refused")
             raise web.HTTPNotFound(text="unknown charging station")
         pending = self.registry.pending[station_id] = PendingStation(station_id, remote)
         _LOGGER.info("Unknown station %s is waiting to be adopted", station_id)

@@ -17,10 +17,11 @@ class CsmsSettings:
     # Frames above this are not even buffered: the websocket layer closes the connection (1009).
     hard_frame_limit: int = 1024 * 1024
     # Schema-check the first N requests of each action per connection; None = check every request.
-    validated_messages_per_action: int | None = 20
+    validated_messages_per_action: int | None = 5
     rate_per_s: float = 10.0
     rate_burst: int = 100
     ping_interval_s: float = 60.0
     max_offline_s: int = DEFAULT_MAX_OFFLINE_S
     save_delay_s: float = 10.0
     pending_limit: int = 16
+    auth_failure_lockout_s: float = 2.0

@@ -30,11 +30,15 @@ class EnergyMeter:
     total_kwh: float = 0.0
     last_register_kwh: float | None = None
 
-    def add_reading(self, register_kwh: float) -> None:
-        """Fold one register reading into the monotonic total."""
-        if register_kwh < 0:
-            return
+    def add_reading(self, register_kwh: float, *, stale: bool = False) -> None:
+        """Fold one register reading into the monotonic total.
+
+        ``stale`` marks a reading older than one already seen: if it is lower it is a replay,
+        not a reset.
+        """
         last = self.last_register_kwh
+        if register_kwh < 0 or (stale and last is not None and register_kwh < last):
+            return
         if last is None:
             self.last_register_kwh = register_kwh
             return
@@ -56,6 +60,7 @@ class EvseState:
     session_start_charged_kwh: float = 0.0
     session_start_discharged_kwh: float = 0.0
     ev_soc_pct: float | None = None
+    last_sampled_at: datetime | None = None
     departure_time: datetime | None = None
     energy_request_kwh: float | None = None
     requested_energy_transfer: str | None = None
@@ -185,6 +190,7 @@ def _evse_to_dict(evse: EvseState) -> dict[str, Any]:
         "session_start_charged_kwh": evse.session_start_charged_kwh,
         "session_start_discharged_kwh": evse.session_start_discharged_kwh,
         "departure_time": format_timestamp(evse.departure_time) if evse.departure_time else None,
+        "last_sampled_at": format_timestamp(evse.last_sampled_at) if evse.last_sampled_at else None,
         "energy_request_kwh": evse.energy_request_kwh,
         "v2g_allowed": evse.v2g_allowed,
     }
@@ -200,6 +206,7 @@ def _evse_from_dict(data: dict[str, Any]) -> EvseState:
         session_start_charged_kwh=float(data.get("session_start_charged_kwh", 0.0)),
         session_start_discharged_kwh=float(data.get("session_start_discharged_kwh", 0.0)),
         departure_time=parse_timestamp(data.get("departure_time")),
+        last_sampled_at=parse_timestamp(data.get("last_sampled_at")),
         energy_request_kwh=_opt_float(data, "energy_request_kwh"),
         v2g_allowed=bool(data.get("v2g_allowed", True)),
     )
