@@ -58,6 +58,8 @@ class DemoSettings:
     port: int
     ocpp_port: int
     exit_after_setup: bool
+    stations: int
+    speed: float
 
     @property
     def url(self) -> str:
@@ -130,29 +132,30 @@ async def onboard(session: aiohttp.ClientSession, settings: DemoSettings, passwo
 
 
 async def run_flow(
-    session: aiohttp.ClientSession, settings: DemoSettings, token: str, steps: list[dict[str, Any]]
+    session: aiohttp.ClientSession,
+    settings: DemoSettings,
+    token: str,
+    steps: list[dict[str, Any]],
+    *,
+    path: str = "flow",
+    handler: str | list[str] = "ssch",
 ) -> dict[str, Any]:
-    """Drive the hub's config flow through HA's REST API, one form at a time."""
+    """Drive a config flow (or a subentry flow) through HA's REST API, one form at a time."""
     headers = {"Authorization": f"Bearer {token}"}
-    async with session.post(
-        f"{settings.url}/api/config/config_entries/flow", json={"handler": "ssch"}, headers=headers
-    ) as response:
+    base = f"{settings.url}/api/config/config_entries/{path}"
+    async with session.post(base, json={"handler": handler}, headers=headers) as response:
         response.raise_for_status()
         result: dict[str, Any] = await response.json()
     for user_input in steps:
         if result.get("type") != "form":
             raise SystemExit(f"Unexpected config flow result: {result}")
-        async with session.post(
-            f"{settings.url}/api/config/config_entries/flow/{result['flow_id']}",
-            json=user_input,
-            headers=headers,
-        ) as response:
+        async with session.post(f"{base}/{result['flow_id']}", json=user_input, headers=headers) as response:
             response.raise_for_status()
             result = await response.json()
         if result.get("errors"):
             raise SystemExit(f"The config flow refused the demo's input: {result['errors']}")
     if result.get("type") != "create_entry":
-        raise SystemExit(f"The config flow did not create the hub: {result}")
+        raise SystemExit(f"The config flow did not create what the demo asked for: {result}")
     return result
 
 
@@ -169,9 +172,9 @@ async def loaded_hubs(
     return entries
 
 
-async def set_up_hub(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> None:
-    """Add the demo hub exactly as an installer would in the UI."""
-    await run_flow(
+async def set_up_hub(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> str:
+    """Add the demo hub exactly as an installer would in the UI; return its entry id."""
+    result = await run_flow(
         session,
         settings,
         token,
@@ -192,7 +195,14 @@ async def set_up_hub(session: aiohttp.ClientSession, settings: DemoSettings, tok
             },
         ],
     )
-    for _ in range(60):
+    await wait_loaded(session, settings, token)
+    entry_id: str = result["result"]["entry_id"]
+    return entry_id
+
+
+async def wait_loaded(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> None:
+    """Wait until every hub reports itself loaded."""
+    for _ in range(120):
         hubs = await loaded_hubs(session, settings, token)
         if hubs and all(hub["state"] == "loaded" for hub in hubs):
             return
@@ -200,16 +210,82 @@ async def set_up_hub(session: aiohttp.ClientSession, settings: DemoSettings, tok
     raise SystemExit(f"The hub did not load: {hubs}")
 
 
-async def stop(hass: asyncio.subprocess.Process) -> int:
-    """Ask Home Assistant to stop and wait for it."""
-    if hass.returncode is None:
-        hass.send_signal(signal.SIGTERM)
+def station_ids(count: int) -> list[str]:
+    """The simulator's ids: SIM01, SIM02, ..."""
+    width = max(2, len(str(count)))
+    return [f"SIM{number:0{width}d}" for number in range(1, count + 1)]
+
+
+async def add_chargers(
+    session: aiohttp.ClientSession, settings: DemoSettings, token: str, entry_id: str, password: str
+) -> None:
+    """Add one bidirectional 11 kW charger per simulated station through the charger subentry flow."""
+    for station_id in station_ids(settings.stations):
+        await run_flow(
+            session,
+            settings,
+            token,
+            [
+                {
+                    "name": f"Bay {station_id[3:]}",
+                    "station_id": station_id,
+                    "password": password,
+                    "evse_count": 1,
+                    "max_charge_kw": 11,
+                    "bidirectional": True,
+                    "max_discharge_kw": 11,
+                }
+            ],
+            path="subentries/flow",
+            handler=[entry_id, "charger"],
+        )
+    await wait_loaded(session, settings, token)
+
+
+async def wait_connected(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> int:
+    """Wait until every simulated station shows as connected in Home Assistant; return how many do."""
+    headers = {"Authorization": f"Bearer {token}"}
+    connected = 0
+    for _ in range(240):
+        async with session.get(f"{settings.url}/api/states", headers=headers) as response:
+            states = await response.json()
+        connected = sum(
+            1
+            for state in states
+            if state["entity_id"].startswith("binary_sensor.")
+            and state["attributes"].get("device_class") == "connectivity"
+            and state["state"] == "on"
+        )
+        if connected >= settings.stations:
+            break
+        await asyncio.sleep(0.5)
+    return connected
+
+
+async def start_stations(settings: DemoSettings, password: str, log: Path) -> asyncio.subprocess.Process:
+    """The simulated charging stations, connecting over websockets like real ones."""
+    with log.open("wb") as output:
+        return await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "custom_components.ssch.sim"),
+            *("--url", f"ws://127.0.0.1:{settings.ocpp_port}/ocpp", "--stations", str(settings.stations)),
+            *("--speed", str(settings.speed), "--meter-interval", "60"),
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=ROOT,
+            env=os.environ | {"SSCH_SIM_PASSWORD": password, "PYTHONUNBUFFERED": "1"},
+        )
+
+
+async def stop(process: asyncio.subprocess.Process) -> int:
+    """Ask a process to stop and wait for it."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(hass.wait(), 60)
+            await asyncio.wait_for(process.wait(), 60)
         except TimeoutError:
-            hass.kill()
-            await hass.wait()
-    return hass.returncode or 0
+            process.kill()
+            await process.wait()
+    return process.returncode or 0
 
 
 async def main(settings: DemoSettings) -> int:
@@ -225,6 +301,8 @@ async def main(settings: DemoSettings) -> int:
             cwd=ROOT,
             env=os.environ | {"PYTHONUNBUFFERED": "1"},
         )
+    stations: asyncio.subprocess.Process | None = None
+    station_password = secrets.token_urlsafe(18)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -234,13 +312,20 @@ async def main(settings: DemoSettings) -> int:
             print(f"Starting Home Assistant (log: {log_path}) ...", flush=True)
             await wait_until_up(session, settings, hass)
             token = await onboard(session, settings, password)
-            await set_up_hub(session, settings, token)
+            entry_id = await set_up_hub(session, settings, token)
+            if settings.stations:
+                await add_chargers(session, settings, token, entry_id, station_password)
+                stations = await start_stations(
+                    settings, station_password, settings.config_dir / "stations.log"
+                )
+                connected = await wait_connected(session, settings, token)
+                print(f"{connected} of {settings.stations} charging stations connected.", flush=True)
         print(
             "\nSuper Smart Charging Hub demo is running.\n"
             f"  Open:      {settings.url}\n"
             f"  User name: {USERNAME}\n"
             f"  Password:  {password}\n"
-            f"  Chargers connect to ws://127.0.0.1:{settings.ocpp_port}/<station id>\n"
+            f"  {settings.stations} simulated stations connect to ws://127.0.0.1:{settings.ocpp_port}/ocpp/<id>\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
@@ -251,6 +336,8 @@ async def main(settings: DemoSettings) -> int:
             )
             waiter.cancel()
     finally:
+        if stations is not None:
+            await stop(stations)
         print("Stopping Home Assistant ...", flush=True)
         code = await stop(hass)
     print("Stopped.")
@@ -268,8 +355,12 @@ def parse_args(argv: list[str] | None = None) -> DemoSettings:
     parser.add_argument(
         "--exit-after-setup", action="store_true", help="stop once the hub is loaded (for tests)"
     )
+    parser.add_argument("--stations", type=int, default=12, help="simulated charging stations")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated time runs this many times faster")
     args = parser.parse_args(argv)
-    return DemoSettings(args.config.resolve(), args.port, args.ocpp_port, args.exit_after_setup)
+    return DemoSettings(
+        args.config.resolve(), args.port, args.ocpp_port, args.exit_after_setup, args.stations, args.speed
+    )
 
 
 if __name__ == "__main__":

@@ -214,6 +214,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._announce_signals(dt_util.utcnow())
         self.store.schedule_save(self.data.plan, self.builder.signals)
         await self.async_dispatch(self.data)
+        self.async_update_listeners()
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
     def _announce_signals(self, now: datetime) -> None:

@@ -92,7 +92,8 @@ async def make_hub() -> AsyncIterator[HubFactory]:
             0,
             registry,
             store or MemoryStore(),
-            settings=settings or CsmsSettings(call_timeout_s=2.0, save_delay_s=0.05),
+            settings=settings
+            or CsmsSettings(call_timeout_s=2.0, save_delay_s=0.05, auth_failure_lockout_s=0.0),
             **kwargs,
         )
         hub = Hub(server)

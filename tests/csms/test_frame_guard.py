@@ -135,3 +135,15 @@ async def test_malformed_frames_are_logged_once_per_kind(
     messages = [record.getMessage() for record in caplog.records if "CS21" in record.getMessage()]
     assert len(messages) == 2
     await ws.close()
+
+
+async def test_log_memory_per_station_is_bounded(
+    hub: Hub, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("custom_components.ssch.csms.server._MAX_LOGGED_KINDS", 2)
+    ws = await connect_raw(http, hub, "CS21")
+    with caplog.at_level(logging.WARNING):
+        for index in range(4):
+            assert (await exchange(ws, [2, f"m{index}", f"Unknown{index}", {}]))[2] == "NotSupported"
+    assert sum("CS21" in record.getMessage() for record in caplog.records) == 2
+    await ws.close()

@@ -276,3 +276,13 @@ async def test_stop_releases_port_and_closes_connections(
     with pytest.raises(OSError, match=r"address already in use|Errno"):
         await clash.start()
     await blocker.stop()
+
+
+async def test_config_change_applies_to_the_live_connection(hub: Hub, http: aiohttp.ClientSession) -> None:
+    ws = await connect_raw(http, hub, "CS21")
+    authorize = [2, "a", "Authorize", {"idToken": {"idToken": "c", "type": "ISO14443"}}]
+    assert "allowedEnergyTransfer" in (await exchange(ws, authorize))[2]
+    await hub.server.update_registry({"CS21": StationConfig(PASSWORD_HASH, bidirectional=False)})
+    assert "allowedEnergyTransfer" not in (await exchange(ws, authorize))[2]
+    assert hub.server.state("CS21").connected
+    await ws.close()

@@ -121,7 +121,7 @@ def test_basic_auth_parsing() -> None:
 
 
 async def test_credential_cache_skips_scrypt_on_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = CredentialCache()
+    cache = CredentialCache(failure_lockout_s=0.0)
     assert await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
     assert not await cache.verify("CS1", "wrong", PASSWORD_HASH)
     calls: list[str] = []
@@ -136,8 +136,8 @@ async def test_credential_cache_skips_scrypt_on_reconnect(monkeypatch: pytest.Mo
     assert not await cache.verify("CS1", PASSWORD, "scrypt$other")
     cache.forget("CS1")
     assert not await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
-    cache.close()
-    cache.close()
+    await cache.close()
+    await cache.close()
 
 
 async def test_saver_survives_store_errors(caplog: pytest.LogCaptureFixture) -> None:
@@ -163,6 +163,11 @@ def test_cli_registry() -> None:
     assert config.bidirectional
     assert config.evse_count == 2
     assert config.max_discharge_kw == 11.0
+    other = registry.get("B")
+    assert other is not None
+    assert other.password_hash != config.password_hash
+    same = cli.build_registry(cli.build_parser().parse_args(["--station", "C:pw", "--station", "D:pw"]))
+    assert same.configs()["C"].password_hash == same.configs()["D"].password_hash
     with pytest.raises(SystemExit):
         cli.build_registry(cli.build_parser().parse_args(["--station", "nopassword"]))
 
@@ -213,3 +218,43 @@ async def test_cli_connect_with_events(tmp_path: Path, capsys: pytest.CaptureFix
     stop.set()
     await task
     assert "StationConnected" in capsys.readouterr().out
+
+
+def test_replayed_older_readings_do_not_count_as_a_reset() -> None:
+    from custom_components.ssch.csms.metering import apply_readings
+    from custom_components.ssch.csms.state import EvseState
+
+    def reading(at: str, import_wh: float, power_w: float) -> list[dict[str, Any]]:
+        return [
+            {
+                "timestamp": at,
+                "sampledValue": [
+                    {"value": import_wh, "measurand": "Energy.Active.Import.Register"},
+                    {"value": power_w, "measurand": "Power.Active.Import"},
+                ],
+            }
+        ]
+
+    evse = EvseState()
+    apply_readings(evse, read_meter_values(reading("2025-01-01T10:00:00Z", 10_000, 1000)))
+    apply_readings(evse, read_meter_values(reading("2025-01-01T10:10:00Z", 12_000, 2000)))
+    # a reading queued while offline arrives late: ignored, power not rolled back
+    apply_readings(evse, read_meter_values(reading("2025-01-01T10:05:00Z", 11_000, 500)))
+    assert (evse.energy_charged_kwh, evse.power_kw) == (2.0, 2.0)
+    # a real reset carries a newer timestamp
+    apply_readings(evse, read_meter_values(reading("2025-01-01T10:20:00Z", 300, 1500)))
+    assert (evse.energy_charged_kwh, evse.power_kw) == (2.3, 1.5)
+    # the station clock jumps back after a reboot: rising registers still count
+    apply_readings(evse, read_meter_values(reading("2020-01-01T00:00:00Z", 800, 900)))
+    assert (evse.energy_charged_kwh, evse.power_kw) == (2.8, 0.9)
+    assert evse.last_sampled_at == datetime(2020, 1, 1, tzinfo=UTC)
+
+
+async def test_wrong_passwords_lock_the_station_out_briefly() -> None:
+    cache = CredentialCache(failure_lockout_s=60.0)
+    assert not await cache.verify("CS1", "guess", PASSWORD_HASH)
+    assert not await cache.verify("CS1", PASSWORD, PASSWORD_HASH)  # locked, scrypt not even run
+    assert await cache.verify("CS2", PASSWORD, PASSWORD_HASH)  # other stations are unaffected
+    cache.forget("CS1")
+    assert await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
+    await cache.close()
