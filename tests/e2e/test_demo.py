@@ -18,7 +18,7 @@ def _free_port() -> int:
 
 
 def test_demo_starts_home_assistant_with_a_loaded_hub(tmp_path: Path, socket_enabled: None) -> None:
-    """Onboarding, the hub's config flow and a clean stop, all through Home Assistant's own API."""
+    """Onboarding, the hub's config flow, twelve chargers that connect, and a clean stop."""
     result = subprocess.run(
         [
             sys.executable,
@@ -42,6 +42,7 @@ def test_demo_starts_home_assistant_with_a_loaded_hub(tmp_path: Path, socket_ena
     )
     assert result.returncode == 0, result.stdout + result.stderr + log[-4000:]
     assert "demo is running" in result.stdout
+    assert "12 of 12 charging stations connected." in result.stdout
     assert "Password:" in result.stdout
     assert "Stopped." in result.stdout
     assert "Error setting up entry" not in log

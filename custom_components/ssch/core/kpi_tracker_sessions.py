@@ -32,8 +32,8 @@ class TrackedSession:
     max_charge_kw: float
     charge_efficiency: float
     ended_at: datetime | None = None
-    # Reported after arrival: the counterfactual starts when the site began to see it, so that it
-    # still stores the whole request (the realised flows before that are not attributed to it).
+    # For a session reported after its arrival the counterfactual starts at the report, so that it
+    # still draws the whole request inside the recorded time.
     reported_at: datetime | None = None
 
     @property
