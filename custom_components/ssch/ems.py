@@ -22,6 +22,7 @@ import numpy as np
 from .asset_control import AssetController
 from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
 from .core.grid_signals import GridSignal
+from .core.kpi_tracker import HubKpis, KpiTracker
 from .core.model import FloatArray, Plan, SiteSnapshot
 from .core.planner import Planner
 from .csms.errors import CsmsError
@@ -35,14 +36,15 @@ from .csms.events import (
 )
 from .csms.server import CsmsServer
 from .ems_events import EmsEventEmitter
-from .ems_store import EmsStore
+from .ems_store import EmsStore, ems_data
 from .hub_config import HubConfig
-from .site_snapshot import SnapshotBuilder, evse_key
+from .site_snapshot import LiveReadings, SnapshotBuilder, evse_key
 from .source_tracker import SourceTracker
 
 _LOGGER = logging.getLogger(__name__)
 PLAN_INTERVAL = timedelta(minutes=5)
 DISPATCH_INTERVAL = timedelta(seconds=5)
+KPI_REFRESH = timedelta(seconds=30)
 # Events that change what the plan must do: re-plan at once.
 REPLAN_EVENTS = (TransactionStarted, TransactionEnded, EvNeedsReceived, StationConnected, StationDisconnected)
 
@@ -119,6 +121,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.store = EmsStore(hass, config.entry_id)
         self._active_signals: list[GridSignal] = []
         self.meter = GridMeter()
+        self.kpis = KpiTracker(
+            timezone=hass.config.time_zone,
+            battery_capacity_kwh=sum(b.capacity_kwh for b in config.batteries),
+        )
+        self._session_energy: dict[str, float] = {}
+        self._kpi_cache: tuple[datetime, HubKpis] | None = None
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
@@ -134,25 +142,53 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
         result = EmsResult(snapshot, plan, now)
         self.events.planned(snapshot, plan)
-        self.store.schedule_save(plan, self.builder.signals)
+        self._track_sessions(snapshot)
+        self.store.schedule_save(self._persisted)
         self.hass.async_create_task(self.async_dispatch(result), eager_start=True)
         return result
 
     async def async_restore(self) -> None:
-        """Continue from the plan and grid signals saved before a restart."""
-        plan, signals = await self.store.async_load()
-        if plan is not None:
-            self.planner.restore(plan)
-        self.builder.signals = signals
+        """Continue from the plan, grid signals and KPI accumulators saved before a restart."""
+        saved = await self.store.async_load()
+        if saved.plan is not None:
+            self.planner.restore(saved.plan)
+        self.builder.signals = saved.signals
+        if saved.kpis is not None:
+            self.kpis = KpiTracker.from_dict(
+                saved.kpis,
+                timezone=self.hass.config.time_zone,
+                battery_capacity_kwh=sum(b.capacity_kwh for b in self.config.batteries),
+            )
+        now = dt_util.utcnow()
+        for charger in self.config.chargers:
+            self.kpis.station_online(charger.station_id, self.server.state(charger.station_id).connected, now)
+
+    def kpi_report(self) -> HubKpis:
+        """The KPIs, computed at most every 30 seconds (every sensor reads them)."""
+        now = dt_util.utcnow()
+        if self._kpi_cache is None or now - self._kpi_cache[0] >= KPI_REFRESH:
+            self._kpi_cache = (now, self.kpis.snapshot(now))
+        return self._kpi_cache[1]
+
+    def _persisted(self) -> dict[str, Any]:
+        return ems_data(self.data.plan if self.data else None, self.builder.signals, self.kpis.to_dict())
 
     async def async_shutdown(self) -> None:
-        """Save the plan and signals, then stop like every coordinator."""
-        await self.store.async_save(self.data.plan if self.data else None, self.builder.signals)
+        """Save the plan, signals and KPIs, then stop like every coordinator."""
+        await self.store.async_save(self._persisted())
         await super().async_shutdown()
 
     @callback
     def handle_station_event(self, event: CsmsEvent) -> None:
         """Plug-ins, unplugs, new car needs and stations coming and going re-plan at once."""
+        now = dt_util.utcnow()
+        if isinstance(event, StationConnected | StationDisconnected):
+            self.kpis.station_online(event.station_id, isinstance(event, StationConnected), now)
+        elif isinstance(event, TransactionEnded):
+            session_id = f"{evse_key(event.station_id, event.evse_id)}:{event.transaction_id}"
+            if (energy := self._session_energy.pop(session_id, None)) is not None:
+                # The planner's last estimate of the car's energy; at most one planning round old.
+                self.kpis.session_ended(session_id, now, energy)
         if isinstance(event, REPLAN_EVENTS):
             self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
@@ -175,9 +211,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.async_update_listeners()
 
     async def async_dispatch(self, result: EmsResult) -> None:
-        """Send the current step, corrected by live measurements, to the stations that need a change."""
-        if self.mode is not EmsMode.AUTOMATIC:
-            return
+        """Measure the site, then send the current step, corrected by live measurements, to the stations
+        that need a change (in automatic mode)."""
         started = time.perf_counter()
         now = dt_util.utcnow()
         try:
@@ -195,7 +230,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             import_limit_kw=import_limit_kw,
             export_limit_kw=export_limit_kw,
         )
-        self.meter.add(now, live.grid_power_kw)
+        self._observe(now, result, readings, live)
+        if self.mode is not EmsMode.AUTOMATIC:
+            return
         wanted = correct_setpoints(setpoints.evse_power_kw, live, self._bounds())
         changes = changed_setpoints(wanted, self._sent_kw)
         if changes:
@@ -212,10 +249,46 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         else:
             self.builder.signals.append(signal)
         self._announce_signals(dt_util.utcnow())
-        self.store.schedule_save(self.data.plan, self.builder.signals)
+        self.store.schedule_save(self._persisted)
         await self.async_dispatch(self.data)
         self.async_update_listeners()
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    def _observe(self, now: datetime, result: EmsResult, readings: LiveReadings, live: LiveSite) -> None:
+        """Feed the grid counters and the KPI tracker with what the site does right now."""
+        self.meter.add(now, live.grid_power_kw)
+        plan, snapshot = result.plan, result.snapshot
+        k = min(max(0, int(plan.grid.offset_steps(now))), plan.grid.steps - 1)
+        battery = snapshot.battery
+        self.kpis.record(
+            now,
+            grid_import_kw=max(0.0, live.grid_power_kw),
+            grid_export_kw=max(0.0, -live.grid_power_kw),
+            pv_kw=readings.pv_kw,
+            building_kw=readings.building_kw,
+            battery_kw=readings.battery_kw,
+            evse_power_kw=live.evse_power_kw,
+            price_import_eur_per_kwh=float(snapshot.prices.import_eur_per_kwh[k]),
+            price_export_eur_per_kwh=float(snapshot.prices.export_eur_per_kwh[k]),
+            flex_up_kw=float(plan.flexibility.up_kw[k]),
+            flex_down_kw=float(plan.flexibility.down_kw[k]),
+            battery_energy_kwh=battery.energy_kwh if battery is not None else None,
+        )
+
+    def _track_sessions(self, snapshot: SiteSnapshot) -> None:
+        """Tell the KPI tracker about every session the planner saw (repeats are harmless)."""
+        for session in snapshot.sessions:
+            self._session_energy[session.session_id] = session.energy_kwh
+            self.kpis.session_started(
+                session.session_id,
+                session.evse_id,
+                arrival=session.arrival,
+                departure=session.departure,
+                energy_kwh=session.energy_kwh,
+                target_energy_kwh=session.target_energy_kwh,
+                capacity_kwh=session.capacity_kwh,
+                max_charge_kw=session.max_charge_kw,
+            )
 
     def _announce_signals(self, now: datetime) -> None:
         active = [signal for signal in self.builder.signals if signal.active_at(now)]

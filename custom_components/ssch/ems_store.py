@@ -1,7 +1,9 @@
-"""What the EMS keeps across a Home Assistant restart: the last plan and the grid signals."""
+"""What the EMS keeps across a Home Assistant restart: the last plan, grid signals and KPI accumulators."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 import logging
 from typing import Any
 
@@ -24,28 +26,37 @@ class EmsStore:
         """The store of one hub."""
         self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.ems")
 
-    async def async_load(self) -> tuple[Plan | None, list[GridSignal]]:
-        """The saved plan and signals; anything unreadable is dropped with a warning."""
+    async def async_load(self) -> SavedEms:
+        """What was saved; a part that cannot be read is dropped with a warning."""
         data = await self._store.async_load() or {}
-        plan: Plan | None = None
-        signals: list[GridSignal] = []
+        saved = SavedEms(kpis=data.get("kpis") if isinstance(data.get("kpis"), dict) else None)
         try:
             if data.get("plan"):
-                plan = Plan.from_dict(data["plan"])
-            signals = [GridSignal.from_dict(item) for item in data.get("signals", [])]
-        except (KeyError, TypeError, ValueError) as err:
+                saved.plan = Plan.from_dict(data["plan"])
+            saved.signals = [GridSignal.from_dict(item) for item in data.get("signals", [])]
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
             _LOGGER.warning("Ignoring the saved plan and grid signals, they cannot be read: %s", err)
-            return None, []
-        return plan, signals
+            saved.plan, saved.signals = None, []
+        return saved
 
-    def schedule_save(self, plan: Plan | None, signals: list[GridSignal]) -> None:
+    def schedule_save(self, data: Callable[[], dict[str, Any]]) -> None:
         """Save soon; several changes in a row are written once."""
-        self._store.async_delay_save(lambda: _data(plan, signals), SAVE_DELAY_S)
+        self._store.async_delay_save(data, SAVE_DELAY_S)
 
-    async def async_save(self, plan: Plan | None, signals: list[GridSignal]) -> None:
+    async def async_save(self, data: dict[str, Any]) -> None:
         """Save now (unload)."""
-        await self._store.async_save(_data(plan, signals))
+        await self._store.async_save(data)
 
 
-def _data(plan: Plan | None, signals: list[GridSignal]) -> dict[str, Any]:
-    return {"plan": plan.to_dict() if plan else None, "signals": [s.to_dict() for s in signals]}
+@dataclass(slots=True)
+class SavedEms:
+    """The parts of a saved EMS state."""
+
+    plan: Plan | None = None
+    signals: list[GridSignal] = field(default_factory=list)
+    kpis: dict[str, Any] | None = None
+
+
+def ems_data(plan: Plan | None, signals: list[GridSignal], kpis: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-ready form of what the EMS keeps."""
+    return {"plan": plan.to_dict() if plan else None, "signals": [s.to_dict() for s in signals], "kpis": kpis}

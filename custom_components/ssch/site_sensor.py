@@ -13,7 +13,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
@@ -117,6 +117,63 @@ SITE_SENSORS = (
 )
 
 
+def _kpi(
+    key: str,
+    field: str,
+    unit: str | None,
+    *,
+    device_class: SensorDeviceClass | None = None,
+    precision: int = 1,
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT,
+) -> SiteSensorDescription:
+    def value(ems: EmsCoordinator) -> float | None:
+        raw = getattr(ems.kpi_report(), field)
+        return None if raw is None else round(float(raw), precision + 1)
+
+    return SiteSensorDescription(
+        key=key,
+        translation_key=key,
+        native_unit_of_measurement=unit,
+        device_class=device_class,
+        state_class=state_class,
+        suggested_display_precision=precision,
+        value_fn=value,
+    )
+
+
+def _money(key: str, field: str) -> SiteSensorDescription:
+    return _kpi(
+        key,
+        field,
+        "EUR",
+        device_class=SensorDeviceClass.MONETARY,
+        precision=2,
+        state_class=SensorStateClass.TOTAL,
+    )
+
+
+KPI_SENSORS = (
+    _kpi("kpi_variance_reduction", "variance_reduction_pct", PERCENTAGE),
+    _kpi("kpi_peak_reduction", "peak_reduction_pct", PERCENTAGE),
+    _kpi("kpi_pv_self_consumption", "pv_self_consumption_pct", PERCENTAGE),
+    _kpi("kpi_self_sufficiency", "self_sufficiency_pct", PERCENTAGE),
+    _kpi("kpi_sessions_met", "sessions_met_pct", PERCENTAGE),
+    _kpi(
+        "kpi_unmet_energy",
+        "unmet_energy_kwh",
+        UnitOfEnergy.KILO_WATT_HOUR,
+        device_class=SensorDeviceClass.ENERGY,
+    ),
+    _kpi("kpi_battery_degradation", "battery_degradation_increase_pct", PERCENTAGE, precision=2),
+    _kpi("kpi_charger_uptime", "charger_uptime_pct", PERCENTAGE),
+    _money("kpi_cost_today", "energy_cost_today_eur"),
+    _money("kpi_cost_month", "energy_cost_month_eur"),
+    _money("kpi_savings_today", "savings_today_eur"),
+    _money("kpi_savings_month", "savings_month_eur"),
+    _kpi("vpp_capacity_up", "flex_up_kw", UnitOfPower.KILO_WATT, device_class=SensorDeviceClass.POWER),
+    _kpi("vpp_capacity_down", "flex_down_kw", UnitOfPower.KILO_WATT, device_class=SensorDeviceClass.POWER),
+)
+
 GRID_IMPORT_ENERGY = SensorEntityDescription(
     key="grid_import_energy",
     translation_key="grid_import_energy",
@@ -138,7 +195,9 @@ GRID_EXPORT_ENERGY = SensorEntityDescription(
 def add_site_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
     """The site device's sensors."""
     ems = entry.runtime_data.ems
-    sensors: list[SensorEntity] = [SiteSensor(ems, entry.entry_id, entry.title, d) for d in SITE_SENSORS]
+    sensors: list[SensorEntity] = [
+        SiteSensor(ems, entry.entry_id, entry.title, d) for d in (*SITE_SENSORS, *KPI_SENSORS)
+    ]
     sensors += [
         GridEnergySensor(ems, entry.entry_id, entry.title, description)
         for description in (GRID_IMPORT_ENERGY, GRID_EXPORT_ENERGY)

@@ -144,6 +144,14 @@ async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
         assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
         latency = float(hass.states.get(_site_entity(hass, entry, "sensor", "ems_latency")).state)
         assert 0.0 < latency < 1000.0
+        # KPIs are numbers in their range while the hub runs.
+        entry.runtime_data.ems._kpi_cache = None
+        entry.runtime_data.ems.async_update_listeners()
+        uptime = float(hass.states.get(_site_entity(hass, entry, "sensor", "kpi_charger_uptime")).state)
+        assert 0.0 < uptime <= 100.0
+        cost = float(hass.states.get(_site_entity(hass, entry, "sensor", "kpi_cost_today")).state)
+        assert cost >= 0.0
+        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "grid_import_energy")).state) > 0.0
 
         assert [e.data["state"] for e in events] == ["started"]
         assert events[0].data["import_limit_kw"] == 27.0
