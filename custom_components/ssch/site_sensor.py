@@ -148,7 +148,8 @@ def _money(key: str, field: str) -> SiteSensorDescription:
         "EUR",
         device_class=SensorDeviceClass.MONETARY,
         precision=2,
-        state_class=SensorStateClass.TOTAL,
+        # Resets every day or month: not a statistic Home Assistant could sum.
+        state_class=None,
     )
 
 
