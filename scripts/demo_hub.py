@@ -239,27 +239,39 @@ async def add_chargers(
             path="subentries/flow",
             handler=[entry_id, "charger"],
         )
+    # Each added charger reloads the hub; its entities exist once the last reload is through.
+    for _ in range(240):
+        if await count_connectivity(session, settings, token, connected_only=False) >= settings.stations:
+            break
+        await asyncio.sleep(0.5)
     await wait_loaded(session, settings, token)
 
 
 async def wait_connected(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> int:
     """Wait until every simulated station shows as connected in Home Assistant; return how many do."""
-    headers = {"Authorization": f"Bearer {token}"}
     connected = 0
     for _ in range(240):
-        async with session.get(f"{settings.url}/api/states", headers=headers) as response:
-            states = await response.json()
-        connected = sum(
-            1
-            for state in states
-            if state["entity_id"].startswith("binary_sensor.")
-            and state["attributes"].get("device_class") == "connectivity"
-            and state["state"] == "on"
-        )
+        connected = await count_connectivity(session, settings, token, connected_only=True)
         if connected >= settings.stations:
             break
         await asyncio.sleep(0.5)
     return connected
+
+
+async def count_connectivity(
+    session: aiohttp.ClientSession, settings: DemoSettings, token: str, *, connected_only: bool
+) -> int:
+    """How many station connectivity sensors exist (or are on)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with session.get(f"{settings.url}/api/states", headers=headers) as response:
+        states = await response.json()
+    return sum(
+        1
+        for state in states
+        if state["entity_id"].startswith("binary_sensor.")
+        and state["attributes"].get("device_class") == "connectivity"
+        and (state["state"] == "on" or not connected_only)
+    )
 
 
 async def start_stations(settings: DemoSettings, password: str, log: Path) -> asyncio.subprocess.Process:

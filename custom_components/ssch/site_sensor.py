@@ -164,6 +164,7 @@ KPI_SENSORS = (
         "unmet_energy_kwh",
         UnitOfEnergy.KILO_WATT_HOUR,
         device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL,
     ),
     _kpi("kpi_battery_degradation", "battery_degradation_increase_pct", PERCENTAGE, precision=2),
     _kpi("kpi_charger_uptime", "charger_uptime_pct", PERCENTAGE),
