@@ -58,7 +58,7 @@ from .validation import (
     entity_error,
     host_is_valid,
     plan_steps,
-    port_is_free,
+    port_error,
     tls_error,
 )
 
@@ -266,10 +266,10 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
             errors[CONF_HOST] = "invalid_host"
         elif any(e.data.get(CONF_PORT) == port for e in others):
             errors[CONF_PORT] = "port_used_by_hub"
-        elif not self._holds_port(current, host, port) and not await self.hass.async_add_executor_job(
-            port_is_free, host, port
+        elif not self._holds_port(current, host, port) and (
+            error := await self.hass.async_add_executor_job(port_error, host, port)
         ):
-            errors[CONF_PORT] = "port_in_use"
+            errors[CONF_HOST if error == "host_not_local" else CONF_PORT] = error
         tls = await self.hass.async_add_executor_job(
             tls_error, user_input.get(CONF_TLS_CERT), user_input.get(CONF_TLS_KEY)
         )

@@ -83,18 +83,16 @@ def host_is_valid(host: str) -> bool:
     return True
 
 
-def port_is_free(host: str, port: int) -> bool:
-    """Try to bind the port the way the OCPP server will; blocking, run it in an executor."""
+def port_error(host: str, port: int) -> str | None:
+    """Bind the port the way the OCPP server will; an error key when that fails. Blocking: use an executor."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as err:
-            if err.errno in (errno.EADDRINUSE, errno.EACCES):
-                return False
-            raise
-    return True
+            return "port_in_use" if err.errno in (errno.EADDRINUSE, errno.EACCES) else "host_not_local"
+    return None
 
 
 def tls_error(certificate: str | None, key: str | None) -> str | None:

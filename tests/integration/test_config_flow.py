@@ -35,7 +35,7 @@ def _sources(hass: HomeAssistant) -> None:
 @pytest.fixture
 def free_ports() -> Generator[None]:
     """Treat every port as free so tests do not depend on this machine's sockets."""
-    with patch("custom_components.ssch.config_flow.port_is_free", return_value=True):
+    with patch("custom_components.ssch.config_flow.port_error", return_value=None):
         yield
 
 
@@ -120,6 +120,20 @@ async def test_port_in_use_by_another_program(hass: HomeAssistant) -> None:
             result["flow_id"], NEW_SITE | {"port": busy_port}
         )
         assert result["errors"] == {"port": "port_in_use"}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | {"port": free_port})
+    assert result["step_id"] == "planning"
+
+
+async def test_address_of_another_machine_is_refused(hass: HomeAssistant) -> None:
+    """The server can only listen on this machine's own addresses (192.0.2.1 is a documentation address)."""
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NEW_SITE | {"host": "192.0.2.1"}
+    )
+    assert result["errors"] == {"host": "host_not_local"}
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
@@ -228,7 +242,7 @@ async def test_reconfigure_keeps_own_port_while_loaded(hass: HomeAssistant) -> N
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    with patch("custom_components.ssch.config_flow.port_is_free", return_value=False) as probe:
+    with patch("custom_components.ssch.config_flow.port_error", return_value="port_in_use") as probe:
         result = await entry.start_reconfigure_flow(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], dict(entry.data) | {"export_limit_kw": 50.0}
