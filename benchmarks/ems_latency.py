@@ -107,7 +107,8 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
             async with aiohttp.ClientSession() as session:
                 await demo_hub.wait_until_up(session, settings, hass)
                 token = await demo_hub.onboard(session, settings, secrets.token_urlsafe(12))
-                entry_id = await demo_hub.set_up_hub(session, settings, token)
+                # A connection large enough for every car at full power, so each round starts unconstrained.
+                entry_id = await demo_hub.set_up_hub(session, settings, token, stations_count * FULL_KW * 2)
                 await demo_hub.add_chargers(session, settings, token, entry_id, password)
                 clock = SimClock()
                 url = f"ws://127.0.0.1:{settings.ocpp_port}/ocpp"

@@ -172,7 +172,9 @@ async def loaded_hubs(
     return entries
 
 
-async def set_up_hub(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> str:
+async def set_up_hub(
+    session: aiohttp.ClientSession, settings: DemoSettings, token: str, import_limit_kw: float = 150.0
+) -> str:
     """Add the demo hub exactly as an installer would in the UI; return its entry id."""
     result = await run_flow(
         session,
@@ -181,7 +183,7 @@ async def set_up_hub(session: aiohttp.ClientSession, settings: DemoSettings, tok
         [
             {
                 "name": "Harbour hub",
-                "import_limit_kw": 150,
+                "import_limit_kw": import_limit_kw,
                 "export_limit_kw": 150,
                 "host": "127.0.0.1",
                 "port": settings.ocpp_port,

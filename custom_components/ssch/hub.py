@@ -62,6 +62,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     _remove_stale_devices(hass, entry, config)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
+    if HubConfig.from_entry(entry) != config:
+        # Changed while loading (e.g. several chargers added in a row): the listener came too late.
+        hass.config_entries.async_schedule_reload(entry.entry_id)
     return True
 
 

@@ -225,3 +225,29 @@ async def test_planner_outlives_reloads_and_goes_with_the_entry(hass: HomeAssist
     assert entry.runtime_data.ems.planner is planner
     assert await hass.config_entries.async_remove(entry_id)
     assert entry_id not in hass.data.get(DOMAIN, {})
+
+
+async def test_chargers_added_in_quick_succession_are_all_loaded(hass: HomeAssistant) -> None:
+    """Adding chargers faster than the hub reloads loses none of them."""
+    entry_id = await _load(hass)
+    for number in range(2, 7):
+        result = await hass.config_entries.subentries.async_init(
+            (entry_id, "charger"), context={"source": SOURCE_USER}
+        )
+        await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {
+                "name": f"Bay {number}",
+                "station_id": f"CS0{number}",
+                "password": CHARGER_PASSWORD,
+                "evse_count": 1,
+                "max_charge_kw": 11.0,
+                "bidirectional": False,
+                "max_discharge_kw": 0.0,
+            },
+        )
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    assert entry.state is ConfigEntryState.LOADED
+    assert {c.station_id for c in entry.runtime_data.config.chargers} == {f"CS0{n}" for n in range(1, 7)}
