@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .asset_plan_sensor import add_asset_plan_sensors
 from .asset_sensor import add_asset_sensors
 from .charger_sensor import add_charger_sensors
 from .runtime import SschConfigEntry
@@ -18,5 +19,6 @@ async def async_setup_entry(
 ) -> None:
     """Add every sensor of the hub's devices."""
     add_asset_sensors(entry, async_add_entities)
+    add_asset_plan_sensors(entry, async_add_entities)
     add_charger_sensors(entry, async_add_entities)
     add_site_sensors(entry, async_add_entities)

@@ -226,6 +226,20 @@ async def test_battery_and_curtailment_follow_the_plan(hass: HomeAssistant) -> N
     # The building takes more than the PV makes: nothing to curtail, the inverter is released to 100 %.
     assert planned.pv_curtailment_kw == pytest.approx(0.0, abs=0.05)
     assert float(hass.states.get("input_number.pv_limit").state) == 100.0
+    registry = er.async_get(hass)
+    subs = {sub.subentry_type: sub.subentry_id for sub in entry.subentries.values()}
+    setpoint = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}_{subs['battery']}_battery_setpoint"
+    )
+    forecast = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.entry_id}_{subs['pv']}_pv_forecast")
+    assert setpoint is not None
+    assert forecast is not None
+    assert float(hass.states.get(setpoint).state) == pytest.approx(planned.battery_power_kw, abs=0.01)
+    assert len(hass.states.get(forecast).attributes["values_kw"]) == 96
+    wear = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}_{subs['battery']}_battery_degradation"
+    )
+    assert wear is not None
 
 
 async def test_evse_can_be_taken_out_of_control(hass: HomeAssistant) -> None:
