@@ -159,9 +159,12 @@ async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
         await until(lambda: len({e.data["station_id"] for e in at_risk}) == 2, timeout_s=15)
         assert at_risk[0].data["reason"]
 
-        # The signal and the plan survive a reload.
+        # The signal and the plan survive a reload; the reconnected stations are steered again.
+        before = {s.station_id: s.last_setpoint for s in stations}
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
+        await until(lambda: all(s.last_setpoint is not before[s.station_id] for s in stations), timeout_s=20)
+        await until(lambda: sum(s.power_kw for s in stations) <= 27.0 - 21.0 + 0.5)
         assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
         assert entry.runtime_data.ems.builder.signals[0].import_limit_kw == 27.0
 
