@@ -133,7 +133,6 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
         self._sent_kw: dict[str, float] = {}
-        self._stop_dispatch: CALLBACK_TYPE | None = None
 
     async def _async_update_data(self) -> EmsResult:
         async with self._solve_lock:
@@ -184,7 +183,14 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         now = dt_util.utcnow()
         if isinstance(event, StationConnected | StationDisconnected):
             self.kpis.station_online(event.station_id, isinstance(event, StationConnected), now)
+            # A station that comes back may have dropped its profiles: every setpoint is sent afresh.
+            for key in [k for k in self._sent_kw if k.rsplit(":", 1)[0] == event.station_id]:
+                del self._sent_kw[key]
+        elif isinstance(event, TransactionStarted):
+            # Profiles are bound to a transaction: a new session gets its first setpoint whatever it is.
+            self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
         elif isinstance(event, TransactionEnded):
+            self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
             session_id = f"{evse_key(event.station_id, event.evse_id)}:{event.transaction_id}"
             if (energy := self._session_energy.pop(session_id, None)) is not None:
                 # The planner's last estimate of the car's energy; at most one planning round old.
