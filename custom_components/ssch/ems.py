@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 import numpy as np
@@ -197,6 +197,23 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 self.kpis.session_ended(session_id, now, energy)
         if isinstance(event, REPLAN_EVENTS):
             self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    @callback
+    def follow_prices(self) -> CALLBACK_TYPE:
+        """Re-plan when a price entity announces new prices (e.g. tomorrow's day-ahead prices)."""
+        entities = [
+            source.entity_id
+            for source in (self.config.import_price, self.config.export_price)
+            if source.entity_id
+        ]
+
+        @callback
+        def changed(event: Event[EventStateChangedData]) -> None:
+            old, new = event.data["old_state"], event.data["new_state"]
+            if old is None or new is None or old.state != new.state or old.attributes != new.attributes:
+                self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+        return async_track_state_change_event(self.hass, entities, changed)
 
     @callback
     def start_dispatching(self) -> CALLBACK_TYPE:

@@ -59,6 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     await ems.async_restore()
     await ems.async_config_entry_first_refresh()
     entry.async_on_unload(ems.start_dispatching())
+    entry.async_on_unload(ems.follow_prices())
     _remove_stale_devices(hass, entry, config)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))

@@ -264,3 +264,18 @@ async def test_evse_can_be_taken_out_of_control(hass: HomeAssistant) -> None:
         await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
         await until(lambda: station.last_setpoint.action == "SetChargingProfile")
     assert hass.states.get(switch).state == "on"
+
+
+async def test_new_prices_replan_at_once(hass: HomeAssistant) -> None:
+    """A price entity that announces new prices makes the hub plan again with them."""
+    set_source_states(hass)
+    entry = await _load(
+        hass, hub_entry(options={"import_price_entity": "sensor.day_ahead", "import_price_fixed": None})
+    )
+    ems = entry.runtime_data.ems
+    assert float(ems.data.snapshot.prices.import_eur_per_kwh[0]) == pytest.approx(0.25)
+    plans = async_capture_events(hass, "ssch_plan_changed")
+    hass.states.async_set("sensor.day_ahead", "0.41", {"unit_of_measurement": "EUR/kWh"})
+    await until(lambda: bool(plans))
+    await hass.async_block_till_done()
+    assert float(ems.data.snapshot.prices.import_eur_per_kwh[0]) == pytest.approx(0.41)
