@@ -45,6 +45,10 @@ _LOGGER = logging.getLogger(__name__)
 PLAN_INTERVAL = timedelta(minutes=5)
 DISPATCH_INTERVAL = timedelta(seconds=5)
 KPI_REFRESH = timedelta(seconds=30)
+# A station must show a setpoint in its meter values within this time (longer than a meter interval).
+FOLLOW_GRACE = timedelta(seconds=90)
+FOLLOW_TOLERANCE_KW = 1.0
+FOLLOW_RETRY = timedelta(minutes=10)
 # Events that change what the plan must do: re-plan at once.
 REPLAN_EVENTS = (TransactionStarted, TransactionEnded, EvNeedsReceived, StationConnected, StationDisconnected)
 
@@ -133,6 +137,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
         self._sent_kw: dict[str, float] = {}
+        # What each station confirmed it applies (after clipping to the car's limits), and when.
+        self._applied: dict[str, tuple[float, datetime]] = {}
+        self.follow_grace = FOLLOW_GRACE
 
     async def _async_update_data(self) -> EmsResult:
         async with self._solve_lock:
@@ -188,7 +195,10 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 del self._sent_kw[key]
         elif isinstance(event, TransactionStarted):
             # Profiles are bound to a transaction: a new session gets its first setpoint whatever it is.
-            self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
+            key = evse_key(event.station_id, event.evse_id)
+            self._sent_kw.pop(key, None)
+            self._applied.pop(key, None)
+            self.builder.not_following.discard(key)
         elif isinstance(event, TransactionEnded):
             self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
             session_id = f"{evse_key(event.station_id, event.evse_id)}:{event.transaction_id}"
@@ -245,18 +255,22 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         readings = self.builder.live(now)
         import_limit_kw, export_limit_kw = self.builder.limits_now(now)
         self._announce_signals(now)
+        measured = self._measured_evse_power()
+        grid_kw = self._grid_power(
+            readings.grid_kw, readings.pv_kw, readings.building_kw, readings.battery_kw
+        )
+        self._observe(now, result, readings, grid_kw, measured)
+        if self.mode is not EmsMode.AUTOMATIC:
+            return
+        bounds = self._bounds(now)
+        # EVSEs the hub does not steer (no car, excluded, ignoring setpoints) stay in the rest of the site.
         live = LiveSite(
-            grid_power_kw=self._grid_power(
-                readings.grid_kw, readings.pv_kw, readings.building_kw, readings.battery_kw
-            ),
-            evse_power_kw=self._measured_evse_power(),
+            grid_power_kw=grid_kw,
+            evse_power_kw={key: power for key, power in measured.items() if key in bounds},
             import_limit_kw=import_limit_kw,
             export_limit_kw=export_limit_kw,
         )
-        self._observe(now, result, readings, live)
-        if self.mode is not EmsMode.AUTOMATIC:
-            return
-        wanted = correct_setpoints(setpoints.evse_power_kw, live, self._bounds())
+        wanted = correct_setpoints(setpoints.evse_power_kw, live, bounds)
         changes = changed_setpoints(wanted, self._sent_kw)
         if changes:
             self._sent_kw.update(changes)
@@ -277,20 +291,27 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.async_update_listeners()
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
-    def _observe(self, now: datetime, result: EmsResult, readings: LiveReadings, live: LiveSite) -> None:
+    def _observe(
+        self,
+        now: datetime,
+        result: EmsResult,
+        readings: LiveReadings,
+        grid_kw: float,
+        measured: dict[str, float],
+    ) -> None:
         """Feed the grid counters and the KPI tracker with what the site does right now."""
-        self.meter.add(now, live.grid_power_kw)
+        self.meter.add(now, grid_kw)
         plan, snapshot = result.plan, result.snapshot
         k = min(max(0, int(plan.grid.offset_steps(now))), plan.grid.steps - 1)
         battery = snapshot.battery
         self.kpis.record(
             now,
-            grid_import_kw=max(0.0, live.grid_power_kw),
-            grid_export_kw=max(0.0, -live.grid_power_kw),
+            grid_import_kw=max(0.0, grid_kw),
+            grid_export_kw=max(0.0, -grid_kw),
             pv_kw=readings.pv_kw,
             building_kw=readings.building_kw,
             battery_kw=readings.battery_kw,
-            evse_power_kw=live.evse_power_kw,
+            evse_power_kw=measured,
             price_import_eur_per_kwh=float(snapshot.prices.import_eur_per_kwh[k]),
             price_export_eur_per_kwh=float(snapshot.prices.export_eur_per_kwh[k]),
             flex_up_kw=float(plan.flexibility.up_kw[k]),
@@ -336,7 +357,32 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 measured[evse_key(charger.station_id, evse_id)] = station.evse(evse_id).power_kw
         return measured
 
-    def _bounds(self) -> dict[str, EvseBounds]:
+    def _ignores_setpoint(self, key: str, measured_kw: float, now: datetime) -> bool:
+        """Whether the EVSE draws clearly other than it was told, long after being told (bad firmware)."""
+        applied = self._applied.get(key)
+        if applied is None or now - applied[1] < self.follow_grace:
+            return False
+        if now - applied[1] > self.follow_grace + FOLLOW_RETRY:
+            # Try again: firmware may have recovered, or the car left its limit behind.
+            self._applied.pop(key)
+            self._sent_kw.pop(key, None)
+            self.builder.not_following.discard(key)
+            return False
+        power_kw = applied[0]
+        if abs(measured_kw - power_kw) <= max(FOLLOW_TOLERANCE_KW, 0.2 * abs(power_kw)):
+            self.builder.not_following.discard(key)
+            return False
+        if key not in self.builder.not_following:
+            self.builder.not_following.add(key)
+            _LOGGER.warning(
+                "%s does not follow its setpoint (%.1f kW asked, %.1f kW measured); the hub plans around it",
+                key,
+                power_kw,
+                measured_kw,
+            )
+        return True
+
+    def _bounds(self, now: datetime) -> dict[str, EvseBounds]:
         """EVSEs with a car that the hub may steer now."""
         bounds: dict[str, EvseBounds] = {}
         for charger in self.config.chargers:
@@ -346,7 +392,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             for evse_id in range(1, charger.evse_count + 1):
                 key = evse_key(charger.station_id, evse_id)
                 evse = station.evse(evse_id)
-                if evse.transaction_id is None or key in self.builder.excluded:
+                if (
+                    evse.transaction_id is None
+                    or key in self.builder.excluded
+                    or self._ignores_setpoint(key, evse.power_kw, now)
+                ):
                     continue
                 cap = min(self.builder.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
                 discharge = charger.max_discharge_kw if charger.bidirectional and evse.v2g_allowed else 0.0
@@ -360,12 +410,14 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 return  # superseded while waiting for the EVSE's previous command
             station_id, evse_text = key.rsplit(":", 1)
             try:
-                await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
+                result = await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
             except CsmsError as err:
                 # The station is planned around: its measured power enters the next correction and plan.
                 _LOGGER.debug("Setpoint %.1f kW for %s not applied: %s", power_kw, key, err)
                 if self._sent_kw.get(key) == power_kw:
                     del self._sent_kw[key]
+            else:
+                self._applied[key] = (result.applied_kw, dt_util.utcnow())
 
     async def _release_all(self) -> None:
         """Mode off: the stations go back to their own default limits."""

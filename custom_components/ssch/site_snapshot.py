@@ -69,6 +69,7 @@ class SnapshotBuilder:
         self._building_history: deque[tuple[datetime, float]] = deque()
         self.caps_kw: dict[str, float] = {}
         self.excluded: set[str] = set()
+        self.not_following: set[str] = set()
         self.signals: list[GridSignal] = []
 
     def grid(self, now: datetime) -> StepGrid:
@@ -134,7 +135,7 @@ class SnapshotBuilder:
             for evse_id in range(1, charger.evse_count + 1):
                 key = evse_key(charger.station_id, evse_id)
                 cap = min(self.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
-                controllable = station.connected and key not in self.excluded
+                controllable = station.connected and key not in self.excluded | self.not_following
                 evses.append(Evse(key, cap, charger.max_discharge_kw, controllable))
                 state = station.evse(evse_id)
                 if state.transaction_id is not None and controllable:

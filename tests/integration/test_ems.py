@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.sim.config import CarVisit, Misbehaviour
 
 from .common import (
     BATTERY_DATA,
@@ -279,3 +280,25 @@ async def test_new_prices_replan_at_once(hass: HomeAssistant) -> None:
     await until(lambda: bool(plans))
     await hass.async_block_till_done()
     assert float(ems.data.snapshot.prices.import_eur_per_kwh[0]) == pytest.approx(0.41)
+
+
+async def test_station_that_ignores_setpoints_is_planned_around(hass: HomeAssistant) -> None:
+    """Firmware that keeps charging at full power is detected; the other station takes the whole cut."""
+    set_source_states(hass)
+    hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
+    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    ems = entry.runtime_data.ems
+    ems.follow_grace = timedelta(seconds=1)
+    stubborn_config = _station(entry, "CS01", misbehaviour=Misbehaviour(ignore_setpoints=True))
+    async with running(stubborn_config) as stubborn, running(_station(entry, "CS02")) as good:
+        for station in (stubborn, good):
+            await station.wait_connected()
+            now = station.clock.now()
+            station.plug_in(CarVisit(now, now + timedelta(hours=4), 3.0, 60.0, target_soc_percent=100.0))
+        await until(lambda: good.last_setpoint is not None and stubborn.power_kw > 10.0, timeout_s=20)
+        await hass.services.async_call(DOMAIN, "set_grid_limit", {"import_limit_kw": 36.0}, blocking=True)
+        await until(lambda: "CS01:1" in ems.builder.not_following, timeout_s=20)
+        # 36 kW limit - 21 kW building - 11 kW that CS01 keeps drawing leaves about 4 kW for CS02.
+        await until(lambda: good.power_kw <= 36.0 - 21.0 - 11.0 + 0.6, timeout_s=20)
+        assert stubborn.power_kw > 10.0
