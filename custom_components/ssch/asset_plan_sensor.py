@@ -18,6 +18,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .devices import asset_device_info
 from .ems import EmsCoordinator
+from .flow_sensor import FlowEnergySensor, energy_counter
 from .runtime import SschConfigEntry
 
 
@@ -86,10 +87,17 @@ def add_asset_plan_sensors(
     for battery in config.batteries:
         device = asset_device_info(entry.entry_id, battery.subentry_id, battery.name, "Stationary battery")
         share = battery.capacity_kwh / total_capacity
+        prefix = f"{entry.entry_id}_{battery.subentry_id}"
+        meter = ems.battery_meters[battery.subentry_id]
         async_add_entities(
             [
-                PlanSensor(ems, f"{entry.entry_id}_{battery.subentry_id}", device, d, share)
-                for d in BATTERY_PLAN_SENSORS
+                *(PlanSensor(ems, prefix, device, d, share) for d in BATTERY_PLAN_SENSORS),
+                FlowEnergySensor(
+                    ems, prefix, device, energy_counter("battery_energy_charged"), meter, inflow=True
+                ),
+                FlowEnergySensor(
+                    ems, prefix, device, energy_counter("battery_energy_discharged"), meter, inflow=False
+                ),
             ],
             config_subentry_id=battery.subentry_id,
         )

@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
@@ -37,6 +38,7 @@ from .csms.events import (
 from .csms.server import CsmsServer
 from .ems_events import EmsEventEmitter
 from .ems_store import EmsStore, ems_data
+from .flow_meter import FlowMeter
 from .hub_config import HubConfig
 from .site_snapshot import LiveReadings, SnapshotBuilder, evse_key
 from .source_tracker import SourceTracker
@@ -70,31 +72,6 @@ class EmsResult:
     planned_at: datetime
 
 
-class GridMeter:
-    """Grid power as measured (or computed from the site's sensors) and its import/export energy."""
-
-    # A longer gap (restart, stalled loop) is not integrated: no energy is invented.
-    MAX_GAP = timedelta(seconds=60)
-
-    def __init__(self) -> None:
-        """Counters start at zero; the sensors restore them after a restart."""
-        self.power_kw: float | None = None
-        self.import_kwh = 0.0
-        self.export_kwh = 0.0
-        self._last: datetime | None = None
-
-    def add(self, now: datetime, power_kw: float) -> None:
-        """Integrate the previous reading up to ``now`` and take the new one."""
-        if self._last is not None and self.power_kw is not None and now - self._last <= self.MAX_GAP:
-            energy = self.power_kw * (now - self._last).total_seconds() / 3600.0
-            if energy >= 0:
-                self.import_kwh += energy
-            else:
-                self.export_kwh -= energy
-        self.power_kw = power_kw
-        self._last = now
-
-
 class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     """Plans every few minutes and at once on events; a fast loop applies and corrects the plan."""
 
@@ -124,7 +101,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.events = EmsEventEmitter(hass, config)
         self.store = EmsStore(hass, config.entry_id)
         self._active_signals: list[GridSignal] = []
-        self.meter = GridMeter()
+        self.grid_meter = FlowMeter()
+        self.battery_meters = {battery.subentry_id: FlowMeter() for battery in config.batteries}
         self.kpis = KpiTracker(
             timezone=hass.config.time_zone,
             battery_capacity_kwh=sum(b.capacity_kwh for b in config.batteries),
@@ -300,7 +278,10 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         measured: dict[str, float],
     ) -> None:
         """Feed the grid counters and the KPI tracker with what the site does right now."""
-        self.meter.add(now, grid_kw)
+        self.grid_meter.add(now, grid_kw)
+        for asset in self.config.batteries:
+            power = self.tracker.read(asset.power_entity, SensorDeviceClass.POWER, 0.0, now)
+            self.battery_meters[asset.subentry_id].add(now, power)
         plan, snapshot = result.plan, result.snapshot
         k = min(max(0, int(plan.grid.offset_steps(now))), plan.grid.steps - 1)
         battery = snapshot.battery

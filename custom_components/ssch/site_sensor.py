@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
-    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -20,6 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .devices import site_device_info
 from .ems import EmsCoordinator
+from .flow_sensor import FlowEnergySensor, energy_counter
 from .runtime import SschConfigEntry
 
 type SiteValue = str | float | None
@@ -57,7 +57,7 @@ SITE_SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.KILO_WATT,
         suggested_display_precision=2,
-        value_fn=lambda ems: None if ems.meter.power_kw is None else round(ems.meter.power_kw, 3),
+        value_fn=lambda ems: None if ems.grid_meter.power_kw is None else round(ems.grid_meter.power_kw, 3),
     ),
     SiteSensorDescription(
         key="ems_status",
@@ -176,23 +176,6 @@ KPI_SENSORS = (
     _kpi("vpp_capacity_down", "flex_down_kw", UnitOfPower.KILO_WATT, device_class=SensorDeviceClass.POWER),
 )
 
-GRID_IMPORT_ENERGY = SensorEntityDescription(
-    key="grid_import_energy",
-    translation_key="grid_import_energy",
-    device_class=SensorDeviceClass.ENERGY,
-    state_class=SensorStateClass.TOTAL_INCREASING,
-    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    suggested_display_precision=2,
-)
-GRID_EXPORT_ENERGY = SensorEntityDescription(
-    key="grid_export_energy",
-    translation_key="grid_export_energy",
-    device_class=SensorDeviceClass.ENERGY,
-    state_class=SensorStateClass.TOTAL_INCREASING,
-    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    suggested_display_precision=2,
-)
-
 
 def add_site_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
     """The site device's sensors."""
@@ -200,9 +183,14 @@ def add_site_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryE
     sensors: list[SensorEntity] = [
         SiteSensor(ems, entry.entry_id, entry.title, d) for d in (*SITE_SENSORS, *KPI_SENSORS)
     ]
+    site = site_device_info(entry.entry_id, entry.title)
     sensors += [
-        GridEnergySensor(ems, entry.entry_id, entry.title, description)
-        for description in (GRID_IMPORT_ENERGY, GRID_EXPORT_ENERGY)
+        FlowEnergySensor(
+            ems, entry.entry_id, site, energy_counter("grid_import_energy"), ems.grid_meter, inflow=True
+        ),
+        FlowEnergySensor(
+            ems, entry.entry_id, site, energy_counter("grid_export_energy"), ems.grid_meter, inflow=False
+        ),
     ]
     async_add_entities(sensors)
 
@@ -238,36 +226,3 @@ class SiteSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator)
-
-
-class GridEnergySensor(CoordinatorEntity[EmsCoordinator], RestoreSensor):
-    """Energy drawn from or fed into the grid, for the Energy dashboard; never goes backwards."""
-
-    _attr_has_entity_name = True
-
-    def __init__(
-        self, ems: EmsCoordinator, entry_id: str, name: str, description: SensorEntityDescription
-    ) -> None:
-        """Bind to the hub's site device."""
-        super().__init__(ems)
-        self.entity_description = description
-        self._attr_unique_id = f"{entry_id}_{description.key}"
-        self._attr_device_info = site_device_info(entry_id, name)
-        self._import = description.key == GRID_IMPORT_ENERGY.key
-
-    async def async_added_to_hass(self) -> None:
-        """Continue the counter from before a restart."""
-        await super().async_added_to_hass()
-        last = await self.async_get_last_sensor_data()
-        if last is not None and isinstance(last.native_value, int | float):
-            meter = self.coordinator.meter
-            if self._import:
-                meter.import_kwh = max(meter.import_kwh, float(last.native_value))
-            else:
-                meter.export_kwh = max(meter.export_kwh, float(last.native_value))
-
-    @property
-    def native_value(self) -> float:
-        """The counter now."""
-        meter = self.coordinator.meter
-        return round(meter.import_kwh if self._import else meter.export_kwh, 4)

@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -244,6 +245,16 @@ async def test_battery_and_curtailment_follow_the_plan(hass: HomeAssistant) -> N
         "sensor", DOMAIN, f"{entry.entry_id}_{subs['battery']}_battery_degradation"
     )
     assert wear is not None
+    discharged = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}_{subs['battery']}_battery_energy_discharged"
+    )
+    assert discharged is not None
+    # The battery reports -3.5 kW: after 36 s its discharge counter shows 0.035 kWh.
+    meter = ems.battery_meters[subs["battery"]]
+    meter.add(dt_util.utcnow(), -3.5)
+    meter.add(dt_util.utcnow() + timedelta(seconds=36), -3.5)
+    ems.async_update_listeners()
+    assert float(hass.states.get(discharged).state) >= 0.035
 
 
 async def test_evse_can_be_taken_out_of_control(hass: HomeAssistant) -> None:
