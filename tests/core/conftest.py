@@ -33,8 +33,9 @@ class SiteFactory:
         return NOW + timedelta(hours=hours)
 
     @staticmethod
-    def evse(evse_id: str = "e1", *, charge_kw: float = 11.0, discharge_kw: float = 11.0,
-             controllable: bool = True) -> Evse:
+    def evse(
+        evse_id: str = "e1", *, charge_kw: float = 11.0, discharge_kw: float = 11.0, controllable: bool = True
+    ) -> Evse:
         return Evse(evse_id, charge_kw, discharge_kw, controllable)
 
     def session(
@@ -74,15 +75,22 @@ class SiteFactory:
         )
 
     @staticmethod
-    def battery(*, energy_kwh: float = 50.0, capacity_kwh: float = 100.0, power_kw: float = 50.0,
-                efficiency: float = 0.95) -> StationaryBattery:
+    def battery(
+        *,
+        energy_kwh: float = 50.0,
+        capacity_kwh: float = 100.0,
+        power_kw: float = 50.0,
+        efficiency: float = 0.95,
+    ) -> StationaryBattery:
         return StationaryBattery(capacity_kwh, power_kw, power_kw, 0.1, 0.9, efficiency, energy_kwh)
 
     @staticmethod
-    def commitment(start_h: float, end_h: float, requested_kw: float, reference_kw: float = 0.0,
-                   price: float = 5.0) -> FlexCommitment:
-        return FlexCommitment("c1", SiteFactory.at(start_h), SiteFactory.at(end_h), requested_kw,
-                              reference_kw, price)
+    def commitment(
+        start_h: float, end_h: float, requested_kw: float, reference_kw: float = 0.0, price: float = 5.0
+    ) -> FlexCommitment:
+        return FlexCommitment(
+            "c1", SiteFactory.at(start_h), SiteFactory.at(end_h), requested_kw, reference_kw, price
+        )
 
     def snapshot(
         self,
@@ -109,10 +117,15 @@ class SiteFactory:
             evses = tuple(self.evse(evse_id) for evse_id in evse_ids)
         return SiteSnapshot(
             grid=StepGrid(start, step_minutes, steps),
-            limits=SiteLimits(np.broadcast_to(import_limit_kw, steps),
-                              np.broadcast_to(export_limit_kw, steps)),
-            prices=Prices(np.broadcast_to(import_price, steps),
-                          np.broadcast_to(export_price, steps), peak_price, peak_already_kw),
+            limits=SiteLimits(
+                np.broadcast_to(import_limit_kw, steps), np.broadcast_to(export_limit_kw, steps)
+            ),
+            prices=Prices(
+                np.broadcast_to(import_price, steps),
+                np.broadcast_to(export_price, steps),
+                peak_price,
+                peak_already_kw,
+            ),
             forecasts=Forecasts(np.broadcast_to(pv_kw, steps), np.broadcast_to(building_kw, steps)),
             battery=battery,
             evses=evses,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from custom_components.ssch.core.model import FloatArray
 from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig, OptimizerError
 from custom_components.ssch.core.windows import REASON_CHARGER, REASON_GRID, REASON_WINDOW
 from tests.core.conftest import SiteFactory
@@ -15,7 +16,7 @@ CHEAP_AT_2 = [0.5, 0.5, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5]
 SOLVERS = ["OSQP", "CLARABEL"]
 
 
-def stored(power: np.ndarray, efficiency: float = 0.95) -> float:
+def stored(power: FloatArray, efficiency: float = 0.95) -> float:
     return float(np.sum(np.where(power > 0, power * efficiency, power / efficiency)))
 
 
@@ -136,9 +137,7 @@ def test_departure_after_horizon_only_needs_what_cannot_be_charged_later(
 
 def test_battery_shifts_energy_to_the_expensive_step(site: SiteFactory) -> None:
     prices = [0.1, 0.1, 0.1, 0.1, 1.0, 1.0, 0.3, 0.3]
-    snapshot = site.snapshot(
-        import_price=prices, building_kw=20.0, battery=site.battery(energy_kwh=50.0)
-    )
+    snapshot = site.snapshot(import_price=prices, building_kw=20.0, battery=site.battery(energy_kwh=50.0))
     plan = Optimizer(solver="CLARABEL").solve(snapshot)
     battery = plan.battery_power_kw
     assert battery[4] < -10.0
@@ -166,9 +165,7 @@ def test_peak_price_flattens_import(site: SiteFactory) -> None:
     session = site.session(energy_kwh=10.0, target_kwh=40.0)
     prices = [0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
     plain = Optimizer().solve(site.snapshot(import_price=prices, sessions=(session,)))
-    peaky = Optimizer().solve(
-        site.snapshot(import_price=prices, peak_price=5.0, sessions=(session,))
-    )
+    peaky = Optimizer().solve(site.snapshot(import_price=prices, peak_price=5.0, sessions=(session,)))
     assert plain.grid_import_kw.max() > 10.0
     assert peaky.grid_import_kw.max() < 5.0
 
@@ -177,7 +174,9 @@ def test_down_commitment_lowers_import(site: SiteFactory) -> None:
     session = site.session(energy_kwh=10.0, target_kwh=30.0)
     commitment = site.commitment(0.0, 2.0, requested_kw=-10.0, reference_kw=30.0)
     snapshot = site.snapshot(
-        building_kw=20.0, import_price=[0.1, 0.1] + [0.3] * 6, sessions=(session,),
+        building_kw=20.0,
+        import_price=[0.1, 0.1] + [0.3] * 6,
+        sessions=(session,),
         commitments=(commitment,),
     )
     plan = Optimizer(solver="CLARABEL").solve(snapshot)
@@ -223,11 +222,12 @@ def test_cache_rebuilds_on_structure_not_on_values(site: SiteFactory) -> None:
     optimizer.solve(site.snapshot(sessions=many, steps=6, pv_curtailable=True))
     assert optimizer.builds == 6
     assert optimizer.structure_for(site.snapshot(sessions=many)).ev_slots == 8
+    optimizer.solve(site.snapshot(sessions=(session,), steps=6, pv_curtailable=True))
+    assert optimizer.builds == 6  # fewer cars fit in the larger problem
+    assert Optimizer().structure_for(site.snapshot(sessions=(session,))).ev_slots == 4
 
 
-def test_solver_failure_raises_optimizer_error(
-    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_solver_failure_raises_optimizer_error(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     optimizer = Optimizer()
     snapshot = site.snapshot(sessions=(site.session(),))
     optimizer.solve(snapshot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 import subprocess
 import sys
 import textwrap
@@ -77,15 +78,23 @@ def test_previous_plan_is_shifted_when_both_solvers_fail(
     assert plan.evse_power_kw["e1"][7] == 0.0
 
 
-def test_rule_based_when_nothing_else_works(
-    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rule_based_when_nothing_else_works(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     _fail_solvers(monkeypatch, "CLARABEL", "OSQP")
     plan = Planner().plan(site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),)))
     assert plan.diagnostics.backend == RULE_BASED
     assert plan.diagnostics.fallback_used
     assert "no previous plan" in (plan.diagnostics.reason or "")
     assert not plan.session_outcomes["s1"].at_risk
+
+
+def test_unexpected_error_moves_to_the_next_stage(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Optimizer, snapshot: SiteSnapshot) -> None:
+        raise ValueError("bad data")
+
+    monkeypatch.setattr(Optimizer, "solve", broken)
+    plan = Planner().plan(site.snapshot(sessions=(site.session(),)))
+    assert plan.diagnostics.backend == RULE_BASED
+    assert "bad data" in (plan.diagnostics.reason or "")
 
 
 def test_single_solver_configuration(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,14 +128,17 @@ def test_brain_imports_and_plans_without_cvxpy() -> None:
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert result.stdout.strip() == RULE_BASED
 
 
-def test_restored_plan_feeds_the_shifted_stage(
-    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_restored_plan_feeds_the_shifted_stage(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     snapshot = site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),))
     stored = Planner().plan(snapshot).to_dict()
     _fail_solvers(monkeypatch, "CLARABEL", "OSQP")
@@ -153,7 +165,10 @@ def test_shifted_plan_is_clipped_to_present_bounds(site: SiteFactory) -> None:
     battery = site.battery(energy_kwh=50.0)
     prices = [0.1, 0.1, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1]
     snapshot = site.snapshot(
-        import_price=prices, building_kw=30.0, battery=battery, sessions=(site.session(),),
+        import_price=prices,
+        building_kw=30.0,
+        battery=battery,
+        sessions=(site.session(),),
         pv_curtailable=True,
     )
     plan = Planner().plan(snapshot)
@@ -168,8 +183,9 @@ def test_shifted_plan_is_clipped_to_present_bounds(site: SiteFactory) -> None:
     assert shifted is not None
     assert np.all(shifted.evse_power_kw["e1"][2:] == 0.0)
     energy = 11.0 + np.cumsum(
-        np.where(shifted.battery_power_kw > 0, shifted.battery_power_kw * 0.95,
-                 shifted.battery_power_kw / 0.95)
+        np.where(
+            shifted.battery_power_kw > 0, shifted.battery_power_kw * 0.95, shifted.battery_power_kw / 0.95
+        )
     )
     assert energy.min() >= 10.0 - 1e-9
     assert np.all(shifted.pv_curtailment_kw == 0.0)
