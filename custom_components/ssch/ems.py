@@ -338,6 +338,16 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 measured[evse_key(charger.station_id, evse_id)] = station.evse(evse_id).power_kw
         return measured
 
+    def set_manual(self, key: str, until: datetime | None) -> None:
+        """A person or automation steers this EVSE until ``until`` (None: until cleared)."""
+        self.builder.manual[key] = until
+        self._sent_kw.pop(key, None)
+
+    async def async_clear_manual(self, key: str) -> None:
+        """Hand the EVSE back to the plan."""
+        self.builder.manual.pop(key, None)
+        await self.async_request_refresh()
+
     def _ignores_setpoint(self, key: str, measured_kw: float, now: datetime) -> bool:
         """Whether the EVSE draws clearly other than it was told, long after being told (bad firmware)."""
         applied = self._applied.get(key)
@@ -376,6 +386,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 if (
                     evse.transaction_id is None
                     or key in self.builder.excluded
+                    or self.builder.overridden(key, now)
                     or self._ignores_setpoint(key, evse.power_kw, now)
                 ):
                     continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
@@ -15,6 +15,7 @@ from .core.grid_signals import GridSignal
 from .devices import evse_identifier
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
+from .site_snapshot import evse_key
 from .station_bridge import async_refresh_station
 from .station_commands import async_run_command
 
@@ -98,13 +99,21 @@ async def _async_set_setpoint(call: ServiceCall) -> None:
         )
     duration = call.data.get(ATTR_DURATION)
     handle = target.entry.runtime_data.server.station(charger.station_id)
-    await async_run_command(
-        charger.station_id,
-        "SetChargingProfile",
-        handle.set_setpoint(
-            target.evse_id, power_kw, int(duration.total_seconds()) if duration is not None else None
-        ),
-    )
+    ems = target.entry.runtime_data.ems
+    key = evse_key(charger.station_id, target.evse_id)
+    # The EMS keeps its hands off this EVSE from now on, so its next tick cannot undo the setpoint.
+    ems.set_manual(key, dt_util.utcnow() + duration if duration is not None else None)
+    try:
+        await async_run_command(
+            charger.station_id,
+            "SetChargingProfile",
+            handle.set_setpoint(
+                target.evse_id, power_kw, int(duration.total_seconds()) if duration is not None else None
+            ),
+        )
+    except HomeAssistantError:
+        await ems.async_clear_manual(key)
+        raise
     async_refresh_station(call.hass, target.entry.entry_id, charger.station_id)
 
 
@@ -115,6 +124,9 @@ async def _async_clear_setpoint(call: ServiceCall) -> None:
         target.charger.station_id, "ClearChargingProfile", handle.clear_setpoint(target.evse_id)
     )
     async_refresh_station(call.hass, target.entry.entry_id, target.charger.station_id)
+    await target.entry.runtime_data.ems.async_clear_manual(
+        evse_key(target.charger.station_id, target.evse_id)
+    )
 
 
 def _hub(hass: HomeAssistant, entry_id: str | None) -> SschConfigEntry:

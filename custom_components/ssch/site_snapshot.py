@@ -70,6 +70,8 @@ class SnapshotBuilder:
         self.caps_kw: dict[str, float] = {}
         self.excluded: set[str] = set()
         self.not_following: set[str] = set()
+        # Manual setpoints from the actions: EVSE -> end of the override (None: until cleared).
+        self.manual: dict[str, datetime | None] = {}
         self.signals: list[GridSignal] = []
 
     def grid(self, now: datetime) -> StepGrid:
@@ -80,6 +82,16 @@ class SnapshotBuilder:
         """
         steps = max(1, round(self._config.horizon_hours * 60 / self._config.step_minutes))
         return StepGrid(dt_util.as_utc(now).replace(microsecond=0), self._config.step_minutes, steps)
+
+    def overridden(self, key: str, now: datetime) -> bool:
+        """Whether a manual setpoint holds this EVSE now; an expired one is dropped."""
+        if key not in self.manual:
+            return False
+        until = self.manual[key]
+        if until is not None and until <= now:
+            del self.manual[key]
+            return False
+        return True
 
     def limits_now(self, now: datetime) -> tuple[float, float]:
         """Import and export limits in force at ``now``, after expired signals are dropped."""
@@ -135,7 +147,11 @@ class SnapshotBuilder:
             for evse_id in range(1, charger.evse_count + 1):
                 key = evse_key(charger.station_id, evse_id)
                 cap = min(self.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
-                controllable = station.connected and key not in self.excluded | self.not_following
+                controllable = (
+                    station.connected
+                    and key not in self.excluded | self.not_following
+                    and not self.overridden(key, now)
+                )
                 evses.append(Evse(key, cap, charger.max_discharge_kw, controllable))
                 state = station.evse(evse_id)
                 if state.transaction_id is not None and controllable:
