@@ -16,13 +16,13 @@ from scipy.sparse import coo_matrix
 
 from benchmarks.scenario import Scenario
 from benchmarks.site_state import SiteState
+from custom_components.ssch.core.battery_health import wear_cost_eur_per_kwh
 
-# Money per kWh that keep the LP honest: cycling the battery and V2G wear the cells, an unmet
-# target or an overrun is paid dearly (5-20x the energy price, as in the planner).
-EV_DISCHARGE_WEAR_EUR_PER_KWH = 0.05
-BATTERY_WEAR_EUR_PER_KWH = 0.01
+# The same wear price per kWh of throughput (charged plus discharged) as the planner, so both
+# weigh cycling alike; unmet targets and overruns are paid dearly (10-20x the energy price).
+WEAR_EUR_PER_KWH = wear_cost_eur_per_kwh()
 SHORTFALL_EUR_PER_KWH = 3.0
-OVERRUN_EUR_PER_KWH = 3.0
+OVERRUN_EUR_PER_KWH = 6.0
 CURTAILMENT_EUR_PER_KWH = 1e-4
 
 
@@ -154,8 +154,9 @@ def _add_sessions(
         efficiency = session.charger.efficiency
         spec = session.spec
         discharge_max = session.charger.max_discharge_kw if spec.v2g else 0.0
-        charge = lp.variables(window, 0.0, session.charger.max_charge_kw, 0.0)
-        discharge = lp.variables(window, 0.0, discharge_max, EV_DISCHARGE_WEAR_EUR_PER_KWH * dt)
+        wear = WEAR_EUR_PER_KWH * dt
+        charge = lp.variables(window, 0.0, session.charger.max_charge_kw, wear)
+        discharge = lp.variables(window, 0.0, discharge_max, wear)
         energy = lp.variables(window, session.floor_kwh, spec.capacity_kwh, 0.0)
         for j in range(window):
             k = session.first_step + j
@@ -183,7 +184,7 @@ def _add_battery(
         return None
     spec = state.battery.spec
     steps, dt = scenario.steps, scenario.step_hours
-    wear = BATTERY_WEAR_EUR_PER_KWH * dt
+    wear = WEAR_EUR_PER_KWH * dt
     charge = lp.variables(steps, 0.0, spec.max_charge_kw, wear)
     discharge = lp.variables(steps, 0.0, spec.max_discharge_kw, wear)
     energy = lp.variables(steps, spec.soc_min * spec.capacity_kwh, spec.soc_max * spec.capacity_kwh, 0.0)

@@ -10,7 +10,6 @@ savings); when the perfect-foresight LP runs, every controller also reports its 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from dataclasses import asdict
 import json
 from pathlib import Path
@@ -28,13 +27,18 @@ from benchmarks.scenario import Scenario, load_scenario
 from benchmarks.site_state import SiteState, initial_state
 from custom_components.ssch.core.kpi import KpiReport, compare, compute_kpis
 
-ControllerFactory = Callable[[Scenario, SiteState], Controller]
-FACTORIES: dict[str, ControllerFactory] = {
-    "uncontrolled": lambda scenario, state: UncontrolledController(),
-    "perfect": PerfectController,
-    "mpc": lambda scenario, state: mpc_controller(),  # replaced when --solver is given
-    "fallback": lambda scenario, state: fallback_controller(),
-}
+
+def make_controller(name: str, scenario: Scenario, state: SiteState, solver: str | None = None) -> Controller:
+    """A fresh controller by name; ``solver`` picks the MPC's primary solver."""
+    if name == "uncontrolled":
+        return UncontrolledController()
+    if name == "perfect":
+        return PerfectController(scenario, state)
+    if name == "mpc":
+        return mpc_controller(solver)
+    return fallback_controller()
+
+
 ORDER = ("uncontrolled", "perfect", "mpc", "fallback")
 
 
@@ -54,6 +58,7 @@ def run_controller(
     horizon_steps: int,
     steps: int | None,
     progress_every: int = 0,
+    solver: str | None = None,
 ) -> tuple[KpiReport, float]:
     """Replay one controller; returns its KPIs and the wall time of the whole run."""
     started = time.perf_counter()
@@ -64,7 +69,7 @@ def run_controller(
             print(f"{name}: {step + 1} steps in {elapsed:.0f} s", file=sys.stderr, flush=True)
 
     state = initial_state(scenario)
-    controller = FACTORIES[name](scenario, state)
+    controller = make_controller(name, scenario, state, solver)
     forecasts = ForecastProvider(scenario, noise=noise if name != "perfect" else 0.0, seed=seed)
     flows = replay(
         scenario,
@@ -104,9 +109,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     scenario = resolve_scenario(args.scenario)
-    if args.solver:
-        solver = str(args.solver)
-        FACTORIES["mpc"] = lambda scenario, state: mpc_controller(solver)
     chosen = args.controller or list(ORDER)
     names = [name for name in ORDER if name in chosen or name == "uncontrolled"]
     reports: dict[str, KpiReport] = {}
@@ -120,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             horizon_steps=args.horizon,
             steps=args.steps,
             progress_every=args.progress,
+            solver=args.solver,
         )
     baseline = reports["uncontrolled"]
     steps = scenario.steps if args.steps is None else min(args.steps, scenario.steps)

@@ -36,10 +36,6 @@ class SessionState:
         steps = max(0, self.end_step - self.first_step)
         return self.charger.max_charge_kw * self.charger.efficiency * steps * step_hours
 
-    def present_at(self, step: int) -> bool:
-        """Plugged in during ``step``."""
-        return self.first_step <= step < self.end_step
-
     def power_bounds_kw(self, step_hours: float) -> tuple[float, float]:
         """Lowest (discharging, negative) and highest power this step allows."""
         efficiency = self.charger.efficiency

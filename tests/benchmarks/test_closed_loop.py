@@ -172,3 +172,34 @@ def test_fallback_alone_respects_the_limit(scenario: Scenario) -> None:
     assert report.steps_above_limit == 0
     assert report.failed_ticks == 0
     assert report.feasible_sessions_met_share == 1.0
+
+
+def test_visits_shorter_than_a_step_are_left_out() -> None:
+    data = tiny_scenario_dict()
+    data["sessions"][1].update(arrival="2023-07-03T00:20:00Z", departure="2023-07-03T00:40:00Z")
+    state = initial_state(scenario_from_dict(data))
+    assert [s.session_id for s in state.sessions] == ["s00000"]
+
+
+def test_perfect_foresight_without_a_battery() -> None:
+    data = tiny_scenario_dict()
+    del data["battery"]
+    scenario = scenario_from_dict(data)
+    state = initial_state(scenario)
+    flows = replay(scenario, state, PerfectController(scenario, state), ForecastProvider(scenario))
+    assert float(np.sum(flows.battery_charge_kw + flows.battery_discharge_kw)) == 0.0
+    assert compute_kpis(flows).feasible_sessions_met_share == 1.0
+
+
+def test_perfect_foresight_reports_a_failed_solve(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from benchmarks import perfect
+
+    monkeypatch.setattr(
+        perfect, "linprog", lambda *args, **kwargs: SimpleNamespace(x=None, message="infeasible")
+    )
+    with pytest.raises(RuntimeError, match="infeasible"):
+        PerfectController(scenario, initial_state(scenario))

@@ -46,3 +46,50 @@ def test_runner_with_noise_and_fewer_steps(scenario_file: Path, capsys: pytest.C
     assert "4 steps of 15 min" in printed
     assert "forecast noise 0.2" in printed
     assert "cost gap to perfect" not in printed
+
+
+def test_fallback_is_measured_against_the_mpc(
+    scenario_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run.main(
+        [
+            str(scenario_file),
+            "--controller",
+            "fallback",
+            "--controller",
+            "mpc",
+            "--solver",
+            "clarabel",
+            "--horizon",
+            "8",
+            "--progress",
+            "4",
+        ]
+    )
+    assert code == 0
+    captured = capsys.readouterr()
+    fallback_table = captured.out.split("== fallback ==")[1]
+    assert "cost gap to mpc" in fallback_table
+    assert "mpc: 8 steps in" in captured.err
+
+
+def test_scenarios_are_found_by_builder_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny = scenario_from_dict(tiny_scenario_dict())
+    monkeypatch.setattr(run, "ensure_scenario", lambda name: tiny)
+    assert run.resolve_scenario("S2") is tiny
+
+
+def test_results_are_summarised_as_markdown(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import summarize
+
+    out = tmp_path / "result.json"
+    run.main([str(scenario_file), "--controller", "perfect", "--json", str(out)])
+    capsys.readouterr()
+    summarize.main([str(out)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("| scenario |")
+    assert len(lines) == 4
+    assert lines[2].startswith("| tiny | 0.0 | uncontrolled |")
+    assert "| perfect |" in lines[3]
