@@ -39,6 +39,7 @@ from .csms.server import CsmsServer
 from .ems_events import EmsEventEmitter
 from .ems_store import EmsStore, ems_data
 from .flow_meter import FlowMeter
+from .goals import ChargeMode
 from .hub_config import HubConfig
 from .site_snapshot import LiveReadings, SnapshotBuilder, evse_key
 from .source_tracker import SourceTracker
@@ -390,9 +391,13 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                     or self._ignores_setpoint(key, evse.power_kw, now)
                 ):
                     continue
+                goal = self.builder.goals[key]
                 cap = min(self.builder.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
-                discharge = charger.max_discharge_kw if charger.bidirectional and evse.v2g_allowed else 0.0
-                bounds[key] = EvseBounds(cap, discharge)
+                may_discharge = charger.bidirectional and evse.v2g_allowed and goal.v2g_allowed
+                discharge = (
+                    charger.max_discharge_kw if may_discharge and goal.mode is ChargeMode.SMART else 0.0
+                )
+                bounds[key] = EvseBounds(0.0 if goal.mode is ChargeMode.OFF else cap, discharge)
         return bounds
 
     async def _send(self, key: str, power_kw: float) -> None:

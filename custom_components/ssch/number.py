@@ -15,6 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .charger_entity import StationEntity
 from .csms.server import CsmsServer
 from .ems import EmsCoordinator, EmsMode
+from .goal_entities import MIN_SOC, TARGET_SOC, SocGoal
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
 from .site_snapshot import evse_key
@@ -42,8 +43,13 @@ async def async_setup_entry(
     for charger in entry.runtime_data.config.chargers:
         async_add_entities(
             [
-                EvseMaxPowerNumber(entry.entry_id, server, charger, evse_id, entry.runtime_data.ems)
+                entity
                 for evse_id in range(1, charger.evse_count + 1)
+                for entity in (
+                    EvseMaxPowerNumber(entry.entry_id, server, charger, evse_id, entry.runtime_data.ems),
+                    SocGoal(entry.runtime_data.ems, entry.entry_id, charger, evse_id, TARGET_SOC),
+                    SocGoal(entry.runtime_data.ems, entry.entry_id, charger, evse_id, MIN_SOC),
+                )
             ],
             config_subentry_id=charger.subentry_id,
         )

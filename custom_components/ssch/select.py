@@ -10,25 +10,37 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .devices import site_device_info
 from .ems import EmsCoordinator, EmsMode
+from .goal_entities import MODE, ChargeModeSelect
 from .runtime import SschConfigEntry
 
 PARALLEL_UPDATES = 0
 
-MODE = SelectEntityDescription(key="ems_mode", translation_key="ems_mode", options=[m.value for m in EmsMode])
+EMS_MODE = SelectEntityDescription(
+    key="ems_mode", translation_key="ems_mode", options=[m.value for m in EmsMode]
+)
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """The hub's mode, on the site device."""
-    async_add_entities([EmsModeSelect(entry.runtime_data.ems, entry.entry_id, entry.title)])
+    ems = entry.runtime_data.ems
+    async_add_entities([EmsModeSelect(ems, entry.entry_id, entry.title)])
+    for charger in entry.runtime_data.config.chargers:
+        async_add_entities(
+            [
+                ChargeModeSelect(ems, entry.entry_id, charger, evse, MODE)
+                for evse in range(1, charger.evse_count + 1)
+            ],
+            config_subentry_id=charger.subentry_id,
+        )
 
 
 class EmsModeSelect(CoordinatorEntity[EmsCoordinator], SelectEntity, RestoreEntity):
     """automatic: plans are applied; advisory: only published; off: chargers use their own limits."""
 
     _attr_has_entity_name = True
-    entity_description = MODE
+    entity_description = EMS_MODE
 
     def __init__(self, coordinator: EmsCoordinator, entry_id: str, name: str) -> None:
         """Bind to the hub's site device."""

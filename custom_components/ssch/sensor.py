@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .asset_plan_sensor import add_asset_plan_sensors
 from .asset_sensor import add_asset_sensors
 from .charger_sensor import add_charger_sensors
+from .goal_entities import TARGET_STATUS, TargetStatus
 from .runtime import SschConfigEntry
 from .site_sensor import add_site_sensors
 
@@ -22,3 +23,12 @@ async def async_setup_entry(
     add_asset_plan_sensors(entry, async_add_entities)
     add_charger_sensors(entry, async_add_entities)
     add_site_sensors(entry, async_add_entities)
+    ems = entry.runtime_data.ems
+    for charger in entry.runtime_data.config.chargers:
+        async_add_entities(
+            [
+                TargetStatus(ems, entry.entry_id, charger, evse, TARGET_STATUS)
+                for evse in range(1, charger.evse_count + 1)
+            ],
+            config_subentry_id=charger.subentry_id,
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import math
@@ -27,6 +27,7 @@ from .core.model import (
 )
 from .csms.server import CsmsServer
 from .csms.state import EvseState
+from .goals import ChargeMode, EvseGoal
 from .hub_config import ChargerConfig, HubConfig
 from .price_source import price_series
 from .source_tracker import SourceTracker
@@ -35,7 +36,7 @@ from .source_tracker import SourceTracker
 DEFAULT_EV_CAPACITY_KWH = 60.0
 DEFAULT_STAY = timedelta(hours=8)
 DEFAULT_TARGET_SOC = 0.8
-DEFAULT_V2G_FLOOR_SOC = 0.3
+FAST_SLACK = timedelta(minutes=5)
 HISTORY_LENGTH = timedelta(days=22)
 
 
@@ -70,6 +71,7 @@ class SnapshotBuilder:
         self.caps_kw: dict[str, float] = {}
         self.excluded: set[str] = set()
         self.not_following: set[str] = set()
+        self.goals: defaultdict[str, EvseGoal] = defaultdict(EvseGoal)
         # Manual setpoints from the actions: EVSE -> end of the override (None: until cleared).
         self.manual: dict[str, datetime | None] = {}
         self.signals: list[GridSignal] = []
@@ -208,30 +210,51 @@ class SnapshotBuilder:
     def _session(
         self, now: datetime, charger: ChargerConfig, key: str, cap_kw: float, evse: EvseState
     ) -> EvSession:
+        goal = self.goals[key]
         capacity = DEFAULT_EV_CAPACITY_KWH
         soc = evse.ev_soc_pct
-        energy = capacity * (soc / 100.0 if soc is not None else 0.5)
-        if evse.energy_request_kwh is not None:
+        energy = min(capacity, capacity * (soc / 100.0 if soc is not None else 0.5))
+        if goal.target_soc_pct is not None:
+            target = capacity * goal.target_soc_pct / 100.0
+        elif evse.energy_request_kwh is not None:
             # The request counts from the start of the session; what was charged since is deducted.
             target = energy - evse.session_energy_kwh + evse.energy_request_kwh
         else:
             target = capacity * DEFAULT_TARGET_SOC
+        target = min(max(target, 0.0), capacity)
+        reported = evse.departure_time if evse.departure_time and evse.departure_time > now else None
         departure = (
-            evse.departure_time if evse.departure_time and evse.departure_time > now else now + DEFAULT_STAY
+            goal.departure if goal.departure and goal.departure > now else reported or now + DEFAULT_STAY
         )
         ev_charge = evse.ev_limits.max_charge_kw
         ev_discharge = evse.ev_limits.max_discharge_kw
-        v2g = charger.bidirectional and evse.v2g_allowed and (ev_discharge or 0.0) > 0.0
+        max_charge = min(cap_kw, ev_charge) if ev_charge else cap_kw
+        v2g = (
+            charger.bidirectional
+            and evse.v2g_allowed
+            and goal.v2g_allowed
+            and goal.mode is ChargeMode.SMART
+            and (ev_discharge or 0.0) > 0.0
+        )
+        if goal.mode is ChargeMode.FAST and max_charge > 0:
+            # Due as soon as full power gets there: the plan has no room but to charge now.
+            departure = min(
+                departure, now + timedelta(hours=max(target - energy, 0.0) / max_charge) + FAST_SLACK
+            )
+        elif goal.mode in (ChargeMode.SOLAR_ONLY, ChargeMode.OFF):
+            target = energy
+        if goal.mode is ChargeMode.OFF:
+            max_charge = 0.0
         return EvSession(
             session_id=f"{key}:{evse.transaction_id}",
             evse_id=key,
-            max_charge_kw=min(cap_kw, ev_charge) if ev_charge else cap_kw,
+            max_charge_kw=max_charge,
             max_discharge_kw=min(charger.max_discharge_kw, ev_discharge or 0.0) if v2g else 0.0,
             arrival=now,
             departure=departure,
-            energy_kwh=min(energy, capacity),
+            energy_kwh=energy,
             capacity_kwh=capacity,
-            target_energy_kwh=min(max(target, 0.0), capacity),
-            min_energy_kwh=capacity * DEFAULT_V2G_FLOOR_SOC,
+            target_energy_kwh=target,
+            min_energy_kwh=min(capacity * goal.min_soc_pct / 100.0, capacity),
             v2g_allowed=v2g,
         )

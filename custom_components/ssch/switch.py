@@ -13,6 +13,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from .charger_entity import StationEntity
 from .csms.server import CsmsServer
 from .ems import EmsCoordinator
+from .goal_entities import V2G_ALLOWED, V2gConsent
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
 from .site_snapshot import evse_key
@@ -43,6 +44,11 @@ async def async_setup_entry(
                     for evse in evses
                 ),
                 *(EvseControlledSwitch(entry.entry_id, server, charger, evse, ems) for evse in evses),
+                *(
+                    V2gConsent(ems, entry.entry_id, charger, evse, V2G_ALLOWED)
+                    for evse in evses
+                    if charger.bidirectional
+                ),
             ],
             config_subentry_id=charger.subentry_id,
         )

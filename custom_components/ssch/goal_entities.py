@@ -1,0 +1,211 @@
+"""Per-EVSE goal entities: departure time, target and floor SoC, V2G consent, charge mode, target status.
+
+Each goal is kept across restarts and re-plans at once when changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.datetime import DateTimeEntity, DateTimeEntityDescription
+from homeassistant.components.number import NumberEntityDescription, NumberMode, RestoreNumber
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import PERCENTAGE
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.restore_state import RestoreEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
+
+from .charger_entity import evse_device_info
+from .ems import EmsCoordinator
+from .goals import ChargeMode, EvseGoal
+from .hub_config import ChargerConfig
+from .site_snapshot import evse_key
+
+DEPARTURE = DateTimeEntityDescription(key="goal_departure", translation_key="goal_departure")
+TARGET_SOC = NumberEntityDescription(
+    key="goal_target_soc",
+    translation_key="goal_target_soc",
+    native_unit_of_measurement=PERCENTAGE,
+    native_min_value=0,
+    native_max_value=100,
+    native_step=1,
+    mode=NumberMode.SLIDER,
+)
+MIN_SOC = NumberEntityDescription(
+    key="goal_min_soc",
+    translation_key="goal_min_soc",
+    native_unit_of_measurement=PERCENTAGE,
+    native_min_value=0,
+    native_max_value=100,
+    native_step=1,
+    mode=NumberMode.SLIDER,
+)
+V2G_ALLOWED = SwitchEntityDescription(key="goal_v2g_allowed", translation_key="goal_v2g_allowed")
+MODE = SelectEntityDescription(
+    key="goal_charge_mode", translation_key="goal_charge_mode", options=[m.value for m in ChargeMode]
+)
+TARGET_STATUS = SensorEntityDescription(
+    key="target_status",
+    translation_key="target_status",
+    device_class=SensorDeviceClass.ENUM,
+    options=["no_car", "on_track", "at_risk"],
+)
+
+
+class GoalEntity(CoordinatorEntity[EmsCoordinator], Entity):
+    """An entity of one EVSE's goal."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        ems: EmsCoordinator,
+        entry_id: str,
+        charger: ChargerConfig,
+        evse_id: int,
+        description: EntityDescription,
+    ) -> None:
+        """Bind to the EVSE's device and goal."""
+        super().__init__(ems)
+        self.entity_description = description
+        self._key = evse_key(charger.station_id, evse_id)
+        self._attr_unique_id = f"{entry_id}_{charger.subentry_id}_evse{evse_id}_{description.key}"
+        self._attr_device_info = evse_device_info(entry_id, charger, evse_id)
+
+    @property
+    def goal(self) -> EvseGoal:
+        """This EVSE's goal."""
+        return self.coordinator.builder.goals[self._key]
+
+    async def _changed(self) -> None:
+        self.async_write_ha_state()
+        await self.coordinator.async_request_refresh()
+
+
+class DepartureGoal(GoalEntity, DateTimeEntity, RestoreEntity):
+    """When the car must be ready; without a choice, the car's own departure time (ISO 15118)."""
+
+    async def async_added_to_hass(self) -> None:
+        """Keep a future departure across restarts."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None and (moment := dt_util.parse_datetime(last.state)) and moment > dt_util.utcnow():
+            self.goal.departure = moment
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The chosen departure."""
+        return self.goal.departure
+
+    async def async_set_value(self, value: datetime) -> None:
+        """Choose a departure."""
+        self.goal.departure = dt_util.as_utc(value)
+        await self._changed()
+
+
+class SocGoal(GoalEntity, RestoreNumber):
+    """A target or floor state of charge in %."""
+
+    async def async_added_to_hass(self) -> None:
+        """Keep the user's choice across restarts."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_number_data()
+        if last is not None and last.native_value is not None:
+            self._store(float(last.native_value))
+
+    def _store(self, value: float) -> None:
+        if self.entity_description.key == TARGET_SOC.key:
+            self.goal.target_soc_pct = value
+        else:
+            self.goal.min_soc_pct = value
+
+    @property
+    def native_value(self) -> float | None:
+        """The chosen value; the target is unknown until chosen (the car's request applies)."""
+        if self.entity_description.key == TARGET_SOC.key:
+            return self.goal.target_soc_pct
+        return self.goal.min_soc_pct
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Choose a value."""
+        self._store(value)
+        await self._changed()
+
+
+class V2gConsent(GoalEntity, SwitchEntity, RestoreEntity):
+    """Whether the hub may discharge this car (never below the floor)."""
+
+    async def async_added_to_hass(self) -> None:
+        """Keep the user's choice across restarts."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None:
+            self.goal.v2g_allowed = last.state != "off"
+
+    @property
+    def is_on(self) -> bool:
+        """Discharging allowed."""
+        return self.goal.v2g_allowed
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Allow discharging."""
+        self.goal.v2g_allowed = True
+        await self._changed()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Forbid discharging."""
+        self.goal.v2g_allowed = False
+        await self._changed()
+
+
+class ChargeModeSelect(GoalEntity, SelectEntity, RestoreEntity):
+    """Smart, fast, solar only or off."""
+
+    async def async_added_to_hass(self) -> None:
+        """Keep the user's choice across restarts."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in self.options:
+            self.goal.mode = ChargeMode(last.state)
+
+    @property
+    def current_option(self) -> str:
+        """The mode now."""
+        return self.goal.mode.value
+
+    async def async_select_option(self, option: str) -> None:
+        """Change the mode."""
+        self.goal.mode = ChargeMode(option)
+        await self._changed()
+
+
+class TargetStatus(GoalEntity, SensorEntity):
+    """Whether the plan meets this EVSE's target, and if not why."""
+
+    def _outcome(self) -> Any:
+        sessions = [s for s in self.coordinator.data.snapshot.sessions if s.evse_id == self._key]
+        if not sessions:
+            return None
+        return self.coordinator.data.plan.session_outcomes.get(sessions[0].session_id)
+
+    @property
+    def native_value(self) -> str:
+        """no_car, on_track or at_risk."""
+        outcome = self._outcome()
+        if outcome is None:
+            return "no_car"
+        return "at_risk" if outcome.at_risk else "on_track"
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Expected and target energy at departure, and the reason when at risk."""
+        outcome = self._outcome()
+        if outcome is None:
+            return None
+        return {
+            "expected_energy_kwh": round(outcome.expected_energy_kwh, 2),
+            "target_energy_kwh": round(outcome.target_energy_kwh, 2),
+            "reason": outcome.reason,
+        }

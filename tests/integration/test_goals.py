@@ -1,0 +1,84 @@
+"""Session goals per EVSE: departure, target, V2G floor and consent, charge mode, target status."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ssch.const import DOMAIN
+
+from .common import charger_data, hub_entry, set_source_states, subentry
+from .test_chargers import _load, _station, _visit, running, until
+
+
+def _goal(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    sub = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_evse1_{key}"
+    )
+    assert entity_id is not None, key
+    return entity_id
+
+
+def _session(entry: MockConfigEntry) -> object:
+    sessions = entry.runtime_data.ems.data.snapshot.sessions
+    assert len(sessions) == 1
+    return sessions[0]
+
+
+async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) -> None:
+    """Every goal reaches the planner at once; an impossible one is reported at risk; all are kept."""
+    set_source_states(hass)
+    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    status = _goal(hass, entry, "sensor", "target_status")
+    assert hass.states.get(status).state == "no_car"
+    assert hass.states.get(_goal(hass, entry, "select", "goal_charge_mode")).state == "smart"
+    assert hass.states.get(_goal(hass, entry, "switch", "goal_v2g_allowed")).state == "on"
+    assert float(hass.states.get(_goal(hass, entry, "number", "goal_min_soc")).state) == 30.0
+
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+        station.plug_in(_visit(station))
+        await until(lambda: len(entry.runtime_data.ems.data.snapshot.sessions) == 1)
+
+        departure = (dt_util.utcnow() + timedelta(minutes=20)).replace(microsecond=0)
+        departure_entity = _goal(hass, entry, "datetime", "goal_departure")
+        target_entity = _goal(hass, entry, "number", "goal_target_soc")
+        await hass.services.async_call(
+            "datetime", "set_value", {"entity_id": departure_entity, "datetime": departure}, blocking=True
+        )
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": target_entity, "value": 100}, blocking=True
+        )
+        await hass.services.async_call(
+            "switch",
+            "turn_off",
+            {"entity_id": _goal(hass, entry, "switch", "goal_v2g_allowed")},
+            blocking=True,
+        )
+        await until(
+            lambda: _session(entry).departure == departure and _session(entry).target_energy_kwh == 60.0
+        )
+        assert not _session(entry).v2g_allowed
+        # 60 kWh in 20 minutes at 11 kW cannot be done: the user is told, with the reason.
+        await until(lambda: hass.states.get(status).state == "at_risk")
+        assert hass.states.get(status).attributes["reason"]
+
+        mode_entity = _goal(hass, entry, "select", "goal_charge_mode")
+        await hass.services.async_call(
+            "select", "select_option", {"entity_id": mode_entity, "option": "off"}, blocking=True
+        )
+        await until(lambda: abs(station.power_kw) < 0.1)
+
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        goal = entry.runtime_data.ems.builder.goals["CS01:1"]
+        assert goal.target_soc_pct == 100.0
+        assert not goal.v2g_allowed
+        assert goal.mode.value == "off"
+        assert goal.departure == departure
+    await until(lambda: not entry.runtime_data.server.state("CS01").connected)
