@@ -28,7 +28,7 @@ from .common import CHARGER_PASSWORD, charger_data, hub_entry, subentry
 from .tls import write_self_signed
 
 
-async def until(predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
+async def until(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
     """Wait for something that happens over the network."""
     async with asyncio.timeout(timeout_s):
         while not predicate():  # noqa: ASYNC110 - the predicates read state that has no event of its own
