@@ -82,3 +82,6 @@ async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) ->
         assert goal.mode.value == "off"
         assert goal.departure == departure
     await until(lambda: not entry.runtime_data.server.state("CS01").connected)
+    # Close every websocket the reloads left before the test ends.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
