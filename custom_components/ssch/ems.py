@@ -14,6 +14,7 @@ from typing import Any
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -90,6 +91,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             config_entry=entry,
             name=f"{config.name} energy management",
             update_interval=PLAN_INTERVAL,
+            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=1.0, immediate=True),
         )
         self.config = config
         self.server = server
@@ -111,8 +113,6 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
-        self._replan_wanted = False
-        self._refresh_task: asyncio.Task[None] | None = None
         self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
         self._sent_kw: dict[str, float] = {}
@@ -120,25 +120,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._applied: dict[str, tuple[float, datetime]] = {}
         self.follow_grace = FOLLOW_GRACE
 
-    async def async_request_refresh(self) -> None:
-        """Ask for a new plan now; one asked for during a solve is made right after that solve.
-
-        HA's debounced refresh drops requests that arrive while a refresh runs, which would leave a
-        plug-in or a goal change unplanned until the next interval: requests are coalesced here instead.
-        """
-        self._replan_wanted = True
-        if self._refresh_task is None or self._refresh_task.done():
-            self._refresh_task = self.hass.async_create_task(self.async_refresh(), eager_start=True)
-
     async def _async_update_data(self) -> EmsResult:
         async with self._solve_lock:
-            self._replan_wanted = False
             now = dt_util.utcnow()
             snapshot = self.builder.build(now)
             plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
-        if self._replan_wanted:
-            # Asked for during this solve, which saw older inputs: plan again right after it.
-            self._refresh_task = self.hass.async_create_task(self.async_refresh())
         result = EmsResult(snapshot, plan, now)
         self.events.planned(snapshot, plan)
         self._track_sessions(snapshot)
@@ -174,8 +160,6 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     async def async_shutdown(self) -> None:
         """Save the plan, signals and KPIs, then stop like every coordinator."""
-        if self._refresh_task is not None and not self._refresh_task.done():
-            self._refresh_task.cancel()
         await self.store.async_save(self._persisted())
         await super().async_shutdown()
 
