@@ -63,6 +63,8 @@ async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) ->
             {"entity_id": _goal(hass, entry, "switch", "goal_v2g_allowed")},
             blocking=True,
         )
+        # Each change asks for a plan at once; plan here too so the check does not race the debouncer.
+        await entry.runtime_data.ems.async_refresh()
         await until(
             lambda: _session(entry).departure == departure and _session(entry).target_energy_kwh == 60.0
         )
@@ -75,6 +77,7 @@ async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) ->
         await hass.services.async_call(
             "select", "select_option", {"entity_id": mode_entity, "option": "off"}, blocking=True
         )
+        await entry.runtime_data.ems.async_refresh()
         await until(lambda: abs(station.power_kw) < 0.1)
 
         assert await hass.config_entries.async_reload(entry.entry_id)
