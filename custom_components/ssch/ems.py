@@ -14,7 +14,6 @@ from typing import Any
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -48,6 +47,8 @@ _LOGGER = logging.getLogger(__name__)
 PLAN_INTERVAL = timedelta(minutes=5)
 DISPATCH_INTERVAL = timedelta(seconds=5)
 KPI_REFRESH = timedelta(seconds=30)
+# Requested re-plans start at least this far apart, so a burst of events costs one or two solves.
+REPLAN_SPACING_S = 1.0
 # A station must show a setpoint in its meter values within this time (longer than a meter interval).
 FOLLOW_GRACE = timedelta(seconds=90)
 FOLLOW_TOLERANCE_KW = 1.0
@@ -91,7 +92,6 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             config_entry=entry,
             name=f"{config.name} energy management",
             update_interval=PLAN_INTERVAL,
-            request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=1.0, immediate=True),
         )
         self.config = config
         self.server = server
@@ -113,12 +113,32 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
+        self._request_lock = asyncio.Lock()
+        self._replan_pending = False
+        self._last_requested_start = float("-inf")
         self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
         self._sent_kw: dict[str, float] = {}
         # What each station confirmed it applies (after clipping to the car's limits), and when.
         self._applied: dict[str, tuple[float, datetime]] = {}
         self.follow_grace = FOLLOW_GRACE
+
+    async def async_request_refresh(self) -> None:
+        """Re-plan soon; returns once a plan made after this request exists.
+
+        Requests are coalesced rather than debounced: HA's debouncer drops a request that arrives
+        while a refresh runs, which would leave a plug-in or a goal change unplanned for minutes.
+        """
+        self._replan_pending = True
+        async with self._request_lock:
+            if not self._replan_pending:
+                return  # a plan started after this request has been made meanwhile
+            wait = self._last_requested_start + REPLAN_SPACING_S - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._replan_pending = False
+            self._last_requested_start = time.monotonic()
+            await self.async_refresh()
 
     async def _async_update_data(self) -> EmsResult:
         async with self._solve_lock:
