@@ -199,5 +199,5 @@ def test_services_yaml_loads_and_is_translated() -> None:
 
 def test_subentry_flow_module_is_the_one_registered() -> None:
     """The subentry types offered are exactly the asset flows."""
-    assert set(SUBENTRY_FLOWS) == {"charger", "pv", "battery", "building", "grid_meter"}
+    assert set(SUBENTRY_FLOWS) == {"charger", "pv", "battery", "building", "grid_meter", "vehicle"}
     assert all(issubclass(flow, subentry_flows.AssetSubentryFlow) for flow in SUBENTRY_FLOWS.values())

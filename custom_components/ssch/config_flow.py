@@ -44,6 +44,7 @@ from .const import (
     SUBENTRY_CHARGER,
     SUBENTRY_GRID_METER,
     SUBENTRY_PV,
+    SUBENTRY_VEHICLE,
 )
 from .subentry_flows import (
     BatterySubentryFlow,
@@ -51,6 +52,7 @@ from .subentry_flows import (
     ChargerSubentryFlow,
     GridMeterSubentryFlow,
     PvSubentryFlow,
+    VehicleSubentryFlow,
 )
 from .validation import (
     MAX_PLAN_STEPS,
@@ -202,6 +204,7 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_BATTERY: BatterySubentryFlow,
             SUBENTRY_BUILDING: BuildingSubentryFlow,
             SUBENTRY_GRID_METER: GridMeterSubentryFlow,
+            SUBENTRY_VEHICLE: VehicleSubentryFlow,
         }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -36,6 +36,7 @@ SUBENTRY_PV: Final = "pv"
 SUBENTRY_BATTERY: Final = "battery"
 SUBENTRY_BUILDING: Final = "building"
 SUBENTRY_GRID_METER: Final = "grid_meter"
+SUBENTRY_VEHICLE: Final = "vehicle"
 
 # Charger subentry data
 CONF_STATION_ID: Final = "station_id"
@@ -62,4 +63,8 @@ CONF_FLEXIBLE: Final = "flexible"
 CONF_IMPORT_POWER_ENTITY: Final = "import_power_entity"
 CONF_EXPORT_POWER_ENTITY: Final = "export_power_entity"
 
-REDACTED_KEYS: Final = frozenset({CONF_PASSWORD, CONF_PASSWORD_HASH, CONF_TLS_KEY})
+# Vehicle subentry data (capacity: CONF_CAPACITY_KWH)
+CONF_CONSUMPTION: Final = "consumption_kwh_per_100km"
+CONF_ID_TOKEN: Final = "id_token"
+
+REDACTED_KEYS: Final = frozenset({CONF_PASSWORD, CONF_PASSWORD_HASH, CONF_TLS_KEY, CONF_ID_TOKEN})

@@ -28,6 +28,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: SschCon
             },
             "pending_stations": sorted(entry.runtime_data.server.pending_stations),
             "ems": _ems_diagnostics(entry),
+            "bookings": entry.runtime_data.bookings.diagnostics(),
         },
         REDACTED_KEYS,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 import logging
@@ -37,9 +37,11 @@ from .csms.events import (
 from .csms.server import CsmsServer
 from .ems_events import EmsEventEmitter
 from .ems_store import EmsStore, ems_data
+from .flexibility_book import Commitment, FlexDirection, FlexibilityBook
 from .flow_meter import FlowMeter
 from .goals import ChargeMode
 from .hub_config import HubConfig
+from .session_end import LastSeen, energy_at_departure
 from .site_snapshot import LiveReadings, SnapshotBuilder, evse_key
 from .source_tracker import SourceTracker
 
@@ -47,8 +49,6 @@ _LOGGER = logging.getLogger(__name__)
 PLAN_INTERVAL = timedelta(minutes=5)
 DISPATCH_INTERVAL = timedelta(seconds=5)
 KPI_REFRESH = timedelta(seconds=30)
-# Requested re-plans start at least this far apart, so a burst of events costs one or two solves.
-REPLAN_SPACING_S = 1.0
 # A station must show a setpoint in its meter values within this time (longer than a meter interval).
 FOLLOW_GRACE = timedelta(seconds=90)
 FOLLOW_TOLERANCE_KW = 1.0
@@ -102,20 +102,20 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.events = EmsEventEmitter(hass, config)
         self.store = EmsStore(hass, config.entry_id)
         self._active_signals: list[GridSignal] = []
+        self.flexibility = FlexibilityBook()
         self.grid_meter = FlowMeter()
         self.battery_meters = {battery.subentry_id: FlowMeter() for battery in config.batteries}
         self.kpis = KpiTracker(
             timezone=hass.config.time_zone,
             battery_capacity_kwh=sum(b.capacity_kwh for b in config.batteries),
         )
-        self._session_energy: dict[str, float] = {}
+        self._last_seen: dict[str, LastSeen] = {}
         self._kpi_cache: tuple[datetime, HubKpis] | None = None
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
         self._request_lock = asyncio.Lock()
         self._replan_pending = False
-        self._last_requested_start = float("-inf")
         self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
         self._sent_kw: dict[str, float] = {}
@@ -128,22 +128,19 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
         Requests are coalesced rather than debounced: HA's debouncer drops a request that arrives
         while a refresh runs, which would leave a plug-in or a goal change unplanned for minutes.
+        However many arrive during a solve, one more solve follows it.
         """
         self._replan_pending = True
         async with self._request_lock:
             if not self._replan_pending:
                 return  # a plan started after this request has been made meanwhile
-            wait = self._last_requested_start + REPLAN_SPACING_S - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
             self._replan_pending = False
-            self._last_requested_start = time.monotonic()
             await self.async_refresh()
 
     async def _async_update_data(self) -> EmsResult:
         async with self._solve_lock:
             now = dt_util.utcnow()
-            snapshot = self.builder.build(now)
+            snapshot = replace(self.builder.build(now), commitments=self.flexibility.for_planner(now))
             plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
         result = EmsResult(snapshot, plan, now)
         self.events.planned(snapshot, plan)
@@ -158,6 +155,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         if saved.plan is not None:
             self.planner.restore(saved.plan)
         self.builder.signals = saved.signals
+        if saved.flexibility is not None:
+            self.flexibility = saved.flexibility
         if saved.kpis is not None:
             self.kpis = KpiTracker.from_dict(
                 saved.kpis,
@@ -176,7 +175,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         return self._kpi_cache[1]
 
     def _persisted(self) -> dict[str, Any]:
-        return ems_data(self.data.plan if self.data else None, self.builder.signals, self.kpis.to_dict())
+        return ems_data(
+            self.data.plan if self.data else None,
+            self.builder.signals,
+            self.kpis.to_dict(),
+            self.flexibility.to_dict(),
+        )
 
     async def async_shutdown(self) -> None:
         """Save the plan, signals and KPIs, then stop like every coordinator."""
@@ -201,8 +205,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         elif isinstance(event, TransactionEnded):
             self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
             session_id = f"{evse_key(event.station_id, event.evse_id)}:{event.transaction_id}"
-            if (energy := self._session_energy.pop(session_id, None)) is not None:
-                # The planner's last estimate of the car's energy; at most one planning round old.
+            if (seen := self._last_seen.pop(session_id, None)) is not None:
+                energy = energy_at_departure(seen, event.session_energy_kwh, event.ev_soc_pct)
                 self.kpis.session_ended(session_id, now, energy)
         if isinstance(event, REPLAN_EVENTS):
             self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
@@ -253,6 +257,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             return
         readings = self.builder.live(now)
         import_limit_kw, export_limit_kw = self.builder.limits_now(now)
+        # A committed reduction is held like a limit between plans (a building spike is taken from the cars).
+        import_limit_kw = min(import_limit_kw, self.flexibility.net_max_kw(now))
         self._announce_signals(now)
         measured = self._measured_evse_power()
         grid_kw = self._grid_power(
@@ -282,6 +288,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         """A grid operator's signal (None clears them all): correct the chargers now, then re-plan."""
         if signal is None:
             self.builder.signals.clear()
+            for commitment in self.flexibility.clear():
+                self.events.flexibility(commitment, "ended")
         else:
             self.builder.signals.append(signal)
         self._announce_signals(dt_util.utcnow())
@@ -289,6 +297,23 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         await self.async_dispatch(self.data)
         self.async_update_listeners()
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    async def async_request_flexibility(
+        self, direction: FlexDirection, start: datetime, end: datetime, power_kw: float, price_per_kwh: float
+    ) -> Commitment:
+        """Commit what the current plan can move in the window (at most ``power_kw``), then re-plan."""
+        commitment = self.flexibility.add(
+            self.data.plan,
+            direction=direction,
+            start=start,
+            end=end,
+            requested_kw=power_kw,
+            price_per_kwh=price_per_kwh,
+        )
+        if commitment.committed_kw > 0.0:
+            self.store.schedule_save(self._persisted)
+            await self.async_request_refresh()
+        return commitment
 
     def _observe(
         self,
@@ -300,6 +325,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     ) -> None:
         """Feed the grid counters and the KPI tracker with what the site does right now."""
         self.grid_meter.add(now, grid_kw)
+        started, ended = self.flexibility.observe(now, grid_kw)
+        for commitment, state in [(c, "started") for c in started] + [(c, "ended") for c in ended]:
+            self.events.flexibility(commitment, state)
+        if started or ended:
+            self.store.schedule_save(self._persisted)
+            self.async_update_listeners()
         for asset in self.config.batteries:
             power = self.tracker.read(asset.power_entity, SensorDeviceClass.POWER, 0.0, now)
             self.battery_meters[asset.subentry_id].add(now, power)
@@ -324,7 +355,13 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     def _track_sessions(self, snapshot: SiteSnapshot) -> None:
         """Tell the KPI tracker about every session the planner saw (repeats are harmless)."""
         for session in snapshot.sessions:
-            self._session_energy[session.session_id] = session.energy_kwh
+            metered_kwh, measured = self.builder.session_meters.get(session.session_id, (0.0, True))
+            self._last_seen[session.session_id] = LastSeen(
+                energy_kwh=session.energy_kwh,
+                capacity_kwh=session.capacity_kwh,
+                metered_kwh=metered_kwh,
+                charge_efficiency=session.charge_efficiency,
+            )
             self.kpis.session_started(
                 session.session_id,
                 session.evse_id,
@@ -334,6 +371,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 target_energy_kwh=session.target_energy_kwh,
                 capacity_kwh=session.capacity_kwh,
                 max_charge_kw=session.max_charge_kw,
+                energy_measured=measured,
             )
 
     def _announce_signals(self, now: datetime) -> None:

@@ -9,12 +9,14 @@ from homeassistant.core import HomeAssistant
 from .const import DOMAIN
 from .core.grid_signals import GridSignal
 from .core.model import Plan, SiteSnapshot
+from .flexibility_book import Commitment
 from .hub_config import HubConfig
 
 EVENT_PLAN_CHANGED = f"{DOMAIN}_plan_changed"
 EVENT_TARGET_AT_RISK = f"{DOMAIN}_target_at_risk"
 EVENT_SESSION_READY = f"{DOMAIN}_session_ready"
 EVENT_GRID_SIGNAL = f"{DOMAIN}_grid_signal"
+EVENT_FLEXIBILITY = f"{DOMAIN}_flexibility_commitment"
 # A session counts as ready within this much of its target.
 READY_TOLERANCE_KWH = 0.1
 
@@ -91,4 +93,10 @@ class EmsEventEmitter:
                 "import_limit_kw": signal.import_limit_kw,
                 "export_limit_kw": signal.export_limit_kw,
             },
+        )
+
+    def flexibility(self, commitment: Commitment, state: str) -> None:
+        """A flexibility commitment started or ended (delivered energy and revenue so far included)."""
+        self._hass.bus.async_fire(
+            EVENT_FLEXIBILITY, {"hub": self._config.name, "state": state} | commitment.summary()
         )

@@ -13,6 +13,7 @@ from homeassistant.helpers.storage import Store
 from .const import DOMAIN
 from .core.grid_signals import GridSignal
 from .core.model import Plan
+from .flexibility_book import FlexibilityBook
 
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION = 1
@@ -37,6 +38,11 @@ class EmsStore:
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             _LOGGER.warning("Ignoring the saved plan and grid signals, they cannot be read: %s", err)
             saved.plan, saved.signals = None, []
+        if isinstance(data.get("flexibility"), dict):
+            try:
+                saved.flexibility = FlexibilityBook.from_dict(data["flexibility"])
+            except (KeyError, TypeError, ValueError) as err:
+                _LOGGER.warning("Ignoring the saved flexibility commitments, they cannot be read: %s", err)
         return saved
 
     def schedule_save(self, data: Callable[[], dict[str, Any]]) -> None:
@@ -55,8 +61,19 @@ class SavedEms:
     plan: Plan | None = None
     signals: list[GridSignal] = field(default_factory=list)
     kpis: dict[str, Any] | None = None
+    flexibility: FlexibilityBook | None = None
 
 
-def ems_data(plan: Plan | None, signals: list[GridSignal], kpis: dict[str, Any]) -> dict[str, Any]:
+def ems_data(
+    plan: Plan | None,
+    signals: list[GridSignal],
+    kpis: dict[str, Any],
+    flexibility: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The JSON-ready form of what the EMS keeps."""
-    return {"plan": plan.to_dict() if plan else None, "signals": [s.to_dict() for s in signals], "kpis": kpis}
+    return {
+        "plan": plan.to_dict() if plan else None,
+        "signals": [s.to_dict() for s in signals],
+        "kpis": kpis,
+        "flexibility": flexibility,
+    }

@@ -11,6 +11,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import install_blueprints
+from .booking_manager import BookingManager
 from .const import DOMAIN
 from .core.planner import Planner
 from .csms.server import CsmsServer
@@ -21,10 +22,12 @@ from .runtime import SschConfigEntry, SschRuntimeData
 from .services import async_setup_services
 from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_start_server
+from .vpp_sensor import VPP_IDENTIFIER
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.DATETIME,
     Platform.NUMBER,
     Platform.SELECT,
@@ -54,10 +57,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     # The compiled optimizer outlives reloads (adding a charger reloads the hub); it goes with the entry.
     planners: dict[str, Planner] = hass.data.setdefault(DOMAIN, {})
     ems = EmsCoordinator(hass, entry, config, server, planners.setdefault(entry.entry_id, Planner()))
+    bookings = BookingManager(hass, config, ems)
+    # Before the EMS hears of a plug-in: the booking's goal is in place when it plans the session.
+    entry.async_on_unload(server.listen(bookings.handle_station_event))
     entry.async_on_unload(server.listen(ems.handle_station_event))
     entry.async_on_unload(ems.tracker.clear_all)
-    entry.runtime_data = SschRuntimeData(config=config, server=server, ems=ems)
+    entry.runtime_data = SschRuntimeData(config=config, server=server, ems=ems, bookings=bookings)
     await ems.async_restore()
+    await bookings.async_restore()
+    entry.async_on_unload(bookings.async_save)
+    entry.async_on_unload(bookings.start())
     await ems.async_config_entry_first_refresh()
     entry.async_on_unload(ems.start_dispatching())
     entry.async_on_unload(ems.follow_prices())
@@ -100,13 +109,15 @@ async def _async_reload_on_change(hass: HomeAssistant, entry: SschConfigEntry) -
 
 
 def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
-    ids = {site_identifier(config.entry_id)}
+    # The VPP device is shared by all hubs; whichever hub hosts it keeps it.
+    ids = {site_identifier(config.entry_id), VPP_IDENTIFIER}
     subentry_ids = [
         *(c.subentry_id for c in config.chargers),
         *(p.subentry_id for p in config.pv),
         *(b.subentry_id for b in config.batteries),
         *(b.subentry_id for b in config.buildings),
         *([config.grid_meter.subentry_id] if config.grid_meter is not None else []),
+        *(v.subentry_id for v in config.vehicles),
     ]
     ids.update(asset_identifier(config.entry_id, subentry_id) for subentry_id in subentry_ids)
     for charger in config.chargers:

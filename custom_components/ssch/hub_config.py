@@ -49,7 +49,9 @@ from .const import (
     SUBENTRY_CHARGER,
     SUBENTRY_GRID_METER,
     SUBENTRY_PV,
+    SUBENTRY_VEHICLE,
 )
+from .vehicles import VehicleConfig, vehicle_from_subentry
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,7 @@ class HubConfig:
     batteries: tuple[BatteryConfig, ...]
     buildings: tuple[BuildingConfig, ...]
     grid_meter: GridMeterConfig | None
+    vehicles: tuple[VehicleConfig, ...] = ()
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -181,6 +184,7 @@ class HubConfig:
             batteries=tuple(_battery(*item) for item in by_type.get(SUBENTRY_BATTERY, [])),
             buildings=tuple(_building(*item) for item in by_type.get(SUBENTRY_BUILDING, [])),
             grid_meter=meters[0] if meters else None,
+            vehicles=tuple(vehicle_from_subentry(*item) for item in by_type.get(SUBENTRY_VEHICLE, [])),
         )
 
 

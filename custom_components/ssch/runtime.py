@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
+from .booking_manager import BookingManager
 from .csms.server import CsmsServer
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
@@ -18,6 +19,7 @@ class SschRuntimeData:
     config: HubConfig
     server: CsmsServer
     ems: EmsCoordinator
+    bookings: BookingManager
 
 
 type SschConfigEntry = ConfigEntry[SschRuntimeData]

@@ -11,6 +11,7 @@ from .charger_sensor import add_charger_sensors
 from .goal_entities import TARGET_STATUS, TargetStatus
 from .runtime import SschConfigEntry
 from .site_sensor import add_site_sensors
+from .vpp_sensor import add_flexibility_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -23,6 +24,7 @@ async def async_setup_entry(
     add_asset_plan_sensors(entry, async_add_entities)
     add_charger_sensors(entry, async_add_entities)
     add_site_sensors(entry, async_add_entities)
+    add_flexibility_sensors(hass, entry, async_add_entities)
     ems = entry.runtime_data.ems
     for charger in entry.runtime_data.config.chargers:
         async_add_entities(

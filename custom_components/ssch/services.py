@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .booking_services import async_setup_booking_services
 from .const import DOMAIN
 from .core.grid_signals import GridSignal
 from .devices import evse_identifier
+from .flexibility_service import (
+    REQUEST_FLEXIBILITY_FIELDS,
+    SERVICE_REQUEST_FLEXIBILITY,
+    async_request_flexibility,
+)
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
 from .site_snapshot import evse_key
@@ -161,9 +167,14 @@ async def _async_clear_grid_signal(call: ServiceCall) -> None:
     await entry.runtime_data.ems.async_apply_grid_signal(None)
 
 
+async def _async_request_flexibility(call: ServiceCall) -> ServiceResponse:
+    return await async_request_flexibility(call, _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID)))
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once for all hubs."""
+    async_setup_booking_services(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_SET_CHARGER_SETPOINT, _async_set_setpoint, SET_SETPOINT_SCHEMA
     )
@@ -173,4 +184,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_SET_GRID_LIMIT, _async_set_grid_limit, SET_GRID_LIMIT_SCHEMA)
     hass.services.async_register(
         DOMAIN, SERVICE_CLEAR_GRID_SIGNAL, _async_clear_grid_signal, CLEAR_GRID_SIGNAL_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REQUEST_FLEXIBILITY,
+        _async_request_flexibility,
+        vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **REQUEST_FLEXIBILITY_FIELDS}),
+        supports_response=SupportsResponse.OPTIONAL,
     )

@@ -35,6 +35,7 @@ from .source_tracker import SourceTracker
 # What the hub assumes about a car that does not say (ISO 15118-2 and older cars report little).
 DEFAULT_EV_CAPACITY_KWH = 60.0
 DEFAULT_STAY = timedelta(hours=8)
+ASSUMED_ARRIVAL_SOC = 0.5
 DEFAULT_TARGET_SOC = 0.8
 FAST_SLACK = timedelta(minutes=5)
 HISTORY_LENGTH = timedelta(days=22)
@@ -75,6 +76,11 @@ class SnapshotBuilder:
         # Manual setpoints from the actions: EVSE -> end of the override (None: until cleared).
         self.manual: dict[str, datetime | None] = {}
         self.signals: list[GridSignal] = []
+        # Battery size of the cars the hub recognised at an EVSE (a configured vehicle), kWh.
+        self.ev_capacity_kwh: dict[str, float] = {}
+        # Per session of the last snapshot: the EVSE's session meter (kWh) and whether the car's
+        # energy came from its SoC (False: assumed), as they were when the snapshot was taken.
+        self.session_meters: dict[str, tuple[float, bool]] = {}
 
     def grid(self, now: datetime) -> StepGrid:
         """The plan grid: steps of the configured length from ``now``.
@@ -130,6 +136,7 @@ class SnapshotBuilder:
 
     def build(self, now: datetime) -> SiteSnapshot:
         """Everything the planner needs, as of ``now``."""
+        self.session_meters = {}
         grid = self.grid(now)
         self.record(now, self.live(now))
         import_prices, _ = price_series(
@@ -211,9 +218,14 @@ class SnapshotBuilder:
         self, now: datetime, charger: ChargerConfig, key: str, cap_kw: float, evse: EvseState
     ) -> EvSession:
         goal = self.goals[key]
-        capacity = DEFAULT_EV_CAPACITY_KWH
+        capacity = self.ev_capacity_kwh.get(key, DEFAULT_EV_CAPACITY_KWH)
         soc = evse.ev_soc_pct
-        energy = min(capacity, capacity * (soc / 100.0 if soc is not None else 0.5))
+        self.session_meters[f"{key}:{evse.transaction_id}"] = (evse.session_energy_kwh, soc is not None)
+        if soc is not None:
+            energy = min(capacity, capacity * soc / 100.0)
+        else:
+            # No SoC from the car (no ISO 15118): assume it came half full, plus what it got since.
+            energy = min(max(capacity * ASSUMED_ARRIVAL_SOC + evse.session_energy_kwh, 0.0), capacity)
         if goal.target_soc_pct is not None:
             target = capacity * goal.target_soc_pct / 100.0
         elif evse.energy_request_kwh is not None:

@@ -13,6 +13,7 @@ import voluptuous as vol
 from .const import (
     CONF_BIDIRECTIONAL,
     CONF_CAPACITY_KWH,
+    CONF_CONSUMPTION,
     CONF_CONTROL_ENTITY,
     CONF_CURTAILMENT_ENTITY,
     CONF_EFFICIENCY,
@@ -21,6 +22,7 @@ from .const import (
     CONF_EXPORT_POWER_ENTITY,
     CONF_FLEXIBLE,
     CONF_FORECAST_ENTITY,
+    CONF_ID_TOKEN,
     CONF_IMPORT_POWER_ENTITY,
     CONF_MAX_CHARGE_KW,
     CONF_MAX_DISCHARGE_KW,
@@ -36,6 +38,7 @@ from .const import (
 )
 from .csms.auth import hash_password
 from .validation import Measure, charger_errors, entity_error
+from .vehicles import normalize_id_token
 
 
 def _number(minimum: float, maximum: float, step: float, unit: str | None = None) -> vol.All:
@@ -54,6 +57,8 @@ def _sensor(device_class: str) -> selector.EntitySelector:
 _NUMBER_CONTROL = selector.EntitySelector(selector.EntitySelectorConfig(domain=["number", "input_number"]))
 _TEXT = selector.TextSelector()
 _PASSWORD = selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD))
+# OCPP 2.x IdTokenType.idToken is at most 36 characters (an EVCCID or RFID UID is shorter).
+MAX_ID_TOKEN_LENGTH = 36
 
 
 class AssetSubentryFlow(ConfigSubentryFlow):
@@ -292,3 +297,39 @@ class GridMeterSubentryFlow(AssetSubentryFlow):
         if self._unique_id_taken(SUBENTRY_GRID_METER, None):
             return self.async_abort(reason="grid_meter_exists")
         return await super().async_step_user(user_input)
+
+
+class VehicleSubentryFlow(AssetSubentryFlow):
+    """A shared car of the hub: battery, consumption and the idToken or EVCCID it plugs in with."""
+
+    def schema(self, *, reconfigure: bool) -> vol.Schema:
+        """Name, battery, consumption and an optional identity."""
+        return vol.Schema(
+            {
+                vol.Required(CONF_NAME): _TEXT,
+                vol.Required(CONF_CAPACITY_KWH): _number(5, 250, 0.1, "kWh"),
+                vol.Required(CONF_CONSUMPTION, default=18.0): _number(5, 60, 0.1, "kWh/100 km"),
+                vol.Optional(CONF_ID_TOKEN): _TEXT,
+            }
+        )
+
+    async def async_to_data(
+        self, user_input: Mapping[str, Any], current: ConfigSubentry | None
+    ) -> dict[str, Any]:
+        """A blank identity is not stored."""
+        data = dict(user_input)
+        if token := str(data.pop(CONF_ID_TOKEN, "") or "").strip():
+            data[CONF_ID_TOKEN] = token
+        return data
+
+    def _errors(self, user_input: Mapping[str, Any], current: ConfigSubentry | None) -> dict[str, str]:
+        token = user_input.get(CONF_ID_TOKEN)
+        if token and len(str(token).strip()) > MAX_ID_TOKEN_LENGTH:
+            return {CONF_ID_TOKEN: "invalid_id_token"}
+        if self._unique_id_taken(self.unique_id(user_input), current):
+            return {CONF_ID_TOKEN: "id_token_taken"}
+        return {}
+
+    def unique_id(self, data: Mapping[str, Any]) -> str | None:
+        """Two cars cannot share an identity; cars without one are told apart by the hub only."""
+        return normalize_id_token(data.get(CONF_ID_TOKEN))

@@ -193,6 +193,23 @@ def test_reported_again_a_session_keeps_its_arrival_energy() -> None:
     assert kpis.snapshot(later).unmet_energy_kwh == pytest.approx(5.0)
 
 
+def test_an_assumed_arrival_energy_gives_way_to_the_first_measured_one() -> None:
+    """A car reports its SoC only after the first plan: it is judged from what it really had."""
+    kpis = tracker()
+    needs: dict[str, Any] = {"capacity_kwh": 60.0, "max_charge_kw": 11.0, "target_energy_kwh": 48.0}
+    window: dict[str, Any] = {"arrival": T0, "departure": T0 + timedelta(hours=5)}
+    kpis.session_started("s1", "e1", energy_kwh=30.0, energy_measured=False, **window, **needs)
+    kpis.session_started("s1", "e1", energy_kwh=25.0, **window, **needs)
+    kpis.session_started("s1", "e1", energy_kwh=40.0, energy_measured=False, **window, **needs)
+    kpis.session_started("s1", "e1", energy_kwh=41.0, **window, **needs)
+    kpis.session_ended("s1", T0 + timedelta(hours=5), 47.8)  # 22.8 of the 23 kWh asked: within 99 %
+    snapshot = kpis.snapshot(T0 + timedelta(hours=5))
+    assert snapshot.sessions_met_pct == pytest.approx(100.0)
+    assert snapshot.unmet_energy_kwh == pytest.approx(0.2)
+    restored = KpiTracker.from_dict(kpis.to_dict(), max_gap=QUARTER)
+    assert restored.to_dict() == kpis.to_dict()
+
+
 def test_unknown_or_repeated_session_end_is_ignored_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
     kpis = tracker()
     kpis.session_started(

@@ -114,6 +114,17 @@ def test_state_round_trip() -> None:
     assert copy.evse_of_transaction("x") is None
 
 
+def test_a_new_car_does_not_inherit_the_last_ones_soc() -> None:
+    evse = StationState("CS1").evse(1)
+    evse.start_session("t1")
+    evse.ev_soc_pct = 80.0
+    evse.end_session()
+    assert evse.ev_soc_pct is None
+    evse.ev_soc_pct = 75.0  # a session that ended without a TransactionEvent(Ended)
+    evse.start_session("t2")
+    assert evse.ev_soc_pct is None
+
+
 def test_basic_auth_parsing() -> None:
     assert parse_basic_auth(basic_auth("CS1", "a:b")) == ("CS1", "a:b")
     assert parse_basic_auth(None) is None

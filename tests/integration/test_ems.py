@@ -133,6 +133,15 @@ async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
         for station in stations:
             await station.wait_connected()
             station.plug_in(_visit(station, hours=1.5))
+        # Both cars, with the needs they reported, are in the plan and charge.
+        ems = entry.runtime_data.ems
+        await until(
+            lambda: (
+                sum(s.departure < dt_util.utcnow() + timedelta(hours=2) for s in ems.data.snapshot.sessions)
+                == 2
+            ),
+            timeout_s=20,
+        )
         await until(lambda: sum(s.power_kw for s in stations) > 15.0, timeout_s=20)
         await until(lambda: all(s.last_setpoint is not None for s in stations), timeout_s=20)
         for station in stations:
@@ -141,8 +150,9 @@ async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
         await hass.services.async_call(
             DOMAIN, "set_grid_limit", {"import_limit_kw": 27.0, "duration": {"minutes": 30}}, blocking=True
         )
+        # When the action returns, every station has its new setpoint and applies it.
         assert all(s.last_setpoint is not None for s in stations)
-        await until(lambda: sum(s.power_kw for s in stations) <= 27.0 - 21.0 + 0.5)
+        assert sum(s.power_kw for s in stations) <= 27.0 - 21.0 + 0.5
         assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
         latency = float(hass.states.get(_site_entity(hass, entry, "sensor", "ems_latency")).state)
         assert 0.0 < latency < 1000.0

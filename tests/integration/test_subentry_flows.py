@@ -293,3 +293,62 @@ async def test_reconfigure_asset(
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], data | edit)
     assert result["reason"] == "reconfigure_successful"
     assert dict(entry.subentries[sub.subentry_id].data) == data | edit
+
+
+VEHICLE_INPUT = {
+    "name": "Kona",
+    "capacity_kwh": 64.0,
+    "consumption_kwh_per_100km": 16.0,
+    "id_token": " 04:a2:2b:1c ",
+}
+
+
+async def test_add_vehicle_checks_its_identity(hass: HomeAssistant) -> None:
+    """A car's idToken is bounded in length and unique in the hub (case and separators aside)."""
+    entry = hub_entry(
+        subentry(
+            "vehicle",
+            {"name": "Zoe", "capacity_kwh": 52.0, "consumption_kwh_per_100km": 17.0, "id_token": "04A22B1C"},
+            "04A22B1C",
+        )
+    )
+    entry.add_to_hass(hass)
+    result = await _add(hass, entry.entry_id, "vehicle")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], VEHICLE_INPUT | {"id_token": "X" * 37}
+    )
+    assert result["errors"] == {"id_token": "invalid_id_token"}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], VEHICLE_INPUT)
+    assert result["errors"] == {"id_token": "id_token_taken"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], VEHICLE_INPUT | {"id_token": "EVCC-00:11:22"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    added = next(s for s in entry.subentries.values() if s.title == "Kona")
+    assert added.unique_id == "EVCC001122"
+    assert dict(added.data) == VEHICLE_INPUT | {"id_token": "EVCC-00:11:22"}
+
+
+async def test_vehicles_without_identity_and_reconfigure(hass: HomeAssistant) -> None:
+    """Cars without an idToken can be added side by side; reconfiguring can drop or change the token."""
+    entry = hub_entry()
+    entry.add_to_hass(hass)
+    for name in ("Pool car 1", "Pool car 2"):
+        result = await _add(hass, entry.entry_id, "vehicle")
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], VEHICLE_INPUT | {"name": name, "id_token": "  "}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+    subs = [s for s in entry.subentries.values() if s.subentry_type == "vehicle"]
+    assert [s.unique_id for s in subs] == [None, None]
+    assert all("id_token" not in s.data for s in subs)
+
+    result = await _reconfigure(hass, entry.entry_id, subs[0])
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], VEHICLE_INPUT | {"name": "Pool car 1", "capacity_kwh": 77.0}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    changed = entry.subentries[subs[0].subentry_id]
+    assert changed.data["capacity_kwh"] == 77.0
+    assert changed.unique_id == "04A22B1C"
+    assert changed.data["id_token"] == "04:a2:2b:1c"

@@ -159,9 +159,11 @@ class KpiTracker:
         capacity_kwh: float,
         max_charge_kw: float,
         charge_efficiency: float = 0.95,
+        energy_measured: bool = True,
     ) -> None:
         """A car plugged in (or its needs changed); energies are stored in the car, ``max_charge_kw``
-        is the charger limit. Every session must be reported: its counterfactual replaces it."""
+        is the charger limit. Every session must be reported: its counterfactual replaces it.
+        ``energy_measured`` is False while the car's energy is only assumed (no SoC reported yet)."""
         if not 0.0 < charge_efficiency <= 1.0:
             raise ValueError("charge_efficiency must be in (0, 1]")
         session = TrackedSession(
@@ -175,6 +177,7 @@ class KpiTracker:
             max_charge_kw=max(0.0, finite(max_charge_kw)),
             charge_efficiency=charge_efficiency,
             reported_at=None if self._last is None else self._last[0],
+            energy_measured=energy_measured,
         )
         self._sessions.start(session)
 

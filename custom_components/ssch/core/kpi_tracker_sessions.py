@@ -35,6 +35,8 @@ class TrackedSession:
     # For a session reported after its arrival the counterfactual starts at the report, so that it
     # still draws the whole request inside the recorded time.
     reported_at: datetime | None = None
+    # False while the arrival energy is an assumption; the car's first reported SoC replaces it.
+    energy_measured: bool = True
 
     @property
     def uncontrolled_start(self) -> datetime:
@@ -80,6 +82,7 @@ class TrackedSession:
             charge_efficiency=finite(data["charge_efficiency"]),
             ended_at=None if ended is None else utc(datetime.fromisoformat(ended), "ended_at"),
             reported_at=None if reported is None else utc(datetime.fromisoformat(reported), "reported_at"),
+            energy_measured=bool(data.get("energy_measured", True)),
         )
 
 
@@ -95,11 +98,17 @@ class SessionLedger:
 
     def start(self, session: TrackedSession) -> None:
         """Add a session; reporting an open one again (a restart, new needs) keeps its arrival and
-        the energy it arrived with, so its result is still judged against the whole stay."""
+        the energy it arrived with, so its result is still judged against the whole stay. An assumed
+        arrival energy gives way to the first measured one."""
         known = self.sessions.get(session.session_id)
         if known is not None and known.ended_at is None:
+            keep_energy = known.energy_measured or not session.energy_measured
             session = replace(
-                session, arrival=known.arrival, energy_kwh=known.energy_kwh, reported_at=known.reported_at
+                session,
+                arrival=known.arrival,
+                energy_kwh=known.energy_kwh if keep_energy else session.energy_kwh,
+                energy_measured=known.energy_measured or session.energy_measured,
+                reported_at=known.reported_at,
             )
         self.sessions[session.session_id] = session
 

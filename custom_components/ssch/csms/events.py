@@ -80,6 +80,7 @@ class TransactionEnded:
     transaction_id: str
     session_energy_kwh: float
     stopped_reason: str | None
+    ev_soc_pct: float | None = None  # the car's last reported SoC, when it reported one
 
 
 @dataclass(frozen=True, slots=True)

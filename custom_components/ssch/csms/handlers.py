@@ -115,6 +115,7 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
                     transaction_id,
                     round(evse.session_energy_kwh, 4),
                     info.get("stoppedReason"),
+                    evse.ev_soc_pct,
                 )
             )
             evse.end_session()

@@ -92,6 +92,7 @@ class EvseState:
     def start_session(self, transaction_id: str) -> None:
         """Mark the counters at the start of a transaction."""
         self.transaction_id = transaction_id
+        self.ev_soc_pct = None  # a new car: the last one's SoC says nothing about it
         self.session_start_charged_kwh = self.charged.total_kwh
         self.session_start_discharged_kwh = self.discharged.total_kwh
         self.forget_setpoint()
@@ -101,6 +102,7 @@ class EvseState:
         self.transaction_id = None
         self.charging_state = None
         self.power_kw = 0.0
+        self.ev_soc_pct = None
         self.departure_time = None
         self.energy_request_kwh = None
         self.requested_energy_transfer = None
