@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
-    SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, UnitOfPower
+from homeassistant.const import PERCENTAGE
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -20,6 +19,7 @@ from .devices import asset_device_info
 from .ems import EmsCoordinator
 from .flow_sensor import FlowEnergySensor, energy_counter
 from .runtime import SschConfigEntry
+from .sensor_kinds import power_kw
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,16 +31,7 @@ class PlanSensorDescription(SensorEntityDescription):
 
 
 def _kw(key: str, value_fn: Any, series_fn: Any = None) -> PlanSensorDescription:
-    return PlanSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=value_fn,
-        series_fn=series_fn,
-    )
+    return power_kw(PlanSensorDescription, key, value_fn=value_fn, series_fn=series_fn)
 
 
 PV_PLAN_SENSORS = (

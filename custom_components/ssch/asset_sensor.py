@@ -14,8 +14,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import (
     PERCENTAGE,
-    UnitOfEnergy,
-    UnitOfPower,
 )
 from homeassistant.core import Event, EventStateChangedData, State, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -25,6 +23,7 @@ from .devices import asset_device_info
 from .entity import SschEntity
 from .hub_config import BatteryConfig, BuildingConfig, GridMeterConfig, PvConfig
 from .runtime import SschConfigEntry
+from .sensor_kinds import energy_counter_kwh, power_kw
 from .units import mirrored_value
 
 type AssetConfig = PvConfig | BatteryConfig | BuildingConfig | GridMeterConfig
@@ -38,27 +37,11 @@ class MirrorSensorDescription(SensorEntityDescription):
 
 
 def _power(key: str, source_fn: Callable[[Any], str | None]) -> MirrorSensorDescription:
-    return MirrorSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        source_fn=source_fn,
-    )
+    return power_kw(MirrorSensorDescription, key, source_fn=source_fn)
 
 
 def _energy(key: str, source_fn: Callable[[Any], str | None]) -> MirrorSensorDescription:
-    return MirrorSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        source_fn=source_fn,
-    )
+    return energy_counter_kwh(MirrorSensorDescription, key, source_fn=source_fn)
 
 
 PV_SENSORS = (

@@ -11,16 +11,13 @@ import voluptuous as vol
 
 from .booking_manager import BookingManager
 from .bookings import Booking, BookingError
-from .const import DOMAIN
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, DOMAIN
 from .devices import asset_identifier
 from .runtime import SschConfigEntry
 
 SERVICE_BOOK_VEHICLE = "book_vehicle"
 SERVICE_CANCEL_BOOKING = "cancel_booking"
-ATTR_DEVICE_ID = "device_id"
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_PICKUP = "pickup"
-ATTR_DURATION = "duration"
 ATTR_MIN_RANGE_KM = "min_range_km"
 ATTR_MIN_ENERGY_KWH = "min_energy_kwh"
 ATTR_BOOKING_ID = "booking_id"

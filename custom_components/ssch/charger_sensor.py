@@ -13,12 +13,13 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfTime
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .charger_entity import StationEntity
 from .csms.state import EvseState, StationState
 from .runtime import SschConfigEntry
+from .sensor_kinds import energy_counter_kwh, power_kw
 
 type StateValue = str | int | float | datetime | None
 
@@ -59,28 +60,11 @@ class EvseSensorDescription(SensorEntityDescription):
 
 
 def _power(key: str, value_fn: Callable[[EvseState], StateValue], measured: bool) -> EvseSensorDescription:
-    return EvseSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT if measured else None,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=value_fn,
-    )
+    return power_kw(EvseSensorDescription, key, measured=measured, value_fn=value_fn)
 
 
 def _energy_counter(key: str, value_fn: Callable[[EvseState], StateValue]) -> EvseSensorDescription:
-    """A monotonic kWh counter the energy dashboard can use."""
-    return EvseSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=3,
-        value_fn=value_fn,
-    )
+    return energy_counter_kwh(EvseSensorDescription, key, precision=3, value_fn=value_fn)
 
 
 STATION_SENSORS = (

@@ -68,3 +68,10 @@ CONF_CONSUMPTION: Final = "consumption_kwh_per_100km"
 CONF_ID_TOKEN: Final = "id_token"
 
 REDACTED_KEYS: Final = frozenset({CONF_PASSWORD, CONF_PASSWORD_HASH, CONF_TLS_KEY, CONF_ID_TOKEN})
+
+# Fields shared by several actions.
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_DURATION: Final = "duration"
+ATTR_POWER_KW: Final = "power_kw"
+ATTR_START: Final = "start"

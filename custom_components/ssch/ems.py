@@ -11,7 +11,6 @@ import logging
 import time
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
@@ -71,7 +70,6 @@ class EmsResult:
 
     snapshot: SiteSnapshot
     plan: Plan
-    planned_at: datetime
 
 
 class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
@@ -142,7 +140,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             now = dt_util.utcnow()
             snapshot = replace(self.builder.build(now), commitments=self.flexibility.for_planner(now))
             plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
-        result = EmsResult(snapshot, plan, now)
+        result = EmsResult(snapshot, plan)
         self.events.planned(snapshot, plan)
         self._track_sessions(snapshot)
         self.store.schedule_save(self._persisted)
@@ -261,9 +259,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         import_limit_kw = min(import_limit_kw, self.flexibility.net_max_kw(now))
         self._announce_signals(now)
         measured = self._measured_evse_power()
-        grid_kw = self._grid_power(
-            readings.grid_kw, readings.pv_kw, readings.building_kw, readings.battery_kw
-        )
+        grid_kw = self._grid_power(readings, measured)
         self._observe(now, result, readings, grid_kw, measured)
         if self.mode is not EmsMode.AUTOMATIC:
             return
@@ -331,9 +327,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         if started or ended:
             self.store.schedule_save(self._persisted)
             self.async_update_listeners()
-        for asset in self.config.batteries:
-            power = self.tracker.read(asset.power_entity, SensorDeviceClass.POWER, 0.0, now)
-            self.battery_meters[asset.subentry_id].add(now, power)
+        for subentry_id, power in readings.battery_kw_by_asset.items():
+            self.battery_meters[subentry_id].add(now, power)
         plan, snapshot = result.plan, result.snapshot
         k = min(max(0, int(plan.grid.offset_steps(now))), plan.grid.steps - 1)
         battery = snapshot.battery
@@ -384,10 +379,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 self.events.grid_signal(signal, "ended")
         self._active_signals = active
 
-    def _grid_power(self, metered: float | None, pv: float, building: float, battery: float) -> float:
-        if metered is not None:
-            return metered
-        return building + battery - pv + sum(self._measured_evse_power().values())
+    @staticmethod
+    def _grid_power(readings: LiveReadings, evse_power_kw: dict[str, float]) -> float:
+        """The grid meter if there is one, else the sum of what the site's meters say."""
+        if readings.grid_kw is not None:
+            return readings.grid_kw
+        return readings.building_kw + readings.battery_kw - readings.pv_kw + sum(evse_power_kw.values())
 
     def _measured_evse_power(self) -> dict[str, float]:
         measured: dict[str, float] = {}

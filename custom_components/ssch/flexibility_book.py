@@ -126,17 +126,11 @@ class Commitment:
 
     def summary(self) -> dict[str, Any]:
         """What automations and dashboards see of the commitment."""
-        return {
-            "commitment_id": self.commitment_id,
-            "direction": self.direction.value,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "requested_kw": self.requested_kw,
-            "committed_kw": self.committed_kw,
-            "price_per_kwh": self.price_per_kwh,
-            "delivered_kwh": round(self.delivered_kwh, 4),
-            "revenue": round(self.revenue, 4),
-        }
+        data = self.to_dict()
+        del data["baseline"], data["started"]
+        data["delivered_kwh"] = round(self.delivered_kwh, 4)
+        data["revenue"] = round(self.revenue, 4)
+        return data
 
 
 def _utc(text: str) -> datetime:

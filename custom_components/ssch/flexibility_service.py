@@ -9,14 +9,12 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 import voluptuous as vol
 
-from .const import DOMAIN
+from .const import ATTR_POWER_KW, ATTR_START, DOMAIN
 from .flexibility_book import FlexDirection
 from .runtime import SschConfigEntry
 
 SERVICE_REQUEST_FLEXIBILITY = "request_flexibility"
 ATTR_DIRECTION = "direction"
-ATTR_POWER_KW = "power_kw"
-ATTR_START = "start"
 ATTR_END = "end"
 ATTR_PRICE_PER_KWH = "price_per_kwh"
 

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from homeassistant.components.sensor import (
     RestoreSensor,
-    SensorDeviceClass,
     SensorEntityDescription,
-    SensorStateClass,
 )
-from homeassistant.const import UnitOfEnergy
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .ems import EmsCoordinator
 from .flow_meter import FlowMeter
+from .sensor_kinds import energy_counter_kwh
 
 
 def energy_counter(key: str) -> SensorEntityDescription:
     """A monotonic kWh counter."""
-    return SensorEntityDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-    )
+    return energy_counter_kwh(SensorEntityDescription, key)
 
 
 class FlowEnergySensor(CoordinatorEntity[EmsCoordinator], RestoreSensor):

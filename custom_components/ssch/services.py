@@ -11,7 +11,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .booking_services import async_setup_booking_services
-from .const import DOMAIN
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, ATTR_POWER_KW, ATTR_START, DOMAIN
 from .core.grid_signals import GridSignal
 from .devices import evse_identifier
 from .flexibility_service import (
@@ -29,13 +29,8 @@ SERVICE_SET_CHARGER_SETPOINT = "set_charger_setpoint"
 SERVICE_CLEAR_CHARGER_SETPOINT = "clear_charger_setpoint"
 SERVICE_SET_GRID_LIMIT = "set_grid_limit"
 SERVICE_CLEAR_GRID_SIGNAL = "clear_grid_signal"
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_IMPORT_LIMIT_KW = "import_limit_kw"
 ATTR_EXPORT_LIMIT_KW = "export_limit_kw"
-ATTR_START = "start"
-ATTR_DEVICE_ID = "device_id"
-ATTR_POWER_KW = "power_kw"
-ATTR_DURATION = "duration"
 
 SET_SETPOINT_SCHEMA = vol.Schema(
     {

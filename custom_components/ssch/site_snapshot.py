@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import math
 
@@ -54,6 +54,7 @@ class LiveReadings:
     building_kw: float
     battery_kw: float
     grid_kw: float | None
+    battery_kw_by_asset: dict[str, float] = field(default_factory=dict)
 
 
 class SnapshotBuilder:
@@ -113,7 +114,9 @@ class SnapshotBuilder:
         building = sum(
             max(0.0, self._tracker.read(b.power_entity, power, 0.0, now)) for b in self._config.buildings
         )
-        battery = sum(self._tracker.read(b.power_entity, power, 0.0, now) for b in self._config.batteries)
+        batteries = {
+            b.subentry_id: self._tracker.read(b.power_entity, power, 0.0, now) for b in self._config.batteries
+        }
         grid: float | None = None
         meter = self._config.grid_meter
         if meter is not None:
@@ -122,7 +125,7 @@ class SnapshotBuilder:
                 grid -= self._tracker.read(meter.export_power_entity, power, 0.0, now)
             if math.isnan(grid):
                 grid = None
-        return LiveReadings(pv, building, battery, grid)
+        return LiveReadings(pv, building, sum(batteries.values()), grid, batteries)
 
     def record(self, now: datetime, readings: LiveReadings) -> None:
         """Remember PV and building power for the forecasts."""

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfEnergy, UnitOfPower
+from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -24,6 +24,7 @@ from .const import DOMAIN, MANUFACTURER
 from .devices import site_device_info
 from .ems import EmsCoordinator
 from .runtime import SschConfigEntry
+from .sensor_kinds import power_kw
 from .vpp import FLEX_ENERGY_HORIZON, FlexValues, Vpp, hub_flexibility, vpp
 
 VPP_IDENTIFIER = (DOMAIN, "vpp")
@@ -38,15 +39,7 @@ class FlexSensorDescription(SensorEntityDescription):
 
 
 def _power(key: str, value_fn: Callable[[FlexValues], float]) -> FlexSensorDescription:
-    return FlexSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=1,
-        value_fn=value_fn,
-    )
+    return power_kw(FlexSensorDescription, key, precision=1, value_fn=value_fn)
 
 
 def _energy(key: str, value_fn: Callable[[FlexValues], float]) -> FlexSensorDescription:
