@@ -28,10 +28,10 @@ from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit
 from custom_components.ssch.sim.fleet import SimulatedFleet, fleet_configs
 from custom_components.ssch.sim.station import SimulatedStation
+from demo import flows as demo_flows, launcher as demo_launcher
+from demo.settings import DemoSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import demo_hub  # noqa: E402  (the demo's Home Assistant launcher, shared rather than copied)
 
 FULL_KW = 11.0
 KEEP = bool(__import__("os").environ.get("SSCH_KEEP_BENCH_DIR"))
@@ -85,7 +85,7 @@ async def measure_round(
 async def run(stations_count: int, rounds: int) -> dict[str, Any]:
     """Start Home Assistant and the stations, measure, stop everything."""
     with tempfile.TemporaryDirectory(delete=not KEEP) as folder:
-        settings = demo_hub.DemoSettings(
+        settings = DemoSettings(
             config_dir=Path(folder) / "config",
             port=_free_port(),
             ocpp_port=_free_port(),
@@ -93,7 +93,7 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
             stations=stations_count,
             speed=1.0,
         )
-        demo_hub.write_config(settings)
+        demo_launcher.write_config(settings)
         log = (settings.config_dir / "ha.log").open("wb")
         hass = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "homeassistant", "-c", str(settings.config_dir), "--skip-pip"),
@@ -105,11 +105,11 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
         fleet: SimulatedFleet | None = None
         try:
             async with aiohttp.ClientSession() as session:
-                await demo_hub.wait_until_up(session, settings, hass)
-                token = await demo_hub.onboard(session, settings, secrets.token_urlsafe(12))
+                await demo_launcher.wait_until_up(session, settings, hass)
+                token = await demo_launcher.onboard(session, settings, secrets.token_urlsafe(12))
                 # A connection large enough for every car at full power, so each round starts unconstrained.
-                entry_id = await demo_hub.set_up_hub(session, settings, token, stations_count * FULL_KW * 2)
-                await demo_hub.add_chargers(session, settings, token, entry_id, password)
+                entry_id = await demo_flows.set_up_hub(session, settings, token, stations_count * FULL_KW * 2)
+                await demo_flows.add_chargers(session, settings, token, entry_id, password)
                 clock = SimClock()
                 url = f"ws://127.0.0.1:{settings.ocpp_port}/ocpp"
                 fleet = SimulatedFleet(fleet_configs(url, stations_count, password=password), clock)
@@ -139,7 +139,7 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
         finally:
             if fleet is not None:
                 await fleet.stop()
-            await demo_hub.stop(hass)
+            await demo_launcher.stop(hass)
             log.close()
     ordered = sorted(delivered)
     return {

@@ -138,6 +138,7 @@ EVSE_SENSORS = (
         device_class=SensorDeviceClass.BATTERY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         value_fn=lambda e: e.ev_soc_pct if e.transaction_id else None,
     ),
     EvseSensorDescription(

@@ -1,48 +1,31 @@
-"""The README's first command: a real Home Assistant comes up with a loaded hub."""
+"""The README's first command: a real Home Assistant comes up with a complete hub."""
 
 from __future__ import annotations
 
 from pathlib import Path
-import socket
 import subprocess
-import sys
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from .demo_process import ROOT, demo_command, demo_log
 
 
-def test_demo_starts_home_assistant_with_a_loaded_hub(tmp_path: Path, socket_enabled: None) -> None:
-    """Onboarding, the hub's config flow, twelve chargers that connect, and a clean stop."""
+def test_demo_starts_home_assistant_with_a_complete_hub(tmp_path: Path, socket_enabled: None) -> None:
+    """Onboarding, the hub's flows, 12 OCPP 2.1 and 2 OCPP 2.0.1 stations, site, bookings, a clean stop."""
+    config = tmp_path / "config"
     result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "demo_hub.py"),
-            "--exit-after-setup",
-            "--config",
-            str(tmp_path / "config"),
-            "--port",
-            str(_free_port()),
-            "--ocpp-port",
-            str(_free_port()),
-        ],
+        demo_command(config, "--exit-after-setup"),
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
         cwd=ROOT,
     )
-    log = (
-        (tmp_path / "config" / "demo.log").read_text() if (tmp_path / "config" / "demo.log").exists() else ""
-    )
+    log = demo_log(config)
     assert result.returncode == 0, result.stdout + result.stderr + log[-4000:]
     assert "demo is running" in result.stdout
-    assert "12 of 12 charging stations connected." in result.stdout
+    assert "14 of 14 charging stations connected." in result.stdout
+    assert "12 simulated stations on OCPP 2.1 and 2 on 2.0.1" in result.stdout
+    assert "real-data profiles" in result.stdout
     assert "Password:" in result.stdout
     assert "Stopped." in result.stdout
+    assert "bookings made: 3" in result.stdout
     assert "Error setting up entry" not in log
