@@ -19,6 +19,7 @@ from .devices import asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
 from .runtime import SschConfigEntry, SschRuntimeData
+from .server_keeper import server_keeper
 from .services import async_setup_services
 from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_start_server
@@ -49,8 +50,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     """Load a hub: its devices, its entities and its planning stack."""
     config = HubConfig.from_entry(entry)
     await async_check_solver(hass)
-    server = await async_start_server(hass, config)
-    entry.async_on_unload(server.stop)
+    keeper = server_keeper(hass)
+    server = await keeper.take(entry.entry_id, config) or await async_start_server(hass, config)
+
+    async def release_server() -> None:
+        await keeper.release(entry.entry_id, server, config)
+
+    entry.async_on_unload(release_server)
     # Stations are told goodbye and their state saved when Home Assistant stops, not only on unload.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
     entry.async_on_unload(StationEventRelay(hass, config).attach(server))
@@ -92,8 +98,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: SschConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SschConfigEntry) -> None:
-    """The hub is deleted: drop its kept planner."""
+    """The hub is deleted: drop its kept planner and any server held for it."""
     hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
+    await server_keeper(hass).drop(entry.entry_id)
 
 
 async def async_remove_config_entry_device(
@@ -104,8 +111,16 @@ async def async_remove_config_entry_device(
 
 
 async def _async_reload_on_change(hass: HomeAssistant, entry: SschConfigEntry) -> None:
-    """Subentries, options or site data changed: load the hub again with the new configuration."""
-    await hass.config_entries.async_reload(entry.entry_id)
+    """Subentries, options or site data changed: load the hub again with the new configuration.
+
+    The OCPP server carries on through the reload when its own settings did not change.
+    """
+    keeper = server_keeper(hass)
+    keeper.keep_on_next_unload(entry.entry_id)
+    try:
+        await hass.config_entries.async_reload(entry.entry_id)
+    finally:
+        keeper.forget_keep(entry.entry_id)
 
 
 def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
