@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import numpy as np
 
 from custom_components.ssch.core.fallback import BACKEND, rule_based_plan
-from tests.core.conftest import SiteFactory
+from custom_components.ssch.core.model import FlexCommitment
+from tests.core.conftest import NOW, SiteFactory
 
 
 def test_charges_in_cheapest_steps(site: SiteFactory) -> None:
@@ -72,3 +76,26 @@ def test_base_load_above_limit_leaves_no_room_for_cars(site: SiteFactory) -> Non
     plan = rule_based_plan(snapshot)
     assert plan.evse_power_kw["e1"].max() == 0.0
     assert plan.session_outcomes["s1"].at_risk
+
+
+def test_a_committed_reduction_caps_charging_and_the_battery_covers_the_rest(site: SiteFactory) -> None:
+    """Two hours from now the hub promised to draw 15 kW less than its 30 kW baseline."""
+    commitment = FlexCommitment(
+        commitment_id="dso",
+        start=NOW + timedelta(hours=2),
+        end=NOW + timedelta(hours=4),
+        requested_kw=-15.0,
+        reference_kw=30.0,
+        breach_price_eur_per_kwh=1.0,
+    )
+    snapshot = site.snapshot(
+        building_kw=20.0,
+        battery=site.battery(energy_kwh=60.0),
+        sessions=(site.session(target_kwh=50.0, departure_h=8.0),),
+        commitments=(commitment, replace(commitment, commitment_id="more", requested_kw=10.0)),
+    )
+    plan = rule_based_plan(snapshot)
+    np.testing.assert_allclose(plan.evse_power_kw["e1"][2:4], 0.0)
+    np.testing.assert_allclose(plan.grid_import_kw[2:4], 15.0)
+    assert plan.battery_power_kw[2] == -5.0
+    assert plan.evse_power_kw["e1"][:2].max() > 0.0

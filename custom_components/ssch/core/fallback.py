@@ -2,7 +2,8 @@
 
 Cars are served earliest deadline first (least laxity breaks ties); each car takes its cheapest
 steps, where PV surplus counts at the export price, so surplus is used first. Charging never pushes
-the site above the import limit. No car discharges. The stationary battery soaks up PV surplus
+the site above the import limit, nor above what a committed reduction of consumption allows (a
+committed increase is left to the optimizer). No car discharges. The stationary battery soaks up PV surplus
 and shaves import above the limit, within its SoC bounds. Needs numpy only.
 """
 
@@ -15,6 +16,19 @@ from .plan_assembly import assemble_plan
 from .windows import SessionWindow, base_evse_power, session_windows
 
 BACKEND = "rule_based"
+
+
+def import_cap_kw(snapshot: SiteSnapshot) -> FloatArray:
+    """Per step, the import limit or the net power a committed reduction allows, whichever is lower."""
+    cap = np.asarray(snapshot.limits.import_limit_kw, dtype=np.float64).copy()
+    step = snapshot.grid.step_delta
+    for commitment in snapshot.commitments:
+        if commitment.requested_kw >= 0.0:
+            continue
+        for k, start in enumerate(snapshot.grid.times()):
+            if start < commitment.end and commitment.start < start + step:
+                cap[k] = min(cap[k], max(commitment.target_net_kw, 0.0))
+    return cap
 
 
 def _laxity_hours(window: SessionWindow, step_hours: float) -> float:
@@ -55,7 +69,7 @@ def _charge_cars(
     return evse_power
 
 
-def _run_battery(snapshot: SiteSnapshot, site_net_kw: FloatArray) -> FloatArray:
+def _run_battery(snapshot: SiteSnapshot, site_net_kw: FloatArray, cap_kw: FloatArray) -> FloatArray:
     battery = snapshot.battery
     power = np.zeros(snapshot.grid.steps)
     if battery is None:
@@ -69,9 +83,9 @@ def _run_battery(snapshot: SiteSnapshot, site_net_kw: FloatArray) -> FloatArray:
             room = (energy_max - energy) / (battery.efficiency * dt)
             power[k] = max(0.0, min(-net, battery.max_charge_kw, room))
             energy += power[k] * battery.efficiency * dt
-        elif net > snapshot.limits.import_limit_kw[k]:
+        elif net > cap_kw[k]:
             stock = (energy - energy_min) * battery.efficiency / dt
-            excess = net - snapshot.limits.import_limit_kw[k]
+            excess = net - cap_kw[k]
             power[k] = -max(0.0, min(excess, battery.max_discharge_kw, stock))
             energy += power[k] / battery.efficiency * dt
     return power
@@ -85,12 +99,13 @@ def rule_based_plan(snapshot: SiteSnapshot, reason: str | None = None) -> Plan:
     for power in fixed.values():
         fixed_load += power
     net_base = forecasts.building_kw - forecasts.pv_kw + fixed_load
-    headroom = np.asarray(limits.import_limit_kw - net_base, dtype=np.float64).copy()
+    cap = import_cap_kw(snapshot)
+    headroom = cap - net_base
     evse_power = _charge_cars(snapshot, session_windows(snapshot), headroom)
     site_net = forecasts.building_kw - forecasts.pv_kw
     for power in evse_power.values():
         site_net = site_net + power
-    battery_power = _run_battery(snapshot, site_net)
+    battery_power = _run_battery(snapshot, site_net, cap)
     export = np.maximum(-(site_net + battery_power), 0.0)
     curtailment = np.zeros(snapshot.grid.steps)
     if snapshot.pv_curtailable:
