@@ -103,6 +103,11 @@ def test_building_forecast_falls_back_to_the_recent_mean() -> None:
     assert forecast_building_kw(grid, history).tolist() == [8.0] * 4
 
 
+def test_building_forecast_right_after_a_start_is_the_reading_taken_now() -> None:
+    grid = StepGrid(datetime(2023, 7, 3, tzinfo=UTC), 15, 4)
+    assert forecast_building_kw(grid, [(grid.start, 21.0)]).tolist() == [21.0] * 4
+
+
 def test_building_forecast_separates_working_days_from_weekends() -> None:
     start = datetime(2023, 6, 5, tzinfo=UTC)  # a Monday
     history = []

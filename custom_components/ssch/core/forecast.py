@@ -221,7 +221,8 @@ def _value_at(times: list[datetime], values: list[float], moment: datetime, grid
 
 
 def _recent_mean(times: list[datetime], values: list[float], now: datetime) -> float:
+    """Mean of the recent history, the reading taken now included (right after a start it is all)."""
     first = bisect.bisect_left(times, now - LONG_WINDOW)
-    last = bisect.bisect_left(times, now)
+    last = bisect.bisect_right(times, now)
     window = values[first:last]
     return float(np.mean(window)) if window else 0.0
