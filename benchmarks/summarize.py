@@ -33,8 +33,13 @@ def summary_rows(result: dict[str, Any]) -> list[str]:
             if name in ("mpc", "fallback")
             else "-"
         )
+        sessions = result.get("sessions", "none")
+        scale = result.get("session_scale")
+        label = name
+        if name == "mpc" and sessions != "none":
+            label = f"{name} ({sessions} sessions{'' if scale is None else f', scale {scale}'})"
         rows.append(
-            f"| {result['scenario']} | {result['forecast_noise']} | {name} "
+            f"| {result['scenario']} | {result['forecast_noise']} | {label} "
             f"| {kpis['peak_import_kw']:.1f} | {kpis['total_cost_eur']:.2f} "
             f"| {_percent(None if gaps is None else gaps['total_cost'])} "
             f"| {_percent(None if gaps is None else gaps['peak_import'])} "

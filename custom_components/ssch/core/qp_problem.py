@@ -14,6 +14,7 @@ from typing import Any
 
 import cvxpy
 import numpy as np
+from scipy import sparse
 
 # cvxpy's atoms (sum, sum_squares, diff, ...) are invisible to type checkers.
 cp: Any = cvxpy
@@ -28,7 +29,7 @@ class QpWeights:
 
     power_eur_per_kw2h: float = 2e-4
     smoothness_eur_per_kw2: float = 5e-4
-    grid_eur_per_kw2h: float = 1e-4
+    grid_eur_per_kw2h: float = 5e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,21 @@ class QpStructure:
     ev_charge_efficiency: float = 0.95
     ev_discharge_efficiency: float = 0.95
     battery_efficiency: float = 0.95
+
+
+def _ev_quadratic(n: int, dt: Any, weights: QpWeights) -> Any:
+    """P of the EV power terms: ``power_eur_per_kw2h * sum(dt * p**2)`` over charge and discharge
+    plus ``smoothness_eur_per_kw2 * sum(diff(charge - discharge)**2)`` along every slot's steps."""
+    steps = len(dt)
+    cells = n * steps
+    diagonal = sparse.diags(weights.power_eur_per_kw2h * np.tile(dt, 2 * n))
+    if steps < 2:
+        return diagonal.tocsc()
+    along = sparse.diags([-np.ones(steps - 1), np.ones(steps - 1)], [0, 1], shape=(steps - 1, steps))
+    net_diff = sparse.kron(sparse.eye(n), along)
+    difference = sparse.hstack([net_diff, -net_diff])
+    assert difference.shape == (n * (steps - 1), 2 * cells)
+    return (diagonal + weights.smoothness_eur_per_kw2 * (difference.T @ difference)).tocsc()
 
 
 class HubQp:
@@ -117,8 +133,16 @@ class HubQp:
 
     def _ev_part(self, n: int, steps: int, dt: Any) -> tuple[list[Any], Any, Any]:
         weights = self.structure.weights
-        charge = self._var("ev_charge_kw", n, steps)
-        discharge = self._var("ev_discharge_kw", n, steps)
+        # Charge and discharge of every slot live in ONE vector variable whose quadratic terms are a
+        # single constant quad_form: cvxpy hands a variable's quad_form to the solver as is, while
+        # sum_squares of an expression (scaled powers, step differences) adds an auxiliary variable
+        # and an equality per element, which doubled the problem Clarabel factorises every iteration.
+        cells = n * steps
+        power = self._var("ev_power_kw", 2 * cells)
+        charge = cp.reshape(power[:cells], (n, steps), order="C")
+        discharge = cp.reshape(power[cells:], (n, steps), order="C")
+        self.vars["ev_charge_kw"] = charge
+        self.vars["ev_discharge_kw"] = discharge
         energy = self._var("ev_energy_kwh", n, steps + 1)
         shortfall = self._var("ev_shortfall_kwh", n)
         # One scalar carries all EV wear: a per-EV cost vector in the objective makes cvxpy build a
@@ -148,16 +172,8 @@ class HubQp:
         objective = (
             self._param("ev_wear_price") * throughput
             + self._param("shortfall_price") * cp.sum(shortfall)
-            + weights.power_eur_per_kw2h
-            * (
-                cp.sum_squares(cp.multiply(np.tile(np.sqrt(dt), (n, 1)), charge))
-                + cp.sum_squares(cp.multiply(np.tile(np.sqrt(dt), (n, 1)), discharge))
-            )
+            + cp.quad_form(power, _ev_quadratic(n, dt, weights), assume_PSD=True)
         )
-        if steps > 1:
-            objective = objective + weights.smoothness_eur_per_kw2 * cp.sum_squares(
-                cp.diff(charge - discharge, axis=1)
-            )
         return constraints, site, objective
 
     def _battery_part(self, steps: int, dt: Any) -> tuple[list[Any], Any, Any]:

@@ -1,0 +1,230 @@
+"""The similar-day session forecast: what it learns, what it expects, how the planner uses it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from custom_components.ssch.core.model import EvSession, SiteSnapshot
+from custom_components.ssch.core.planner import Planner
+from custom_components.ssch.core.session_forecast import (
+    EXPECTED_PREFIX,
+    SessionForecastConfig,
+    SessionForecaster,
+    with_expected_sessions,
+    without_expected,
+)
+from tests.core.conftest import SiteFactory
+
+MONDAY = datetime(2023, 7, 3, 0, 0, tzinfo=UTC)  # 02:00 in Amsterdam (summer time)
+AMSTERDAM = "Europe/Amsterdam"
+
+
+def _car(
+    session_id: str,
+    arrival: datetime,
+    hours: float,
+    need_kwh: float,
+    evse_id: str = "e1",
+    charge_kw: float = 11.0,
+) -> EvSession:
+    return EvSession(
+        session_id=session_id,
+        evse_id=evse_id,
+        max_charge_kw=charge_kw,
+        max_discharge_kw=0.0,
+        arrival=arrival,
+        departure=arrival + timedelta(hours=hours),
+        energy_kwh=20.0,
+        capacity_kwh=80.0,
+        target_energy_kwh=20.0 + need_kwh,
+        hard_target=True,
+    )
+
+
+def _snapshot(site: SiteFactory, now: datetime, sessions: tuple[EvSession, ...] = ()) -> SiteSnapshot:
+    evses = tuple(site.evse(f"e{i}") for i in range(1, 4))
+    return site.snapshot(steps=96, step_minutes=15, start=now, evses=evses, sessions=sessions)
+
+
+def _learn_monday(site: SiteFactory, forecaster: SessionForecaster) -> None:
+    """Monday: two cars at 08:10 and 08:40 local (06:10 and 06:40 UTC), one at 13:00 local."""
+    forecaster.observe(_snapshot(site, MONDAY))
+    morning_a = _car("a", MONDAY + timedelta(hours=6, minutes=10), 8.0, 20.0, "e1")
+    morning_b = _car("b", MONDAY + timedelta(hours=6, minutes=40), 6.0, 10.0, "e2", charge_kw=7.0)
+    noon = _car("c", MONDAY + timedelta(hours=11), 3.0, 12.0, "e3")
+    forecaster.observe(_snapshot(site, MONDAY + timedelta(hours=7), (morning_a, morning_b)))
+    forecaster.observe(
+        _snapshot(site, MONDAY + timedelta(hours=11, minutes=15), (morning_a, morning_b, noon))
+    )
+
+
+def test_nothing_is_expected_without_history(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    snapshot = _snapshot(site, MONDAY)
+    forecaster.observe(snapshot)
+    assert forecaster.expected_sessions(snapshot) == []
+
+
+def test_a_working_day_is_expected_like_the_working_days_seen(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    _learn_monday(site, forecaster)
+    tuesday_night = MONDAY + timedelta(days=1)
+    snapshot = _snapshot(site, tuesday_night)
+    forecaster.observe(snapshot)
+    expected = forecaster.expected_sessions(snapshot)
+    assert [s.session_id for s in expected] == [
+        f"{EXPECTED_PREFIX}2023-07-04-8",
+        f"{EXPECTED_PREFIX}2023-07-04-13",
+    ]
+    morning, noon = expected
+    # Both 08:xx cars in one bin: at their mean arrival, summed need and power, mean dwell.
+    assert morning.arrival == tuesday_night + timedelta(hours=6, minutes=25)
+    assert morning.departure == morning.arrival + timedelta(hours=7)
+    assert morning.target_energy_kwh == pytest.approx(30.0)
+    assert morning.max_charge_kw == pytest.approx(18.0)
+    assert not morning.plugged_in
+    assert not morning.hard_target
+    assert not morning.v2g_allowed
+    assert noon.target_energy_kwh == pytest.approx(12.0)
+    assert noon.departure - noon.arrival == timedelta(hours=3)
+
+
+def test_the_scale_shrinks_the_expected_cars(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    _learn_monday(site, forecaster)
+    snapshot = _snapshot(site, MONDAY + timedelta(days=1))
+    morning = forecaster.expected_sessions(snapshot)[0]
+    assert morning.target_energy_kwh == pytest.approx(15.0)  # half of the learned mean by default
+    assert morning.max_charge_kw == pytest.approx(9.0)
+
+
+def test_cars_already_here_are_not_expected_again(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    _learn_monday(site, forecaster)
+    tuesday = MONDAY + timedelta(days=1)
+    early = _car("d", tuesday + timedelta(hours=6, minutes=5), 8.0, 20.0)
+    snapshot = _snapshot(site, tuesday + timedelta(hours=6, minutes=15), (early,))
+    forecaster.observe(snapshot)
+    morning = forecaster.expected_sessions(snapshot)[0]
+    assert morning.session_id.endswith("-8")
+    assert morning.target_energy_kwh == pytest.approx(15.0)  # one of the two 08:xx cars is here
+    assert morning.arrival > snapshot.now
+    # Once as many cars as usual have come in that bin, none is expected there any more.
+    second = _car("e", tuesday + timedelta(hours=6, minutes=20), 6.0, 10.0, "e2")
+    later = _snapshot(site, tuesday + timedelta(hours=6, minutes=30), (early, second))
+    forecaster.observe(later)
+    assert [s.session_id for s in forecaster.expected_sessions(later)] == [
+        f"{EXPECTED_PREFIX}2023-07-04-13",
+        f"{EXPECTED_PREFIX}2023-07-05-8",  # tomorrow's, 24 h ahead
+    ]
+
+
+def test_weekends_are_learned_apart_and_the_horizon_bounds_arrivals(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    _learn_monday(site, forecaster)
+    assert forecaster.day_type(date(2023, 7, 8)) == 1
+    assert forecaster.day_type(date(2023, 7, 9)) == 2
+    friday_noon = MONDAY + timedelta(days=4, hours=12)
+    snapshot = _snapshot(site, friday_noon)
+    forecaster.observe(snapshot)
+    # Friday afternoon is past every learned bin and Saturday has no history yet.
+    assert forecaster.expected_sessions(snapshot) == []
+    short = site.snapshot(steps=4, step_minutes=15, start=MONDAY + timedelta(days=1, hours=5))
+    assert forecaster.expected_sessions(short) == []  # 08:25 local lies beyond a one-hour plan
+
+
+def test_cars_from_before_the_first_observation_are_not_counted(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    before = _car("old", MONDAY - timedelta(hours=20), 30.0, 10.0)
+    forecaster.observe(_snapshot(site, MONDAY, (before,)))
+    forecaster.observe(_snapshot(site, MONDAY + timedelta(hours=1), (before,)))
+    assert forecaster.expected_sessions(_snapshot(site, MONDAY + timedelta(days=1))) == []
+
+
+def test_bins_must_divide_a_day() -> None:
+    with pytest.raises(ValueError, match="divide a day"):
+        SessionForecaster(SessionForecastConfig(bin_minutes=7))
+    assert SessionForecaster(SessionForecastConfig(bin_minutes=30)).bins == 48
+
+
+def test_learns_a_real_shaped_workplace_week(site: SiteFactory) -> None:
+    """Five working days of 10 workplace visits (arrivals 07-10 local, 4-9 h, 5-30 kWh): the
+    working-day forecast settles on the mean of what came."""
+    rng = np.random.default_rng(3)
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    needs = []
+    for day in range(5):
+        start = MONDAY + timedelta(days=day)
+        forecaster.observe(_snapshot(site, start))
+        for car in range(10):
+            arrival = start + timedelta(hours=5 + float(rng.uniform(0, 3)))
+            need = float(rng.uniform(5, 30))
+            needs.append(need)
+            visit = _car(f"d{day}c{car}", arrival, float(rng.uniform(4, 9)), need, "e1")
+            forecaster.observe(_snapshot(site, arrival + timedelta(minutes=1), (visit,)))
+    monday_next = MONDAY + timedelta(days=7)
+    snapshot = _snapshot(site, monday_next)
+    forecaster.observe(snapshot)
+    expected = forecaster.expected_sessions(snapshot)
+    assert sum(s.target_energy_kwh for s in expected) == pytest.approx(sum(needs) / 5)
+    assert sum(s.max_charge_kw for s in expected) == pytest.approx(11.0 * 10)
+    assert all(5 <= (s.arrival - monday_next).total_seconds() / 3600 < 8 for s in expected)
+
+
+def test_the_planner_keeps_room_for_expected_cars(site: SiteFactory) -> None:
+    """A car here now needs 20 kWh within 8 h, an expected car needs 20 kWh in the last 2 h of
+    those; with a peak charge the present car charges before the expected one arrives."""
+    present = site.session("now", "e1", departure_h=8.0, energy_kwh=10.0, target_kwh=30.0)
+    expected = site.session(
+        f"{EXPECTED_PREFIX}x",
+        f"{EXPECTED_PREFIX}x",
+        arrival_h=6.0,
+        departure_h=8.0,
+        energy_kwh=0.0,
+        capacity_kwh=20.0,
+        target_kwh=20.0,
+        plugged_in=False,
+    )
+    base = site.snapshot(steps=8, sessions=(present,), peak_price=5.0)
+    augmented = with_expected_sessions(base, [expected])
+    assert [e.evse_id for e in augmented.evses] == ["e1", f"{EXPECTED_PREFIX}x"]
+    plan = Planner().plan(augmented)
+    assert not plan.diagnostics.fallback_used
+    trimmed = without_expected(plan)
+    assert set(trimmed.evse_power_kw) == {"e1"}
+    assert set(trimmed.session_outcomes) == {"now"}
+    power = trimmed.evse_power_kw["e1"]
+    # Present car: 20 kWh in the 6 h before the expected one, at a flat 3.5 kW (peak 10.5 kW later).
+    assert float(power[:6].sum() * 0.95) == pytest.approx(20.0, abs=0.3)
+    assert float(np.max(plan.grid_import_kw)) == pytest.approx(20.0 / 0.95 / 2, abs=0.3)
+    # Without the expected car the peak-optimal plan spreads over all 8 h instead.
+    alone = Planner().plan(base).evse_power_kw["e1"]
+    assert float(np.max(alone)) == pytest.approx(20.0 / 0.95 / 8, abs=0.2)
+
+
+def test_expected_sessions_may_use_the_sites_own_chargers(site: SiteFactory) -> None:
+    base = site.snapshot(steps=8, evses=(site.evse("e1"),))
+    later = site.session(f"{EXPECTED_PREFIX}s9", "e1", arrival_h=3.0, plugged_in=False)
+    augmented = with_expected_sessions(base, [later])
+    assert [e.evse_id for e in augmented.evses] == ["e1"]
+    assert augmented.sessions == (later,)
+
+
+def test_history_counts_every_recorded_day_also_the_empty_ones(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    # Two weeks of records (local midnight to local midnight) with one 08:xx car on one Monday.
+    start = MONDAY - timedelta(days=14, hours=2)
+    recorded = _car("h1", MONDAY - timedelta(days=7) + timedelta(hours=6, minutes=30), 8.0, 16.0)
+    forecaster.learn_history([recorded], start, MONDAY - timedelta(hours=2))
+    snapshot = _snapshot(site, MONDAY)
+    forecaster.observe(snapshot)
+    morning = forecaster.expected_sessions(snapshot)[0]
+    assert morning.session_id == f"{EXPECTED_PREFIX}2023-07-03-8"
+    # One car over ten working days: a tenth of a car, a tenth of its need.
+    assert morning.target_energy_kwh == pytest.approx(1.6)
+    assert morning.max_charge_kw == pytest.approx(1.1)
+    forecaster.learn_history([recorded], start, MONDAY - timedelta(hours=2))  # known: not counted twice
+    assert forecaster.expected_sessions(snapshot)[0].target_energy_kwh == pytest.approx(1.6)
