@@ -9,6 +9,7 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant import config_entries
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -250,6 +251,8 @@ async def test_reconfigure_keeps_own_port_while_loaded(hass: HomeAssistant) -> N
     assert result.get("reason") == "reconfigure_successful", result
     probe.assert_not_called()
     assert entry.data["export_limit_kw"] == 50.0
+    await hass.async_block_till_done()  # the reload the change started ends before the test does
+    assert entry.state is ConfigEntryState.LOADED
 
 
 async def test_options_flow(hass: HomeAssistant) -> None:
