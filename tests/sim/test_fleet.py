@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import random
 import socket
 
@@ -32,6 +32,15 @@ def test_random_visits_are_seeded_and_sane() -> None:
     assert all(visit.departure > visit.arrival for visit in first)
     assert any(visit.v2x for visit in random_visits(random.Random(1), START, 5, v2x_share=1.0))
     assert not any(visit.v2x for visit in random_visits(random.Random(1), START, 5, v2x_share=0))
+
+
+def test_cars_already_parked_at_the_start_are_plugged_in_from_the_start() -> None:
+    """Starting mid-morning, the workplace cars drawn for 07:00-10:00 that stay on are there at once."""
+    visits = [random_visits(random.Random(seed), START, days=1) for seed in range(40)]
+    first = [day[0] for day in visits if day]
+    at_start = [visit for visit in first if visit.arrival == START]
+    assert at_start, "some cars drawn before 09:00 stay on past it"
+    assert all(visit.departure - START >= timedelta(minutes=30) for visit in at_start)
 
 
 def test_fleet_configs_number_the_stations() -> None:

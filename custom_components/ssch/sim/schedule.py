@@ -34,6 +34,10 @@ def car_arriving(
     )
 
 
+# A car drawn to be there at the start stays at least this long, or is left out.
+MIN_STAY = timedelta(minutes=30)
+
+
 def random_visits(
     rng: random.Random,
     start: datetime,
@@ -50,10 +54,14 @@ def random_visits(
         slots = [(rng.uniform(7.0, 10.0), rng.uniform(4.0, 9.0))]
         if rng.random() < 0.5:
             slots.append((rng.uniform(17.0, 20.0), rng.uniform(2.0, 4.0)))
-        for arrival_hour, stay_hours in slots:
-            arrival = base + timedelta(hours=arrival_hour)
-            if arrival < start:
+        for arrival_hour, drawn_stay_hours in slots:
+            drawn_arrival = base + timedelta(hours=arrival_hour)
+            departure = drawn_arrival + timedelta(hours=drawn_stay_hours)
+            if departure - start < MIN_STAY:
                 continue
+            # A car already parked when the simulation starts is plugged in from the start.
+            arrival = max(drawn_arrival, start)
+            stay_hours = (departure - arrival) / timedelta(hours=1)
             capacity = rng.choice(_BATTERY_SIZES_KWH)
             v2x = None
             if rng.random() < v2x_share:
