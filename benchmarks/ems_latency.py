@@ -29,21 +29,13 @@ from custom_components.ssch.sim.config import CarVisit
 from custom_components.ssch.sim.fleet import SimulatedFleet, fleet_configs
 from custom_components.ssch.sim.station import SimulatedStation
 from demo import flows as demo_flows, launcher as demo_launcher
+from demo.ports import free_port
 from demo.settings import DemoSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 FULL_KW = 11.0
 KEEP = bool(__import__("os").environ.get("SSCH_KEEP_BENCH_DIR"))
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def _until(predicate: Any, timeout_s: float) -> bool:
@@ -87,8 +79,8 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(delete=not KEEP) as folder:
         settings = DemoSettings(
             config_dir=Path(folder) / "config",
-            port=_free_port(),
-            ocpp_port=_free_port(),
+            port=free_port(),
+            ocpp_port=free_port(),
             exit_after_setup=True,
             stations=stations_count,
             speed=1.0,

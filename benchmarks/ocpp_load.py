@@ -19,7 +19,6 @@ import json
 import logging
 import os
 from pathlib import Path
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from custom_components.ssch.sim import (
     fleet_configs,
 )
 from custom_components.ssch.sim.stats import percentile
+from demo.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-test-password"
@@ -131,12 +131,6 @@ def sample_process(pid: int) -> ProcSample:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _server_command(args: argparse.Namespace, port: int, state_dir: Path) -> list[str]:
     if args.server == "fixture":
         return [sys.executable, "-m", "tests.sim.csms_fixture", "--port", str(port)]
@@ -200,7 +194,7 @@ def _client_command(args: argparse.Namespace, url: str, first: int, count: int) 
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     url = f"ws://127.0.0.1:{port}/ocpp"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     with tempfile.TemporaryDirectory() as tmp:

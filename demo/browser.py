@@ -8,13 +8,14 @@ from itertools import count
 import json
 from pathlib import Path
 import shutil
-import socket
 import tempfile
 import time
 from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
+
+from demo.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = (
@@ -54,13 +55,6 @@ def browser_available() -> bool:
     return Path(CHROMIUM).is_file()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -74,7 +68,7 @@ class Browser:
         self._session = session
         self._size = (width, height)
         self._profile = Path(tempfile.mkdtemp(prefix="ssch-chromium-"))
-        self._port = _free_port()
+        self._port = free_port()
         self._process: asyncio.subprocess.Process | None = None
         self._socket: aiohttp.ClientWebSocketResponse | None = None
         self._ids = count(1)

@@ -8,28 +8,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import socket
 import sys
 import tempfile
 
+from demo.ports import free_port
 from demo.screenshots import IMAGES, capture
 from demo.settings import ROOT
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def regenerate(warm_up_s: float, speed: float) -> None:
     """Run the demo on free ports in a temporary configuration and capture every README image."""
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="ssch-demo-") as folder:
         demo = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "demo", "--config", folder, "--port", str(port)),
-            *("--ocpp-port", str(_free_port()), "--speed", str(speed)),
+            *("--ocpp-port", str(free_port()), "--speed", str(speed)),
             stdout=asyncio.subprocess.PIPE,
             cwd=ROOT,
         )

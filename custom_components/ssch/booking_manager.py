@@ -25,7 +25,7 @@ from .const import DOMAIN
 from .csms.events import CsmsEvent, TransactionEnded, TransactionStarted
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
-from .site_snapshot import evse_key
+from .site_snapshot import ASSUMED_ARRIVAL_SOC, evse_key
 from .vehicles import VehicleConfig, vehicle_by_token
 
 _LOGGER = logging.getLogger(__name__)
@@ -307,7 +307,8 @@ class BookingManager:
             needed = self.needed_energy_kwh(booking, car.vehicle)
             if needed is None or needed > car.capacity_kwh:
                 continue
-            energy = car.capacity_kwh * (car.soc_pct if car.soc_pct is not None else 50.0) / 100.0
+            soc = car.soc_pct / 100.0 if car.soc_pct is not None else ASSUMED_ARRIVAL_SOC
+            energy = car.capacity_kwh * soc
             score = (car.vehicle is not None, energy - needed)
             if best is None or score > best[0]:
                 best = (score, car.evse_key)

@@ -348,7 +348,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         )
 
     def _track_sessions(self, snapshot: SiteSnapshot) -> None:
-        """Tell the KPI tracker about every session the planner saw (repeats are harmless)."""
+        """Tell the KPI tracker about every session the planner saw (repeats are harmless).
+
+        A session whose transaction is gone without an end is forgotten rather than kept forever.
+        """
+        self._last_seen = {sid: seen for sid, seen in self._last_seen.items() if self._transaction_open(sid)}
         for session in snapshot.sessions:
             metered_kwh, measured = self.builder.session_meters.get(session.session_id, (0.0, True))
             self._last_seen[session.session_id] = LastSeen(
@@ -368,6 +372,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 max_charge_kw=session.max_charge_kw,
                 energy_measured=measured,
             )
+
+    def _transaction_open(self, session_id: str) -> bool:
+        station_id, evse_id, transaction_id = session_id.split(":", 2)
+        if station_id not in self.server.registry:
+            return False
+        return self.server.state(station_id).evse(int(evse_id)).transaction_id == transaction_id
 
     def _announce_signals(self, now: datetime) -> None:
         active = [signal for signal in self.builder.signals if signal.active_at(now)]

@@ -26,24 +26,22 @@ from .hub_config import ChargerConfig
 from .site_snapshot import evse_key
 
 DEPARTURE = DateTimeEntityDescription(key="goal_departure", translation_key="goal_departure")
-TARGET_SOC = NumberEntityDescription(
-    key="goal_target_soc",
-    translation_key="goal_target_soc",
-    native_unit_of_measurement=PERCENTAGE,
-    native_min_value=0,
-    native_max_value=100,
-    native_step=1,
-    mode=NumberMode.SLIDER,
-)
-MIN_SOC = NumberEntityDescription(
-    key="goal_min_soc",
-    translation_key="goal_min_soc",
-    native_unit_of_measurement=PERCENTAGE,
-    native_min_value=0,
-    native_max_value=100,
-    native_step=1,
-    mode=NumberMode.SLIDER,
-)
+
+
+def _soc_slider(key: str) -> NumberEntityDescription:
+    return NumberEntityDescription(
+        key=key,
+        translation_key=key,
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=0,
+        native_max_value=100,
+        native_step=1,
+        mode=NumberMode.SLIDER,
+    )
+
+
+TARGET_SOC = _soc_slider("goal_target_soc")
+MIN_SOC = _soc_slider("goal_min_soc")
 V2G_ALLOWED = SwitchEntityDescription(key="goal_v2g_allowed", translation_key="goal_v2g_allowed")
 MODE = SelectEntityDescription(
     key="goal_charge_mode", translation_key="goal_charge_mode", options=[m.value for m in ChargeMode]

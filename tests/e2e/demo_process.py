@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-import socket
 import sys
 
+from demo.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def demo_command(config: Path, *extra: str) -> list[str]:
