@@ -92,6 +92,22 @@ def free_port() -> int:
         return port
 
 
+def port_is_free(port: int) -> bool:
+    """Whether a new server could listen on this loopback port now.
+
+    Like every server, the probe sets SO_REUSEADDR: connections the stopped server closed linger
+    in TIME_WAIT on the port, which only blocks a bind without it.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            probe.listen()
+        except OSError:
+            return False
+        return True
+
+
 def hub_entry(
     *subentries: dict[str, Any], site: dict[str, Any] | None = None, options: dict[str, Any] | None = None
 ) -> MockConfigEntry:

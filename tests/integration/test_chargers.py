@@ -24,7 +24,7 @@ from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
 
-from .common import CHARGER_PASSWORD, charger_data, hub_entry, subentry
+from .common import CHARGER_PASSWORD, charger_data, hub_entry, port_is_free, subentry
 from .tls import write_self_signed
 
 
@@ -303,8 +303,7 @@ async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssi
         await until(lambda: _state(hass, charged) != "unavailable")
         assert float(_state(hass, charged)) >= before
     assert await hass.config_entries.async_unload(entry.entry_id)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", entry.data["port"]))
+    assert port_is_free(entry.data["port"])
 
 
 async def test_busy_port_retries_and_bad_certificate_fails(hass: HomeAssistant, tmp_path: Any) -> None:

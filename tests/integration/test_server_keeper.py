@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from types import MappingProxyType
 
 from homeassistant.config_entries import ConfigSubentry
@@ -10,17 +9,8 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.ssch.server_keeper import server_keeper
 
-from .common import charger_data, hub_entry, subentry
+from .common import charger_data, hub_entry, port_is_free, subentry
 from .test_chargers import _load, _station, running, until
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 async def test_a_new_charger_does_not_disconnect_the_others(hass: HomeAssistant) -> None:
@@ -58,7 +48,7 @@ async def test_a_new_charger_does_not_disconnect_the_others(hass: HomeAssistant)
     # A plain unload stops the server, and removing the hub leaves nothing held.
     port = entry.data["port"]
     assert await hass.config_entries.async_unload(entry.entry_id)
-    assert _port_is_free(port)
+    assert port_is_free(port)
     await hass.config_entries.async_remove(entry.entry_id)
     assert server_keeper(hass)._held == {}
 
@@ -70,6 +60,6 @@ async def test_a_held_server_is_stopped_when_the_hub_goes(hass: HomeAssistant) -
     keeper.keep_on_next_unload(entry.entry_id)
     assert await hass.config_entries.async_unload(entry.entry_id)
     port = entry.data["port"]
-    assert not _port_is_free(port)
+    assert not port_is_free(port)
     await hass.config_entries.async_remove(entry.entry_id)
-    assert _port_is_free(port)
+    assert port_is_free(port)
