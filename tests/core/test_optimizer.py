@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -168,6 +170,29 @@ def test_peak_price_flattens_import(site: SiteFactory) -> None:
     peaky = Optimizer().solve(site.snapshot(import_price=prices, peak_price=5.0, sessions=(session,)))
     assert plain.grid_import_kw.max() > 10.0
     assert peaky.grid_import_kw.max() < 5.0
+
+
+def test_a_cheap_shortfall_is_served_only_below_the_billed_peak(site: SiteFactory) -> None:
+    """A car whose missing kWh are worth 0.6 EUR is charged within the 4 kW already billed and left
+    short rather than raising the 5 EUR/kW peak; at the hub's own penalty it is charged in full."""
+    needy = site.session(energy_kwh=10.0, target_kwh=50.0, departure_h=4.0)
+    cheap = replace(needy, shortfall_price_eur_per_kwh=0.6)
+    common = {"import_price": 0.3, "peak_price": 5.0, "peak_already_kw": 4.0, "steps": 4}
+    served = Optimizer().solve(site.snapshot(sessions=(needy,), **common))
+    held = Optimizer().solve(site.snapshot(sessions=(cheap,), **common))
+    assert served.session_outcomes["s1"].expected_energy_kwh == pytest.approx(50.0, abs=0.1)
+    assert served.grid_import_kw.max() > 10.0
+    assert held.grid_import_kw.max() == pytest.approx(4.0, abs=0.05)
+    assert held.session_outcomes["s1"].expected_energy_kwh == pytest.approx(10.0 + 4 * 4.0 * 0.95, abs=0.2)
+
+
+def test_a_session_is_never_worth_more_than_the_hubs_shortfall_penalty(site: SiteFactory) -> None:
+    """A car's own price above the penalty is capped, so it cannot outbid the grid limit."""
+    greedy = replace(
+        site.session(energy_kwh=10.0, target_kwh=60.0, departure_h=2.0), shortfall_price_eur_per_kwh=1e6
+    )
+    plan = Optimizer().solve(site.snapshot(sessions=(greedy,), import_limit_kw=5.0, steps=2))
+    assert plan.grid_import_kw.max() <= 5.0 + 0.05
 
 
 def test_down_commitment_lowers_import(site: SiteFactory) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -97,8 +98,11 @@ def test_the_scale_shrinks_the_expected_cars(site: SiteFactory) -> None:
     _learn_monday(site, forecaster)
     snapshot = _snapshot(site, MONDAY + timedelta(days=1))
     morning = forecaster.expected_sessions(snapshot)[0]
-    assert morning.target_energy_kwh == pytest.approx(15.0)  # half of the learned mean by default
-    assert morning.max_charge_kw == pytest.approx(9.0)
+    assert morning.target_energy_kwh == pytest.approx(60.0)  # twice the learned mean by default
+    assert morning.max_charge_kw == pytest.approx(36.0)
+    half = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=0.5))
+    _learn_monday(site, half)
+    assert half.expected_sessions(snapshot)[0].target_energy_kwh == pytest.approx(15.0)
 
 
 def test_cars_already_here_are_not_expected_again(site: SiteFactory) -> None:
@@ -203,6 +207,50 @@ def test_the_planner_keeps_room_for_expected_cars(site: SiteFactory) -> None:
     # Without the expected car the peak-optimal plan spreads over all 8 h instead.
     alone = Planner().plan(base).evse_power_kw["e1"]
     assert float(np.max(alone)) == pytest.approx(20.0 / 0.95 / 8, abs=0.2)
+
+
+def test_an_expected_car_is_worth_a_little_more_than_the_dearest_energy(site: SiteFactory) -> None:
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, value_factor=1.5))
+    _learn_monday(site, forecaster)
+    prices = np.linspace(0.1, 0.4, 96)
+    snapshot = _snapshot(site, MONDAY + timedelta(days=1))
+    snapshot = replace(snapshot, prices=replace(snapshot.prices, import_eur_per_kwh=prices))
+    expected = forecaster.expected_sessions(snapshot)
+    assert expected
+    assert [s.shortfall_price_eur_per_kwh for s in expected] == pytest.approx([0.6] * len(expected))
+
+
+def test_the_battery_keeps_its_energy_for_expected_cars(site: SiteFactory) -> None:
+    """The first hour is dear: without a forecast the battery sells its energy then. An expected car
+    at hour 4 would push the import above the 8 kW already billed, so the battery keeps its energy
+    for that car and the billed peak stays."""
+    expected = replace(
+        site.session(
+            f"{EXPECTED_PREFIX}x",
+            f"{EXPECTED_PREFIX}x",
+            arrival_h=4.0,
+            departure_h=6.0,
+            energy_kwh=0.0,
+            capacity_kwh=15.0,
+            target_kwh=15.0,
+            plugged_in=False,
+        ),
+        shortfall_price_eur_per_kwh=0.6,
+    )
+    base = site.snapshot(
+        steps=8,
+        import_price=[0.4, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2],
+        building_kw=8.0,
+        peak_price=5.0,
+        peak_already_kw=8.0,
+        battery=site.battery(energy_kwh=27.0),
+    )
+    alone = Planner().plan(base)
+    planned = Planner().plan(with_expected_sessions(base, [expected]))
+    assert alone.battery_power_kw[0] < -5.0
+    assert planned.battery_power_kw[0] > -1.0
+    assert float(np.max(planned.grid_import_kw)) == pytest.approx(8.0, abs=0.1)
+    assert planned.session_outcomes[expected.session_id].expected_energy_kwh == pytest.approx(15.0, abs=0.2)
 
 
 def test_expected_sessions_may_use_the_sites_own_chargers(site: SiteFactory) -> None:

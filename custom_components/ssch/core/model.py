@@ -181,6 +181,9 @@ class EvSession:
     discharge_efficiency: float = 0.95
     hard_target: bool = False
     plugged_in: bool = True
+    # What each kWh short of the target costs the plan; None: the hub's shortfall penalty, far above
+    # any energy price. Expected (forecast) cars are worth less, so they never raise the peak.
+    shortfall_price_eur_per_kwh: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "arrival", _require_utc(self.arrival, "arrival"))

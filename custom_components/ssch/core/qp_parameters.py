@@ -64,7 +64,15 @@ def fill_parameters(
         "ev_energy_max_kwh": np.zeros((n, steps)),
         "ev_required_kwh": np.zeros(n),
         "ev_hard_floor_kwh": np.zeros(n),
+        "ev_shortfall_price": np.zeros(n),
     }
+    import_price = np.asarray(prices.import_eur_per_kwh)
+    # Exporting never pays more than importing costs: no gain from importing and exporting at once.
+    export_price = np.minimum(prices.export_eur_per_kwh, import_price)
+    highest_price = float(np.max(np.abs(np.concatenate((import_price, export_price)))))
+    base_penalty = max(config.min_penalty_eur_per_kwh, highest_price)
+    shortfall_price = config.shortfall_penalty_factor * base_penalty
+    values["ev_shortfall_price"][:] = shortfall_price
     for slot, window in enumerate(windows):
         values["ev_charge_max_kw"][slot] = window.charge_max_kw
         values["ev_discharge_max_kw"][slot] = window.discharge_max_kw
@@ -73,12 +81,9 @@ def fill_parameters(
         values["ev_energy_max_kwh"][slot] = _to_model_energy(window, window.energy_max_kwh, config)
         values["ev_required_kwh"][slot] = _to_model_energy(window, window.required_energy_kwh, config)
         values["ev_hard_floor_kwh"][slot] = _to_model_energy(window, window.hard_floor_kwh, config)
+        if (price := window.session.shortfall_price_eur_per_kwh) is not None:
+            values["ev_shortfall_price"][slot] = min(price, shortfall_price)
 
-    import_price = np.asarray(prices.import_eur_per_kwh)
-    # Exporting never pays more than importing costs: no gain from importing and exporting at once.
-    export_price = np.minimum(prices.export_eur_per_kwh, import_price)
-    highest_price = float(np.max(np.abs(np.concatenate((import_price, export_price)))))
-    base_penalty = max(config.min_penalty_eur_per_kwh, highest_price)
     fixed_load = np.zeros(steps)
     for power in base_evse_power(snapshot).values():
         fixed_load += power
@@ -91,7 +96,6 @@ def fill_parameters(
         "peak_price": prices.peak_eur_per_kw,
         "peak_already_kw": prices.peak_already_kw,
         "ev_wear_price": config.ev_wear_eur_per_kwh,
-        "shortfall_price": config.shortfall_penalty_factor * base_penalty,
         "overrun_price": config.overrun_penalty_factor * base_penalty,
     }
     if structure.pv_curtailable:

@@ -171,7 +171,7 @@ class HubQp:
         site = cp.sum(charge - discharge, axis=0)
         objective = (
             self._param("ev_wear_price") * throughput
-            + self._param("shortfall_price") * cp.sum(shortfall)
+            + self._param("ev_shortfall_price", n) @ shortfall
             + cp.quad_form(power, _ev_quadratic(n, dt, weights), assume_PSD=True)
         )
         return constraints, site, objective

@@ -5,8 +5,11 @@ as if no one else were coming and later arrivals push the billed peak up. The le
 day type (working day, Saturday, Sunday) and arrival bin of local time, how many cars arrived on the
 days seen so far, their mean energy need, dwell time and power. For the rest of the planning horizon
 it adds one expected (not plugged-in) session per bin on a virtual charger: the expected number of
-cars times their mean need, due at the mean departure. Expected sessions have a soft target and no
-V2G, so a wrong forecast costs money, never a user's target. It learns from recorded sessions
+cars times their mean need, due at the mean departure. Expected sessions have no V2G and a soft
+target worth only a little more than the dearest energy of the horizon (not the hub's shortfall
+penalty): the plan keeps battery energy and room under the billed peak for them, but never raises
+the peak or shorts a plugged-in car for a car that may not come. A wrong forecast costs money,
+never a user's target. It learns from recorded sessions
 (``learn_history``) and online from what it has seen (``observe``), never from the future; a day's
 sessions enter the profile once that day is over.
 """
@@ -18,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from .model import Evse, EvSession, Plan, SiteSnapshot
 
 EXPECTED_PREFIX = "expected:"
@@ -27,18 +32,20 @@ EXPECTED_PREFIX = "expected:"
 class SessionForecastConfig:
     """``bin_minutes`` must divide a day; bins expecting fewer cars than ``min_sessions`` are left out.
 
-    ``scale`` shrinks the learned mean: a forecast above what comes makes a higher peak look
-    unavoidable, and the optimizer then raises the billed peak early for cars that never arrive.
-    On the summer week (S1) with 28 days of history and grid weight 1e-4 the MPC peaked at 38.3 kW
-    for 318.44 EUR at the mean and at 39.3 kW for 314.83 EUR at half of it (39.3 kW, 313.72 EUR
-    without a forecast); with one day of history an earlier version peaked at 41.0 kW at the mean and
-    47.4 kW at 1.6x. See BENCHMARKS.md for the current numbers."""
+    ``scale`` multiplies the learned mean number of cars and ``value_factor`` the horizon's highest
+    import price to give what an expected kWh is worth. Planning for more cars than the mean costs
+    little, because an expected car is served only below the billed peak: it holds energy in the
+    battery. Planning for fewer leaves the real cars of a busy day to raise the peak when they
+    arrive. On the summer week (S1) the MPC peaked at 38.6 kW at scale 1, 28.2 kW at 2 and 26.9 kW
+    at 3 (value 1.5); at scale 2, value 1.2 and 2.0 gave 31.1 and 33.3 kW: too cheap a car holds
+    too little energy, too dear a one is worth a peak rise. BENCHMARKS.md has the full runs."""
 
     time_zone: str = "UTC"
     bin_minutes: int = 60
     min_sessions: float = 0.05
-    scale: float = 0.5
+    scale: float = 2.0
     charge_efficiency: float = 0.95
+    value_factor: float = 1.5
 
 
 @dataclass(slots=True)
@@ -143,6 +150,7 @@ class SessionForecaster:
         local_start = grid.start.astimezone(self._zone)
         midnight = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
         expected: list[EvSession] = []
+        value = self.config.value_factor * float(np.max(snapshot.prices.import_eur_per_kwh))
         day_offset = 0
         while True:
             day_start = (midnight + timedelta(days=day_offset)).replace(tzinfo=None)
@@ -163,11 +171,11 @@ class SessionForecaster:
                 arrival = bin_start + timedelta(hours=stats.offset_h / stats.count)
                 if arrival <= grid.start or arrival >= grid.end:
                     continue
-                expected.append(self._session(f"{day.isoformat()}-{index}", arrival, cars, stats))
+                expected.append(self._session(f"{day.isoformat()}-{index}", arrival, cars, stats, value))
             day_offset += 1
         return expected
 
-    def _session(self, key: str, arrival: datetime, cars: float, stats: _BinStats) -> EvSession:
+    def _session(self, key: str, arrival: datetime, cars: float, stats: _BinStats, value: float) -> EvSession:
         need = cars * stats.energy_kwh / stats.count
         return EvSession(
             session_id=f"{EXPECTED_PREFIX}{key}",
@@ -182,6 +190,7 @@ class SessionForecaster:
             charge_efficiency=self.config.charge_efficiency,
             discharge_efficiency=self.config.charge_efficiency,
             plugged_in=False,
+            shortfall_price_eur_per_kwh=value,
         )
 
 
