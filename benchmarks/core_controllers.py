@@ -44,8 +44,8 @@ def learned_sessions(
 def mpc_controller(solver: str | None = None, sessions: SessionSource | None = None) -> PlanController:
     """The production planner (optimizer and its fallback chain), re-planned every step; with
     ``sessions``, it also plans for the expected sessions that source names."""
+    from custom_components.ssch.core.expected_plan import plan_with_expected
     from custom_components.ssch.core.planner import Planner, PlannerConfig
-    from custom_components.ssch.core.session_forecast import with_expected_sessions, without_expected
 
     config = PlannerConfig() if solver is None else PlannerConfig(primary_solver=solver)
     planner = Planner(config)
@@ -54,7 +54,7 @@ def mpc_controller(solver: str | None = None, sessions: SessionSource | None = N
     source = sessions
 
     def plan(snapshot: SiteSnapshot) -> Plan:
-        return without_expected(planner.plan(with_expected_sessions(snapshot, source(snapshot))))
+        return plan_with_expected(planner, snapshot, source(snapshot))
 
     return PlanController("mpc", plan)
 

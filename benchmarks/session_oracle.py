@@ -8,8 +8,8 @@ from benchmarks.core_controllers import SessionSource
 from benchmarks.scenario import Scenario
 from benchmarks.site_state import SiteState
 from benchmarks.snapshots import ev_session
+from custom_components.ssch.core.expected_plan import EXPECTED_PREFIX
 from custom_components.ssch.core.model import EvSession, SiteSnapshot
-from custom_components.ssch.core.session_forecast import EXPECTED_PREFIX
 
 
 def oracle_sessions(scenario: Scenario, state: SiteState) -> SessionSource:

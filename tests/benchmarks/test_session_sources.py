@@ -16,8 +16,8 @@ from benchmarks.session_history import history_sessions
 from benchmarks.session_oracle import oracle_sessions
 from benchmarks.site_state import initial_state
 from benchmarks.snapshots import build_snapshot
+from custom_components.ssch.core.expected_plan import EXPECTED_PREFIX
 from custom_components.ssch.core.kpi import compute_kpis
-from custom_components.ssch.core.session_forecast import EXPECTED_PREFIX
 from tests.benchmarks.tiny import tiny_scenario_dict
 
 
@@ -115,6 +115,6 @@ def test_learned_sessions_start_from_the_history() -> None:
     # Monday 00:00 UTC: every recorded working day had one car at 01:15 (half of it by default).
     assert len(expected) == 1
     assert expected[0].arrival == scenario.time_of(5)
-    assert expected[0].target_energy_kwh == pytest.approx(2.5)
+    assert expected[0].target_energy_kwh == pytest.approx(10.0)
     whole = learned_sessions("UTC", history_sessions(scenario), scale=1.0)(snapshot)
     assert whole[0].target_energy_kwh == pytest.approx(5.0)

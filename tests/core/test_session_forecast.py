@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+import json
 
 import numpy as np
 import pytest
 
-from custom_components.ssch.core.model import EvSession, SiteSnapshot
-from custom_components.ssch.core.planner import Planner
-from custom_components.ssch.core.session_forecast import (
+from custom_components.ssch.core.expected_plan import (
     EXPECTED_PREFIX,
-    SessionForecastConfig,
-    SessionForecaster,
+    plan_with_expected,
     with_expected_sessions,
     without_expected,
 )
+from custom_components.ssch.core.model import EvSession, SiteSnapshot
+from custom_components.ssch.core.planner import Planner
+from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
 from tests.core.conftest import SiteFactory
 
 MONDAY = datetime(2023, 7, 3, 0, 0, tzinfo=UTC)  # 02:00 in Amsterdam (summer time)
@@ -276,3 +277,62 @@ def test_history_counts_every_recorded_day_also_the_empty_ones(site: SiteFactory
     assert morning.max_charge_kw == pytest.approx(1.1)
     forecaster.learn_history([recorded], start, MONDAY - timedelta(hours=2))  # known: not counted twice
     assert forecaster.expected_sessions(snapshot)[0].target_energy_kwh == pytest.approx(1.6)
+
+
+def test_a_saved_forecaster_carries_on_where_it_stopped(site: SiteFactory) -> None:
+    """Saved mid-Tuesday and loaded again (through JSON), it expects what the original expects,
+    keeps the day in progress and does not count again a car it has already seen."""
+    config = SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0)
+    original = SessionForecaster(config)
+    _learn_monday(site, original)
+    tuesday = MONDAY + timedelta(days=1)
+    early = _car("d", tuesday + timedelta(hours=6, minutes=5), 8.0, 20.0)
+    original.observe(_snapshot(site, tuesday + timedelta(hours=6, minutes=15), (early,)))
+    loaded = SessionForecaster.from_dict(json.loads(json.dumps(original.to_dict())), config)
+    later = _snapshot(site, tuesday + timedelta(hours=7), (early,))
+    loaded.observe(later)
+    original.observe(later)
+    assert loaded.expected_sessions(later) == original.expected_sessions(later)
+    wednesday = _snapshot(site, tuesday + timedelta(days=1))
+    # Tuesday's car entered the profile once: two mornings, three 08:xx cars.
+    morning = loaded.expected_sessions(wednesday)[0]
+    assert morning.target_energy_kwh == pytest.approx((20.0 + 10.0 + 20.0) / 2)
+    assert loaded.expected_sessions(wednesday) == original.expected_sessions(wednesday)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"days": {"x": 0}, "stats": [], "seen": {}, "arrivals": [], "pending": [], "profiled_until": None},
+        {"days": []},
+    ],
+)
+def test_a_damaged_save_is_refused(data: dict[str, object]) -> None:
+    with pytest.raises((KeyError, TypeError, ValueError, AttributeError)):
+        SessionForecaster.from_dict(data, SessionForecastConfig())
+
+
+def test_what_only_mattered_for_days_gone_is_forgotten(site: SiteFactory) -> None:
+    """A car that stays plugged in for a week is counted once, and the ids and arrival counts of
+    days gone do not pile up."""
+    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    _learn_monday(site, forecaster)
+    stayer = _car("week", MONDAY + timedelta(hours=6, minutes=10), 24.0 * 7, 20.0)
+    for day in range(1, 8):
+        snapshot = _snapshot(site, MONDAY + timedelta(days=day), (stayer,))
+        forecaster.observe(snapshot)
+        forecaster.expected_sessions(snapshot)
+    saved = forecaster.to_dict()
+    assert set(saved["seen"]) <= {"week"}
+    assert saved["arrivals"] == []
+    assert saved["stats"][0][2] == 3  # Monday's two 08:xx cars and the stayer, once
+
+
+def test_no_expected_car_plans_like_the_planner(site: SiteFactory) -> None:
+    snapshot = site.snapshot(sessions=(site.session(),), import_price=[0.3] * 4 + [0.1] * 4)
+    planner = Planner()
+    direct = planner.plan(snapshot)
+    np.testing.assert_allclose(
+        plan_with_expected(planner, snapshot, []).evse_power_kw["e1"], direct.evse_power_kw["e1"]
+    )

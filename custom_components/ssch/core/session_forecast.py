@@ -17,15 +17,15 @@ sessions enter the profile once that day is over.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .model import Evse, EvSession, Plan, SiteSnapshot
-
-EXPECTED_PREFIX = "expected:"
+from .expected_plan import EXPECTED_PREFIX
+from .model import EvSession, SiteSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,19 @@ class _BinStats:
     offset_h: float = 0.0  # arrival time after the bin's start
 
 
+@dataclass(frozen=True, slots=True)
+class _Arrival:
+    """A car of a day not over yet: it enters the profile when the day is."""
+
+    day: date
+    kind: int
+    index: int
+    offset_h: float
+    energy_kwh: float
+    dwell_h: float
+    power_kw: float
+
+
 @dataclass(slots=True)
 class SessionForecaster:
     """Online similar-day profile of arrivals; feed it every snapshot, ask it for expected sessions."""
@@ -65,9 +78,11 @@ class SessionForecaster:
     _zone: ZoneInfo = field(init=False)
     _days: dict[date, int] = field(default_factory=dict, init=False)
     _stats: dict[tuple[int, int], _BinStats] = field(default_factory=dict, init=False)
-    _seen: set[str] = field(default_factory=set, init=False)
+    _seen: dict[str, date] = field(default_factory=dict, init=False)
     _arrivals: dict[tuple[date, int], int] = field(default_factory=dict, init=False)
-    _pending: list[tuple[date, int, int, float, EvSession]] = field(default_factory=list, init=False)
+    _pending: list[_Arrival] = field(default_factory=list, init=False)
+    # Days before this one are in the profile: a car arriving on one of them is known or too late.
+    _profiled_until: date | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.config.bin_minutes <= 0 or (24 * 60) % self.config.bin_minutes:
@@ -111,27 +126,44 @@ class SessionForecaster:
         if session.session_id in self._seen:
             return
         day, index, offset = self._locate(session.arrival)
-        kind = self.day_type(day)
-        self._seen.add(session.session_id)
+        if self._profiled_until is not None and day < self._profiled_until:
+            return
+        self._seen[session.session_id] = day
         self._arrivals[day, index] = self._arrivals.get((day, index), 0) + 1
         if day not in self._days:
             return  # arrived before the learner started watching: its day is not counted
-        self._pending.append((day, kind, index, offset, session))
+        dwell_h = max(0.0, (session.departure - session.arrival).total_seconds() / 3600.0)
+        self._pending.append(
+            _Arrival(
+                day,
+                self.day_type(day),
+                index,
+                offset,
+                session.energy_needed_kwh,
+                dwell_h,
+                session.max_charge_kw,
+            )
+        )
 
     def _commit(self, today: date) -> None:
-        """Move the sessions of finished days into the profile (only whole days are averaged)."""
+        """Move the sessions of finished days into the profile (only whole days are averaged) and
+        forget what only mattered for days gone."""
         waiting = []
-        for day, kind, index, offset, session in self._pending:
-            if day >= today:
-                waiting.append((day, kind, index, offset, session))
+        for arrival in self._pending:
+            if arrival.day >= today:
+                waiting.append(arrival)
                 continue
-            stats = self._stats.setdefault((kind, index), _BinStats())
+            stats = self._stats.setdefault((arrival.kind, arrival.index), _BinStats())
             stats.count += 1
-            stats.energy_kwh += session.energy_needed_kwh
-            stats.dwell_h += max(0.0, (session.departure - session.arrival).total_seconds() / 3600.0)
-            stats.power_kw += session.max_charge_kw
-            stats.offset_h += offset
+            stats.energy_kwh += arrival.energy_kwh
+            stats.dwell_h += arrival.dwell_h
+            stats.power_kw += arrival.power_kw
+            stats.offset_h += arrival.offset_h
         self._pending = waiting
+        if self._profiled_until is None or today > self._profiled_until:
+            self._profiled_until = today
+        self._seen = {key: day for key, day in self._seen.items() if day >= today}
+        self._arrivals = {key: count for key, count in self._arrivals.items() if key[0] >= today}
 
     def _days_of_type(self, before: date) -> dict[int, int]:
         counts: dict[int, int] = {}
@@ -175,6 +207,39 @@ class SessionForecaster:
             day_offset += 1
         return expected
 
+    def to_dict(self) -> dict[str, Any]:
+        """The learned profile and the days in progress, JSON-ready."""
+        return {
+            "days": {day.isoformat(): kind for day, kind in self._days.items()},
+            "stats": [[kind, index, *astuple(stats)] for (kind, index), stats in self._stats.items()],
+            "seen": {key: day.isoformat() for key, day in self._seen.items()},
+            "arrivals": [[day.isoformat(), index, count] for (day, index), count in self._arrivals.items()],
+            "pending": [[item.day.isoformat(), *astuple(item)[1:]] for item in self._pending],
+            "profiled_until": self._profiled_until.isoformat() if self._profiled_until else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], config: SessionForecastConfig) -> SessionForecaster:
+        """A forecaster that continues from ``to_dict``; KeyError, TypeError or ValueError when
+        ``data`` is not one."""
+        forecaster = cls(config)
+        forecaster._days = {date.fromisoformat(day): int(kind) for day, kind in data["days"].items()}
+        forecaster._stats = {
+            (int(kind), int(index)): _BinStats(int(count), *map(float, sums))
+            for kind, index, count, *sums in data["stats"]
+        }
+        forecaster._seen = {str(key): date.fromisoformat(day) for key, day in data["seen"].items()}
+        forecaster._arrivals = {
+            (date.fromisoformat(day), int(index)): int(count) for day, index, count in data["arrivals"]
+        }
+        forecaster._pending = [
+            _Arrival(date.fromisoformat(day), int(kind), int(index), *map(float, numbers))
+            for day, kind, index, *numbers in data["pending"]
+        ]
+        if (until := data["profiled_until"]) is not None:
+            forecaster._profiled_until = date.fromisoformat(until)
+        return forecaster
+
     def _session(self, key: str, arrival: datetime, cars: float, stats: _BinStats, value: float) -> EvSession:
         need = cars * stats.energy_kwh / stats.count
         return EvSession(
@@ -192,26 +257,3 @@ class SessionForecaster:
             plugged_in=False,
             shortfall_price_eur_per_kwh=value,
         )
-
-
-def with_expected_sessions(snapshot: SiteSnapshot, expected: list[EvSession]) -> SiteSnapshot:
-    """``snapshot`` plus ``expected`` sessions; a session on a charger the site does not have gets a
-    virtual charger of that name (a learned bin stands for several cars at once)."""
-    known = {evse.evse_id for evse in snapshot.evses}
-    evses = tuple(
-        Evse(session.evse_id, session.max_charge_kw) for session in expected if session.evse_id not in known
-    )
-    return replace(snapshot, evses=snapshot.evses + evses, sessions=snapshot.sessions + tuple(expected))
-
-
-def without_expected(plan: Plan) -> Plan:
-    """The plan with the virtual chargers and expected sessions left out (site totals unchanged)."""
-    return replace(
-        plan,
-        evse_power_kw={
-            key: value for key, value in plan.evse_power_kw.items() if not key.startswith(EXPECTED_PREFIX)
-        },
-        session_outcomes={
-            key: value for key, value in plan.session_outcomes.items() if not key.startswith(EXPECTED_PREFIX)
-        },
-    )
