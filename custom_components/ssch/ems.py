@@ -20,10 +20,12 @@ import numpy as np
 
 from .asset_control import AssetController
 from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
+from .core.expected_plan import plan_with_expected
 from .core.grid_signals import GridSignal
 from .core.kpi_tracker import HubKpis, KpiTracker
-from .core.model import FloatArray, Plan, SiteSnapshot
+from .core.model import EvSession, FloatArray, Plan, SiteSnapshot
 from .core.planner import Planner
+from .core.session_forecast import SessionForecastConfig, SessionForecaster
 from .csms.errors import CsmsError
 from .csms.events import (
     CsmsEvent,
@@ -66,10 +68,11 @@ class EmsMode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EmsResult:
-    """One planning round."""
+    """One planning round; ``expected`` are the cars the plan kept room for (not plugged in yet)."""
 
     snapshot: SiteSnapshot
     plan: Plan
+    expected: tuple[EvSession, ...] = ()
 
 
 class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
@@ -101,6 +104,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.store = EmsStore(hass, config.entry_id)
         self._active_signals: list[GridSignal] = []
         self.flexibility = FlexibilityBook()
+        self.arrivals = SessionForecaster(SessionForecastConfig(time_zone=hass.config.time_zone))
         self.grid_meter = FlowMeter()
         self.battery_meters = {battery.subentry_id: FlowMeter() for battery in config.batteries}
         self.kpis = KpiTracker(
@@ -139,8 +143,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         async with self._solve_lock:
             now = dt_util.utcnow()
             snapshot = replace(self.builder.build(now), commitments=self.flexibility.for_planner(now))
-            plan = await self.hass.async_add_executor_job(self.planner.plan, snapshot)
-        result = EmsResult(snapshot, plan)
+            self.arrivals.observe(snapshot)
+            expected = self.arrivals.expected_sessions(snapshot)
+            plan = await self.hass.async_add_executor_job(
+                plan_with_expected, self.planner, snapshot, expected
+            )
+        result = EmsResult(snapshot, plan, tuple(expected))
         self.events.planned(snapshot, plan)
         self._track_sessions(snapshot)
         self.store.schedule_save(self._persisted)
@@ -149,12 +157,14 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     async def async_restore(self) -> None:
         """Continue from the plan, grid signals and KPI accumulators saved before a restart."""
-        saved = await self.store.async_load()
+        saved = await self.store.async_load(self.arrivals.config)
         if saved.plan is not None:
             self.planner.restore(saved.plan)
         self.builder.signals = saved.signals
         if saved.flexibility is not None:
             self.flexibility = saved.flexibility
+        if saved.arrivals is not None:
+            self.arrivals = saved.arrivals
         if saved.kpis is not None:
             self.kpis = KpiTracker.from_dict(
                 saved.kpis,
@@ -178,6 +188,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.builder.signals,
             self.kpis.to_dict(),
             self.flexibility.to_dict(),
+            self.arrivals.to_dict(),
         )
 
     async def async_shutdown(self) -> None:
@@ -527,6 +538,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             "battery_power_kw": _rounded(plan.battery_power_kw),
             "pv_curtailment_kw": _rounded(plan.pv_curtailment_kw),
             "sessions_at_risk": [key for key, outcome in plan.session_outcomes.items() if outcome.at_risk],
+            "expected_arrivals_kwh": round(sum(s.energy_needed_kwh for s in self.data.expected), 1),
         }
 
 

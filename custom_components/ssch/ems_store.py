@@ -1,4 +1,5 @@
-"""What the EMS keeps across a Home Assistant restart: the last plan, grid signals and KPI accumulators."""
+"""What the EMS keeps across a Home Assistant restart: the last plan, grid signals, KPI accumulators,
+flexibility commitments and the learned arrival profile."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from homeassistant.helpers.storage import Store
 from .const import DOMAIN
 from .core.grid_signals import GridSignal
 from .core.model import Plan
+from .core.session_forecast import SessionForecastConfig, SessionForecaster
 from .flexibility_book import FlexibilityBook
 
 _LOGGER = logging.getLogger(__name__)
@@ -27,8 +29,9 @@ class EmsStore:
         """The store of one hub."""
         self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.ems")
 
-    async def async_load(self) -> SavedEms:
-        """What was saved; a part that cannot be read is dropped with a warning."""
+    async def async_load(self, arrival_config: SessionForecastConfig | None = None) -> SavedEms:
+        """What was saved; a part that cannot be read is dropped with a warning. The arrival profile
+        is restored with ``arrival_config`` (the hub's time zone)."""
         data = await self._store.async_load() or {}
         saved = SavedEms(kpis=data.get("kpis") if isinstance(data.get("kpis"), dict) else None)
         try:
@@ -43,6 +46,13 @@ class EmsStore:
                 saved.flexibility = FlexibilityBook.from_dict(data["flexibility"])
             except (KeyError, TypeError, ValueError) as err:
                 _LOGGER.warning("Ignoring the saved flexibility commitments, they cannot be read: %s", err)
+        if isinstance(arrivals := data.get("arrivals"), dict):
+            try:
+                saved.arrivals = SessionForecaster.from_dict(
+                    arrivals, arrival_config or SessionForecastConfig()
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                _LOGGER.warning("Ignoring the learned arrival profile, it cannot be read: %s", err)
         return saved
 
     def schedule_save(self, data: Callable[[], dict[str, Any]]) -> None:
@@ -62,6 +72,7 @@ class SavedEms:
     signals: list[GridSignal] = field(default_factory=list)
     kpis: dict[str, Any] | None = None
     flexibility: FlexibilityBook | None = None
+    arrivals: SessionForecaster | None = None
 
 
 def ems_data(
@@ -69,6 +80,7 @@ def ems_data(
     signals: list[GridSignal],
     kpis: dict[str, Any],
     flexibility: dict[str, Any] | None = None,
+    arrivals: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON-ready form of what the EMS keeps."""
     return {
@@ -76,4 +88,5 @@ def ems_data(
         "signals": [s.to_dict() for s in signals],
         "kpis": kpis,
         "flexibility": flexibility,
+        "arrivals": arrivals,
     }
