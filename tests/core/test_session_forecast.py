@@ -329,6 +329,20 @@ def test_what_only_mattered_for_days_gone_is_forgotten(site: SiteFactory) -> Non
     assert saved["stats"][0][2] == 3  # Monday's two 08:xx cars and the stayer, once
 
 
+def test_only_cars_that_are_here_count_as_flexibility(site: SiteFactory) -> None:
+    expected = site.session(
+        f"{EXPECTED_PREFIX}x", f"{EXPECTED_PREFIX}x", arrival_h=2.0, departure_h=8.0, plugged_in=False
+    )
+    here = site.session("here", "e1", departure_h=8.0)
+    base = site.snapshot(sessions=(here,))
+    planner = Planner()
+    raw = planner.plan(with_expected_sessions(base, [expected]))
+    plan = plan_with_expected(planner, base, [expected])
+    assert np.all(raw.flexibility.up_kw[2:] > plan.flexibility.up_kw[2:] + 5.0)
+    np.testing.assert_allclose(plan.flexibility.up_kw[:2], raw.flexibility.up_kw[:2], atol=1e-6)
+    assert np.all(plan.flexibility.up_kw > 0.0)  # the car that is here still offers its room
+
+
 def test_no_expected_car_plans_like_the_planner(site: SiteFactory) -> None:
     snapshot = site.snapshot(sessions=(site.session(),), import_price=[0.3] * 4 + [0.1] * 4)
     planner = Planner()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .flexibility import flexibility_envelope
 from .model import Evse, EvSession, Plan, SiteSnapshot
 
 if TYPE_CHECKING:
@@ -37,7 +38,14 @@ def without_expected(plan: Plan) -> Plan:
 
 
 def plan_with_expected(planner: Planner, snapshot: SiteSnapshot, expected: list[EvSession]) -> Plan:
-    """The plan for ``snapshot`` that keeps room for ``expected`` cars, without them in it."""
+    """The plan for ``snapshot`` that keeps room for ``expected`` cars, without them in it.
+
+    Its flexibility counts only the cars that are here: a grid operator cannot be offered the
+    energy of a car that may not come."""
     if not expected:
         return planner.plan(snapshot)
-    return without_expected(planner.plan(with_expected_sessions(snapshot, expected)))
+    plan = without_expected(planner.plan(with_expected_sessions(snapshot, expected)))
+    envelope = flexibility_envelope(
+        snapshot, plan.evse_power_kw, plan.battery_power_kw, plan.pv_curtailment_kw
+    )
+    return replace(plan, flexibility=envelope)
