@@ -112,9 +112,11 @@ def test_learned_sessions_start_from_the_history() -> None:
     source = learned_sessions("UTC", history_sessions(scenario))
     snapshot = build_snapshot(scenario, state, 0, ForecastProvider(scenario).view(0, 8))
     expected = source(snapshot)
-    # Monday 00:00 UTC: every recorded working day had one car at 01:15 (half of it by default).
+    # Monday 00:00 UTC: every recorded working day had one 5 kWh car at 01:15. Twice that is
+    # expected by default, less the car already here in the same three-hour bin.
+    assert scenario.sessions[0].arrival == scenario.start
     assert len(expected) == 1
     assert expected[0].arrival == scenario.time_of(5)
-    assert expected[0].target_energy_kwh == pytest.approx(10.0)
-    whole = learned_sessions("UTC", history_sessions(scenario), scale=1.0)(snapshot)
-    assert whole[0].target_energy_kwh == pytest.approx(5.0)
+    assert expected[0].target_energy_kwh == pytest.approx(5.0)
+    more = learned_sessions("UTC", history_sessions(scenario), scale=3.0)(snapshot)
+    assert more[0].target_energy_kwh == pytest.approx(10.0)

@@ -22,6 +22,8 @@ from tests.core.conftest import SiteFactory
 
 MONDAY = datetime(2023, 7, 3, 0, 0, tzinfo=UTC)  # 02:00 in Amsterdam (summer time)
 AMSTERDAM = "Europe/Amsterdam"
+# The tests reason in hourly bins; the default bins are coarser to keep the plan small.
+HOURLY = {"bin_minutes": 60, "min_sessions": 0.05}
 
 
 def _car(
@@ -64,14 +66,14 @@ def _learn_monday(site: SiteFactory, forecaster: SessionForecaster) -> None:
 
 
 def test_nothing_is_expected_without_history(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM))
     snapshot = _snapshot(site, MONDAY)
     forecaster.observe(snapshot)
     assert forecaster.expected_sessions(snapshot) == []
 
 
 def test_a_working_day_is_expected_like_the_working_days_seen(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0))
     _learn_monday(site, forecaster)
     tuesday_night = MONDAY + timedelta(days=1)
     snapshot = _snapshot(site, tuesday_night)
@@ -95,19 +97,19 @@ def test_a_working_day_is_expected_like_the_working_days_seen(site: SiteFactory)
 
 
 def test_the_scale_shrinks_the_expected_cars(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM))
     _learn_monday(site, forecaster)
     snapshot = _snapshot(site, MONDAY + timedelta(days=1))
     morning = forecaster.expected_sessions(snapshot)[0]
     assert morning.target_energy_kwh == pytest.approx(60.0)  # twice the learned mean by default
     assert morning.max_charge_kw == pytest.approx(36.0)
-    half = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=0.5))
+    half = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=0.5))
     _learn_monday(site, half)
     assert half.expected_sessions(snapshot)[0].target_energy_kwh == pytest.approx(15.0)
 
 
 def test_cars_already_here_are_not_expected_again(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0))
     _learn_monday(site, forecaster)
     tuesday = MONDAY + timedelta(days=1)
     early = _car("d", tuesday + timedelta(hours=6, minutes=5), 8.0, 20.0)
@@ -128,7 +130,7 @@ def test_cars_already_here_are_not_expected_again(site: SiteFactory) -> None:
 
 
 def test_weekends_are_learned_apart_and_the_horizon_bounds_arrivals(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM))
     _learn_monday(site, forecaster)
     assert forecaster.day_type(date(2023, 7, 8)) == 1
     assert forecaster.day_type(date(2023, 7, 9)) == 2
@@ -142,7 +144,7 @@ def test_weekends_are_learned_apart_and_the_horizon_bounds_arrivals(site: SiteFa
 
 
 def test_cars_from_before_the_first_observation_are_not_counted(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM))
     before = _car("old", MONDAY - timedelta(hours=20), 30.0, 10.0)
     forecaster.observe(_snapshot(site, MONDAY, (before,)))
     forecaster.observe(_snapshot(site, MONDAY + timedelta(hours=1), (before,)))
@@ -159,7 +161,7 @@ def test_learns_a_real_shaped_workplace_week(site: SiteFactory) -> None:
     """Five working days of 10 workplace visits (arrivals 07-10 local, 4-9 h, 5-30 kWh): the
     working-day forecast settles on the mean of what came."""
     rng = np.random.default_rng(3)
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0))
     needs = []
     for day in range(5):
         start = MONDAY + timedelta(days=day)
@@ -211,7 +213,7 @@ def test_the_planner_keeps_room_for_expected_cars(site: SiteFactory) -> None:
 
 
 def test_an_expected_car_is_worth_a_little_more_than_the_dearest_energy(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, value_factor=1.5))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, value_factor=1.5))
     _learn_monday(site, forecaster)
     prices = np.linspace(0.1, 0.4, 96)
     snapshot = _snapshot(site, MONDAY + timedelta(days=1))
@@ -263,7 +265,7 @@ def test_expected_sessions_may_use_the_sites_own_chargers(site: SiteFactory) -> 
 
 
 def test_history_counts_every_recorded_day_also_the_empty_ones(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0))
     # Two weeks of records (local midnight to local midnight) with one 08:xx car on one Monday.
     start = MONDAY - timedelta(days=14, hours=2)
     recorded = _car("h1", MONDAY - timedelta(days=7) + timedelta(hours=6, minutes=30), 8.0, 16.0)
@@ -282,7 +284,7 @@ def test_history_counts_every_recorded_day_also_the_empty_ones(site: SiteFactory
 def test_a_saved_forecaster_carries_on_where_it_stopped(site: SiteFactory) -> None:
     """Saved mid-Tuesday and loaded again (through JSON), it expects what the original expects,
     keeps the day in progress and does not count again a car it has already seen."""
-    config = SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0)
+    config = SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0)
     original = SessionForecaster(config)
     _learn_monday(site, original)
     tuesday = MONDAY + timedelta(days=1)
@@ -316,7 +318,7 @@ def test_a_damaged_save_is_refused(data: dict[str, object]) -> None:
 def test_what_only_mattered_for_days_gone_is_forgotten(site: SiteFactory) -> None:
     """A car that stays plugged in for a week is counted once, and the ids and arrival counts of
     days gone do not pile up."""
-    forecaster = SessionForecaster(SessionForecastConfig(time_zone=AMSTERDAM, scale=1.0))
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0))
     _learn_monday(site, forecaster)
     stayer = _car("week", MONDAY + timedelta(hours=6, minutes=10), 24.0 * 7, 20.0)
     for day in range(1, 8):

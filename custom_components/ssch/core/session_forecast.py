@@ -38,11 +38,14 @@ class SessionForecastConfig:
     battery. Planning for fewer leaves the real cars of a busy day to raise the peak when they
     arrive. On the summer week (S1) the MPC peaked at 38.6 kW at scale 1, 28.2 kW at 2 and 26.9 kW
     at 3 (value 1.5); at scale 2, value 1.2 and 2.0 gave 31.1 and 33.3 kW: too cheap a car holds
-    too little energy, too dear a one is worth a peak rise. BENCHMARKS.md has the full runs."""
+    too little energy, too dear a one is worth a peak rise. Each bin with expected cars is one more
+    EV slot in the plan, so the bins are three hours wide and sparse ones are left out: with hourly
+    bins the week replays took 220-270 ms per tick (median) instead of about 80 ms, for a peak 0.4 kW
+    lower on S1 and the same on S2. BENCHMARKS.md has the full runs."""
 
     time_zone: str = "UTC"
-    bin_minutes: int = 60
-    min_sessions: float = 0.05
+    bin_minutes: int = 180
+    min_sessions: float = 0.2
     scale: float = 2.0
     charge_efficiency: float = 0.95
     value_factor: float = 1.5
