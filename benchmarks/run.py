@@ -1,7 +1,7 @@
 """Closed-loop benchmark runner.
 
     python -m benchmarks.run S1|S2|S4|SCENARIO.json [--controller mpc|fallback|uncontrolled|perfect]
-        [--forecast-noise 0.2] [--sessions none|learned|oracle] [--steps N] [--json OUT]
+        [--forecast-noise 0.2] [--sessions learned|none|oracle] [--steps N] [--json OUT]
 
 The uncontrolled counterfactual always runs too (it is the reference for peak, variance and
 savings); when the perfect-foresight LP runs, every controller also reports its gap to it.
@@ -37,7 +37,7 @@ def make_controller(
     scenario: Scenario,
     state: SiteState,
     solver: str | None = None,
-    sessions: str = "none",
+    sessions: str = "learned",
     *,
     session_scale: float | None = None,
 ) -> Controller:
@@ -79,7 +79,7 @@ def run_controller(
     steps: int | None,
     progress_every: int = 0,
     solver: str | None = None,
-    sessions: str = "none",
+    sessions: str = "learned",
     session_scale: float | None = None,
 ) -> tuple[KpiReport, float]:
     """Replay one controller; returns its KPIs and the wall time of the whole run."""
@@ -130,15 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sessions",
         choices=SESSION_SOURCES,
-        default="none",
-        help="future cars the MPC plans for: none (default), learned from the recorded history and "
-        "the sessions seen so far, or the true upcoming sessions (oracle)",
+        default="learned",
+        help="future cars the MPC plans for: learned from the recorded history and the sessions "
+        "seen so far (default, as the hub does), none, or the true upcoming sessions (oracle)",
     )
     parser.add_argument(
         "--session-scale",
         type=float,
         default=None,
-        help="with --sessions learned: share of the learned mean the forecast expects (default 0.5)",
+        help="with --sessions learned: multiple of the learned mean the forecast expects (default 2)",
     )
     parser.add_argument("--json", type=Path, default=None, help="write all KPIs to this file")
     args = parser.parse_args(argv)

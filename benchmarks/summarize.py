@@ -35,9 +35,7 @@ def summary_rows(result: dict[str, Any]) -> list[str]:
         )
         sessions = result.get("sessions", "none")
         scale = result.get("session_scale")
-        label = name
-        if name == "mpc" and sessions != "none":
-            label = f"{name} ({sessions} sessions{'' if scale is None else f', scale {scale}'})"
+        label = _label(name, sessions, scale)
         rows.append(
             f"| {result['scenario']} | {result['forecast_noise']} | {label} "
             f"| {kpis['peak_import_kw']:.1f} | {kpis['total_cost_eur']:.2f} "
@@ -63,3 +61,13 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _label(name: str, sessions: str, scale: float | None) -> str:
+    """The MPC as the hub runs it (learned arrivals) is plain "mpc"; other runs say what they knew."""
+    if name != "mpc":
+        return name
+    known = {"learned": [], "none": ["plugged-in cars only"]}.get(sessions, [f"{sessions} sessions"])
+    if scale is not None:
+        known.append(f"scale {scale}")
+    return f"mpc ({', '.join(known)})" if known else "mpc"

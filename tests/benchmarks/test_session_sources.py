@@ -72,8 +72,16 @@ def test_runner_records_the_session_source(tmp_path: Path, capsys: pytest.Captur
         assert result["session_scale"] == 1.0
         assert result["controllers"]["mpc"]["kpis"]["feasible_sessions_met_share"] == 1.0
         rows = summarize.summary_rows(result)
-        label = "mpc" if source == "none" else f"mpc ({source} sessions, scale 1.0)"
+        label = {
+            "oracle": "mpc (oracle sessions, scale 1.0)",
+            "learned": "mpc (scale 1.0)",
+            "none": "mpc (plugged-in cars only, scale 1.0)",
+        }[source]
         assert rows[-1].startswith(f"| tiny | 0.0 | {label} |")
+    # As the hub runs it: arrivals learned at the default scale.
+    assert summarize.summary_rows({**result, "sessions": "learned", "session_scale": None})[-1].startswith(
+        "| tiny | 0.0 | mpc |"
+    )
 
 
 def _with_history() -> Scenario:
