@@ -195,6 +195,14 @@ def test_a_session_is_never_worth_more_than_the_hubs_shortfall_penalty(site: Sit
     assert plan.grid_import_kw.max() <= 5.0 + 0.05
 
 
+def test_a_negative_shortfall_price_counts_as_none(site: SiteFactory) -> None:
+    """A kWh short is never rewarded: the plan stays bounded and simply does not charge."""
+    odd = replace(site.session(energy_kwh=10.0, target_kwh=30.0), shortfall_price_eur_per_kwh=-1.0)
+    plan = Optimizer().solve(site.snapshot(sessions=(odd,), import_price=0.3))
+    assert not plan.diagnostics.fallback_used
+    assert plan.session_outcomes["s1"].expected_energy_kwh == pytest.approx(10.0, abs=0.1)
+
+
 def test_down_commitment_lowers_import(site: SiteFactory) -> None:
     session = site.session(energy_kwh=10.0, target_kwh=30.0)
     commitment = site.commitment(0.0, 2.0, requested_kw=-10.0, reference_kw=30.0)

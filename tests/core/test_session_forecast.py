@@ -221,6 +221,8 @@ def test_an_expected_car_is_worth_a_little_more_than_the_dearest_energy(site: Si
     expected = forecaster.expected_sessions(snapshot)
     assert expected
     assert [s.shortfall_price_eur_per_kwh for s in expected] == pytest.approx([0.6] * len(expected))
+    negative = replace(snapshot, prices=replace(snapshot.prices, import_eur_per_kwh=-prices))
+    assert {s.shortfall_price_eur_per_kwh for s in forecaster.expected_sessions(negative)} == {0.0}
 
 
 def test_the_battery_keeps_its_energy_for_expected_cars(site: SiteFactory) -> None:

@@ -82,7 +82,7 @@ def fill_parameters(
         values["ev_required_kwh"][slot] = _to_model_energy(window, window.required_energy_kwh, config)
         values["ev_hard_floor_kwh"][slot] = _to_model_energy(window, window.hard_floor_kwh, config)
         if (price := window.session.shortfall_price_eur_per_kwh) is not None:
-            values["ev_shortfall_price"][slot] = min(price, shortfall_price)
+            values["ev_shortfall_price"][slot] = min(max(price, 0.0), shortfall_price)
 
     fixed_load = np.zeros(steps)
     for power in base_evse_power(snapshot).values():

@@ -185,7 +185,8 @@ class SessionForecaster:
         local_start = grid.start.astimezone(self._zone)
         midnight = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
         expected: list[EvSession] = []
-        value = self.config.value_factor * float(np.max(snapshot.prices.import_eur_per_kwh))
+        # Never below zero: with only negative prices ahead a missing kWh would otherwise pay.
+        value = self.config.value_factor * max(0.0, float(np.max(snapshot.prices.import_eur_per_kwh)))
         day_offset = 0
         while True:
             day_start = (midnight + timedelta(days=day_offset)).replace(tzinfo=None)
