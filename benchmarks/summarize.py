@@ -21,6 +21,16 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1%}"
 
 
+def _label(name: str, sessions: str, scale: float | None) -> str:
+    """The MPC as the hub runs it (learned arrivals) is plain "mpc"; other runs say what they knew."""
+    if name != "mpc":
+        return name
+    known = {"learned": [], "none": ["plugged-in cars only"]}.get(sessions, [f"{sessions} sessions"])
+    if scale is not None:
+        known.append(f"scale {scale}")
+    return f"mpc ({', '.join(known)})" if known else "mpc"
+
+
 def summary_rows(result: dict[str, Any]) -> list[str]:
     """One table row per controller of one result file."""
     rows: list[str] = []
@@ -61,13 +71,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _label(name: str, sessions: str, scale: float | None) -> str:
-    """The MPC as the hub runs it (learned arrivals) is plain "mpc"; other runs say what they knew."""
-    if name != "mpc":
-        return name
-    known = {"learned": [], "none": ["plugged-in cars only"]}.get(sessions, [f"{sessions} sessions"])
-    if scale is not None:
-        known.append(f"scale {scale}")
-    return f"mpc ({', '.join(known)})" if known else "mpc"
