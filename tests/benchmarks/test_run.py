@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import runpy
+import sys
 
 import pytest
 
@@ -80,14 +82,18 @@ def test_scenarios_are_found_by_builder_name(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_results_are_summarised_as_markdown(
-    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from benchmarks import summarize
-
     out = tmp_path / "result.json"
     run.main([str(scenario_file), "--controller", "perfect", "--json", str(out)])
     capsys.readouterr()
-    summarize.main([str(out)])
+    # As `python -m benchmarks.summarize` runs it.
+    monkeypatch.setattr(sys, "argv", ["summarize", str(out)])
+    monkeypatch.delitem(sys.modules, "benchmarks.summarize", raising=False)
+    runpy.run_module("benchmarks.summarize", run_name="__main__")
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| scenario |")
     assert len(lines) == 4
