@@ -48,6 +48,23 @@ def _car(
     )
 
 
+def _expected_car(
+    site: SiteFactory, *, arrival_h: float, departure_h: float, need_kwh: float, worth: float | None = None
+) -> EvSession:
+    """An expected car on its own virtual charger, as the forecaster makes them."""
+    car = site.session(
+        f"{EXPECTED_PREFIX}x",
+        f"{EXPECTED_PREFIX}x",
+        arrival_h=arrival_h,
+        departure_h=departure_h,
+        energy_kwh=0.0,
+        capacity_kwh=need_kwh,
+        target_kwh=need_kwh,
+        plugged_in=False,
+    )
+    return replace(car, shortfall_price_eur_per_kwh=worth)
+
+
 def _snapshot(site: SiteFactory, now: datetime, sessions: tuple[EvSession, ...] = ()) -> SiteSnapshot:
     evses = tuple(site.evse(f"e{i}") for i in range(1, 4))
     return site.snapshot(steps=96, step_minutes=15, start=now, evses=evses, sessions=sessions)
@@ -185,16 +202,7 @@ def test_the_planner_keeps_room_for_expected_cars(site: SiteFactory) -> None:
     """A car here now needs 20 kWh within 8 h, an expected car needs 20 kWh in the last 2 h of
     those; with a peak charge the present car charges before the expected one arrives."""
     present = site.session("now", "e1", departure_h=8.0, energy_kwh=10.0, target_kwh=30.0)
-    expected = site.session(
-        f"{EXPECTED_PREFIX}x",
-        f"{EXPECTED_PREFIX}x",
-        arrival_h=6.0,
-        departure_h=8.0,
-        energy_kwh=0.0,
-        capacity_kwh=20.0,
-        target_kwh=20.0,
-        plugged_in=False,
-    )
+    expected = _expected_car(site, arrival_h=6.0, departure_h=8.0, need_kwh=20.0)
     base = site.snapshot(steps=8, sessions=(present,), peak_price=5.0)
     augmented = with_expected_sessions(base, [expected])
     assert [e.evse_id for e in augmented.evses] == ["e1", f"{EXPECTED_PREFIX}x"]
@@ -229,19 +237,7 @@ def test_the_battery_keeps_its_energy_for_expected_cars(site: SiteFactory) -> No
     """The first hour is dear: without a forecast the battery sells its energy then. An expected car
     at hour 4 would push the import above the 8 kW already billed, so the battery keeps its energy
     for that car and the billed peak stays."""
-    expected = replace(
-        site.session(
-            f"{EXPECTED_PREFIX}x",
-            f"{EXPECTED_PREFIX}x",
-            arrival_h=4.0,
-            departure_h=6.0,
-            energy_kwh=0.0,
-            capacity_kwh=15.0,
-            target_kwh=15.0,
-            plugged_in=False,
-        ),
-        shortfall_price_eur_per_kwh=0.6,
-    )
+    expected = _expected_car(site, arrival_h=4.0, departure_h=6.0, need_kwh=15.0, worth=0.6)
     base = site.snapshot(
         steps=8,
         import_price=[0.4, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2],
@@ -334,9 +330,8 @@ def test_what_only_mattered_for_days_gone_is_forgotten(site: SiteFactory) -> Non
 
 
 def test_only_cars_that_are_here_count_as_flexibility(site: SiteFactory) -> None:
-    expected = site.session(
-        f"{EXPECTED_PREFIX}x", f"{EXPECTED_PREFIX}x", arrival_h=2.0, departure_h=8.0, plugged_in=False
-    )
+    # A car with room to spare, so it could take more than planned in every step after it comes.
+    expected = replace(_expected_car(site, arrival_h=2.0, departure_h=8.0, need_kwh=20.0), capacity_kwh=60.0)
     here = site.session("here", "e1", departure_h=8.0)
     base = site.snapshot(sessions=(here,))
     planner = Planner()
