@@ -220,17 +220,53 @@ def test_the_planner_keeps_room_for_expected_cars(site: SiteFactory) -> None:
     assert float(np.max(alone)) == pytest.approx(20.0 / 0.95 / 8, abs=0.2)
 
 
-def test_an_expected_car_is_worth_a_little_more_than_the_dearest_energy(site: SiteFactory) -> None:
-    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, value_factor=1.5))
+def test_the_usual_cars_are_worth_more_than_the_reserve(site: SiteFactory) -> None:
+    """Twice the usual cars are expected: the usual ones at 3x the dearest energy, the reserve at
+    1.5x; the cars that already came are taken from the usual ones first."""
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM))
     _learn_monday(site, forecaster)
     prices = np.linspace(0.1, 0.4, 96)
-    snapshot = _snapshot(site, MONDAY + timedelta(days=1))
+    tuesday = MONDAY + timedelta(days=1)
+    snapshot = _snapshot(site, tuesday)
     snapshot = replace(snapshot, prices=replace(snapshot.prices, import_eur_per_kwh=prices))
-    expected = forecaster.expected_sessions(snapshot)
-    assert expected
-    assert [s.shortfall_price_eur_per_kwh for s in expected] == pytest.approx([0.6] * len(expected))
+    morning = forecaster.expected_sessions(snapshot)[0]
+    assert morning.target_energy_kwh == pytest.approx(60.0)  # 2 x the usual 30 kWh
+    assert morning.optional_kwh == pytest.approx(30.0)
+    assert morning.shortfall_price_eur_per_kwh == pytest.approx(1.2)
+    assert morning.optional_price_eur_per_kwh == pytest.approx(0.6)
+    # One of the two usual 08:xx cars is here: one usual car (15 kWh) is still firm.
+    early = _car("d", tuesday + timedelta(hours=6, minutes=5), 8.0, 20.0)
+    later = replace(
+        _snapshot(site, tuesday + timedelta(hours=6, minutes=15), (early,)), prices=snapshot.prices
+    )
+    forecaster.observe(later)
+    morning = forecaster.expected_sessions(later)[0]
+    assert morning.target_energy_kwh - morning.optional_kwh == pytest.approx(15.0)
+    assert morning.optional_kwh == pytest.approx(30.0)
     negative = replace(snapshot, prices=replace(snapshot.prices, import_eur_per_kwh=-prices))
-    assert {s.shortfall_price_eur_per_kwh for s in forecaster.expected_sessions(negative)} == {0.0}
+    worth = forecaster.expected_sessions(negative)[0]
+    assert (worth.shortfall_price_eur_per_kwh, worth.optional_price_eur_per_kwh) == (0.0, 0.0)
+
+
+def test_a_reserve_is_served_only_below_the_billed_peak_and_the_usual_cars_in_full(
+    site: SiteFactory,
+) -> None:
+    """An expected bin of 20 kWh, half of it reserve, over 4 hours with 2 kW billed already: the
+    plan raises the 2 EUR/kW peak for the usual half (worth 1.2 EUR/kWh) but not for the reserve
+    (0.6 EUR/kWh), which only gets what fits below the peak."""
+    car = replace(
+        _expected_car(site, arrival_h=1.0, departure_h=5.0, need_kwh=20.0, worth=1.2),
+        optional_kwh=10.0,
+        optional_price_eur_per_kwh=0.6,
+    )
+    common = {"import_price": 0.3, "peak_price": 2.0, "peak_already_kw": 2.0, "steps": 6}
+    plan = Planner().plan(with_expected_sessions(site.snapshot(**common), [car]))
+    assert plan.session_outcomes[car.session_id].expected_energy_kwh == pytest.approx(10.0, abs=0.2)
+    assert float(np.max(plan.grid_import_kw)) == pytest.approx(10.0 / 0.95 / 4, abs=0.1)
+    # Worth the full penalty, the whole bin is served.
+    sure = replace(car, shortfall_price_eur_per_kwh=None, optional_kwh=0.0)
+    full = Planner().plan(with_expected_sessions(site.snapshot(**common), [sure]))
+    assert full.session_outcomes[car.session_id].expected_energy_kwh == pytest.approx(20.0, abs=0.2)
 
 
 def test_the_battery_keeps_its_energy_for_expected_cars(site: SiteFactory) -> None:

@@ -182,8 +182,11 @@ class EvSession:
     hard_target: bool = False
     plugged_in: bool = True
     # What each kWh short of the target costs the plan; None: the hub's shortfall penalty, far above
-    # any energy price. Expected (forecast) cars are worth less, so they never raise the peak.
+    # any energy price. Expected (forecast) cars are worth less: the last ``optional_kwh`` of their
+    # target only ``optional_price_eur_per_kwh`` each, so that part never raises the peak.
     shortfall_price_eur_per_kwh: float | None = None
+    optional_kwh: float = 0.0
+    optional_price_eur_per_kwh: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "arrival", _require_utc(self.arrival, "arrival"))

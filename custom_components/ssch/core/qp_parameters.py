@@ -26,6 +26,11 @@ def _to_model_energy(window: SessionWindow, energy_kwh: float, config: Optimizer
     return window.session.energy_kwh + (energy_kwh - window.session.energy_kwh) / ratio
 
 
+def _clamped(price: float, penalty: float) -> float:
+    """A session's own price for a missing kWh: never a reward, never above the hub's penalty."""
+    return min(max(price, 0.0), penalty)
+
+
 # How a per-step parameter becomes a per-block one: averages for powers and prices, the tightest
 # value for limits, the end of the block for energy bounds.
 _BLOCK_AGGREGATION = {
@@ -65,6 +70,8 @@ def fill_parameters(
         "ev_required_kwh": np.zeros(n),
         "ev_hard_floor_kwh": np.zeros(n),
         "ev_shortfall_price": np.zeros(n),
+        "ev_optional_kwh": np.zeros(n),
+        "ev_optional_price": np.zeros(n),
     }
     import_price = np.asarray(prices.import_eur_per_kwh)
     # Exporting never pays more than importing costs: no gain from importing and exporting at once.
@@ -81,8 +88,17 @@ def fill_parameters(
         values["ev_energy_max_kwh"][slot] = _to_model_energy(window, window.energy_max_kwh, config)
         values["ev_required_kwh"][slot] = _to_model_energy(window, window.required_energy_kwh, config)
         values["ev_hard_floor_kwh"][slot] = _to_model_energy(window, window.hard_floor_kwh, config)
-        if (price := window.session.shortfall_price_eur_per_kwh) is not None:
-            values["ev_shortfall_price"][slot] = min(max(price, 0.0), shortfall_price)
+        session = window.session
+        if session.shortfall_price_eur_per_kwh is not None:
+            values["ev_shortfall_price"][slot] = _clamped(
+                session.shortfall_price_eur_per_kwh, shortfall_price
+            )
+        if session.optional_kwh > 0.0:
+            values["ev_optional_kwh"][slot] = (
+                _to_model_energy(window, session.energy_kwh + session.optional_kwh, config)
+                - session.energy_kwh
+            )
+            values["ev_optional_price"][slot] = _clamped(session.optional_price_eur_per_kwh, shortfall_price)
 
     fixed_load = np.zeros(steps)
     for power in base_evse_power(snapshot).values():

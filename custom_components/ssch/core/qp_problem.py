@@ -145,6 +145,7 @@ class HubQp:
         self.vars["ev_discharge_kw"] = discharge
         energy = self._var("ev_energy_kwh", n, steps + 1)
         shortfall = self._var("ev_shortfall_kwh", n)
+        optional_shortfall = self._var("ev_optional_shortfall_kwh", n)
         # One scalar carries all EV wear: a per-EV cost vector in the objective makes cvxpy build a
         # dense (variables x parameters) map that runs into gigabytes at hub scale.
         throughput = self._var("ev_throughput_kwh")
@@ -163,15 +164,18 @@ class HubQp:
             ),
             energy[:, 1:] >= self._param("ev_energy_min_kwh", n, steps),
             energy[:, 1:] <= self._param("ev_energy_max_kwh", n, steps),
-            energy[:, steps] + shortfall >= self._param("ev_required_kwh", n),
+            energy[:, steps] + shortfall + optional_shortfall >= self._param("ev_required_kwh", n),
             energy[:, steps] >= self._param("ev_hard_floor_kwh", n),
             shortfall >= 0,
+            optional_shortfall >= 0,
+            optional_shortfall <= self._param("ev_optional_kwh", n),
             throughput == cp.sum((charge + discharge) @ dt),
         ]
         site = cp.sum(charge - discharge, axis=0)
         objective = (
             self._param("ev_wear_price") * throughput
             + self._param("ev_shortfall_price", n) @ shortfall
+            + self._param("ev_optional_price", n) @ optional_shortfall
             + cp.quad_form(power, _ev_quadratic(n, dt, weights), assume_PSD=True)
         )
         return constraints, site, objective

@@ -47,7 +47,9 @@ class SessionForecastConfig:
     bin_minutes: int = 180
     min_sessions: float = 0.2
     scale: float = 2.0
+    firm_scale: float = 1.0
     charge_efficiency: float = 0.95
+    firm_value_factor: float = 3.0
     value_factor: float = 1.5
 
 
@@ -186,7 +188,7 @@ class SessionForecaster:
         midnight = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
         expected: list[EvSession] = []
         # Never below zero: with only negative prices ahead a missing kWh would otherwise pay.
-        value = self.config.value_factor * max(0.0, float(np.max(snapshot.prices.import_eur_per_kwh)))
+        dearest = max(0.0, float(np.max(snapshot.prices.import_eur_per_kwh)))
         day_offset = 0
         while True:
             day_start = (midnight + timedelta(days=day_offset)).replace(tzinfo=None)
@@ -200,14 +202,18 @@ class SessionForecaster:
                 if stats is None:
                     continue
                 arrived = self._arrivals.get((day, index), 0) if day == today else 0
-                cars = self.config.scale * stats.count / days - arrived
+                usual = stats.count / days
+                cars = self.config.scale * usual - arrived
                 if cars < self.config.min_sessions:
                     continue
                 bin_start = (day_start + index * bin_delta).replace(tzinfo=self._zone)
                 arrival = bin_start + timedelta(hours=stats.offset_h / stats.count)
                 if arrival <= grid.start or arrival >= grid.end:
                     continue
-                expected.append(self._session(f"{day.isoformat()}-{index}", arrival, cars, stats, value))
+                firm = min(cars, max(0.0, self.config.firm_scale * usual - arrived))
+                expected.append(
+                    self._session(f"{day.isoformat()}-{index}", arrival, (firm, cars - firm), stats, dearest)
+                )
             day_offset += 1
         return expected
 
@@ -244,12 +250,17 @@ class SessionForecaster:
             forecaster._profiled_until = date.fromisoformat(until)
         return forecaster
 
-    def _session(self, key: str, arrival: datetime, cars: float, stats: _BinStats, value: float) -> EvSession:
-        need = cars * stats.energy_kwh / stats.count
+    def _session(
+        self, key: str, arrival: datetime, cars: tuple[float, float], stats: _BinStats, dearest: float
+    ) -> EvSession:
+        """One bin's expected cars: the ``firm`` ones as sure as the usual day, the ``reserve`` more."""
+        firm, reserve = cars
+        per_car = stats.energy_kwh / stats.count
+        need = (firm + reserve) * per_car
         return EvSession(
             session_id=f"{EXPECTED_PREFIX}{key}",
             evse_id=f"{EXPECTED_PREFIX}{key}",
-            max_charge_kw=cars * stats.power_kw / stats.count,
+            max_charge_kw=(firm + reserve) * stats.power_kw / stats.count,
             max_discharge_kw=0.0,
             arrival=arrival,
             departure=arrival + timedelta(hours=stats.dwell_h / stats.count),
@@ -259,5 +270,7 @@ class SessionForecaster:
             charge_efficiency=self.config.charge_efficiency,
             discharge_efficiency=self.config.charge_efficiency,
             plugged_in=False,
-            shortfall_price_eur_per_kwh=value,
+            shortfall_price_eur_per_kwh=self.config.firm_value_factor * dearest,
+            optional_kwh=reserve * per_car,
+            optional_price_eur_per_kwh=self.config.value_factor * dearest,
         )
