@@ -6,10 +6,10 @@ day type (working day, Saturday, Sunday) and arrival bin of local time, how many
 days seen so far, their mean energy need, dwell time and power. For the rest of the planning horizon
 it adds one expected (not plugged-in) session per bin on a virtual charger: the expected number of
 cars times their mean need, due at the mean departure. Expected sessions have no V2G and a soft
-target worth only a little more than the dearest energy of the horizon (not the hub's shortfall
-penalty): the plan keeps battery energy and room under the billed peak for them, but never raises
-the peak or shorts a plugged-in car for a car that may not come. A wrong forecast costs money,
-never a user's target. It learns from recorded sessions
+target priced below the hub's shortfall penalty, in two tiers: the usual number of cars is worth
+a peak rise, a reserve on top of it only what fits below the billed peak. The plan keeps battery
+energy and room for them, but never shorts a plugged-in car for a car that may not come. A wrong
+forecast costs money, never a user's target. It learns from recorded sessions
 (``learn_history``) and online from what it has seen (``observe``), never from the future; a day's
 sessions enter the profile once that day is over.
 """
@@ -32,16 +32,16 @@ from .model import EvSession, SiteSnapshot
 class SessionForecastConfig:
     """``bin_minutes`` must divide a day; bins expecting fewer cars than ``min_sessions`` are left out.
 
-    ``scale`` multiplies the learned mean number of cars and ``value_factor`` the horizon's highest
-    import price to give what an expected kWh is worth. Planning for more cars than the mean costs
-    little, because an expected car is served only below the billed peak: it holds energy in the
-    battery. Planning for fewer leaves the real cars of a busy day to raise the peak when they
-    arrive. On the summer week (S1) the MPC peaked at 38.6 kW at scale 1, 28.2 kW at 2 and 26.9 kW
-    at 3 (value 1.5); at scale 2, value 1.2 and 2.0 gave 31.1 and 33.3 kW: too cheap a car holds
-    too little energy, too dear a one is worth a peak rise. Each bin with expected cars is one more
-    EV slot in the plan, so the bins are three hours wide and sparse ones are left out: with hourly
-    bins the week replays took 220-270 ms per tick (median) instead of about 80 ms, for a peak 0.4 kW
-    lower on S1 and the same on S2. BENCHMARKS.md has the full runs."""
+    ``scale`` multiplies the learned mean number of cars. The first ``firm_scale`` of them (a usual
+    day) are worth ``firm_value_factor`` times the horizon's dearest import price per kWh: they come
+    almost surely, and serving them later would raise the peak anyway. The rest, a reserve for a
+    busier day, is worth ``value_factor`` times: more than any energy, less than a peak rise, so
+    it holds energy in the battery but is served only below the billed peak. Measured on the week
+    replays (BENCHMARKS.md): every expected car at 1.5x held S1 at 28.6 kW but left the first
+    afternoon of S2 without battery energy (75.2 kW against the LP's 66.3); the two tiers give 29.3
+    and 69.2 kW. At the hub's own penalty, earlier versions raised the peak early for cars that
+    did not come. Each bin with expected cars is one more EV slot in the plan, so the bins are three
+    hours wide and sparse ones are left out: hourly bins tripled the time per tick."""
 
     time_zone: str = "UTC"
     bin_minutes: int = 180
