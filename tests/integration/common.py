@@ -6,6 +6,7 @@ import socket
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
@@ -90,6 +91,12 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+# aiohttp (3.11) re-arms a server websocket's heartbeat timer when a message arrives while the
+# socket is being closed, so a test that reloads or stops the hub with stations connected may end
+# with that timer still scheduled. It fires into a closed socket and does nothing.
+ALLOW_WEBSOCKET_HEARTBEAT_TIMER = pytest.mark.parametrize("expected_lingering_timers", [True])
 
 
 def port_is_free(port: int) -> bool:

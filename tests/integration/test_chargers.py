@@ -24,7 +24,14 @@ from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
 
-from .common import CHARGER_PASSWORD, charger_data, hub_entry, port_is_free, subentry
+from .common import (
+    ALLOW_WEBSOCKET_HEARTBEAT_TIMER,
+    CHARGER_PASSWORD,
+    charger_data,
+    hub_entry,
+    port_is_free,
+    subentry,
+)
 from .tls import write_self_signed
 
 
@@ -288,6 +295,7 @@ async def test_version_switch_is_refused_until_accepted(
         )
 
 
+@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssistant) -> None:
     """Energy counters are persisted across a reload; unloading frees the OCPP port."""
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))

@@ -7,12 +7,11 @@ from datetime import timedelta
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
 
-from .common import charger_data, hub_entry, set_source_states, subentry
+from .common import ALLOW_WEBSOCKET_HEARTBEAT_TIMER, charger_data, hub_entry, set_source_states, subentry
 from .test_chargers import _load, _station, _visit, running, until
 
 
@@ -31,8 +30,7 @@ def _session(entry: MockConfigEntry) -> object:
     return sessions[0]
 
 
-# aiohttp may still hold the heartbeat timer of a websocket the reload closed when the test ends.
-@pytest.mark.parametrize("expected_lingering_timers", [True])
+@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) -> None:
     """Every goal reaches the planner at once; an impossible one is reported at risk; all are kept."""
     set_source_states(hass)
