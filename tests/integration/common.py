@@ -95,7 +95,7 @@ def free_port() -> int:
 
 # aiohttp (3.11) re-arms a server websocket's heartbeat timer when a message arrives while the
 # socket is being closed, so a test that reloads or stops the hub with stations connected may end
-# with that timer still scheduled. It fires into a closed socket and does nothing.
+# with that timer still scheduled. When it fires, the closed socket ignores it.
 ALLOW_WEBSOCKET_HEARTBEAT_TIMER = pytest.mark.parametrize("expected_lingering_timers", [True])
 
 
