@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.auth import hash_password
+from demo.ports import free_port
 
 SITE: dict[str, Any] = {
     "name": "Harbour hub",
@@ -83,14 +84,6 @@ def subentry(subentry_type: str, data: dict[str, Any], unique_id: str) -> dict[s
         "title": data["name"],
         "unique_id": unique_id,
     }
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # aiohttp (3.11) re-arms a server websocket's heartbeat timer when a message arrives while the

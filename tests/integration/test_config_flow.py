@@ -15,6 +15,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.ssch.const import DOMAIN
+from demo.ports import free_port
 
 from .common import PLANNING, hub_entry, set_source_states
 from .tls import write_self_signed
@@ -121,10 +122,9 @@ async def test_port_in_use_by_another_program(hass: HomeAssistant) -> None:
             result["flow_id"], NEW_SITE | {"port": busy_port}
         )
         assert result["errors"] == {"port": "port_in_use"}
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | {"port": free_port})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NEW_SITE | {"port": free_port()}
+    )
     assert result["step_id"] == "planning"
 
 
@@ -135,10 +135,9 @@ async def test_address_of_another_machine_is_refused(hass: HomeAssistant) -> Non
         result["flow_id"], NEW_SITE | {"host": "192.0.2.1"}
     )
     assert result["errors"] == {"host": "host_not_local"}
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | {"port": free_port})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NEW_SITE | {"port": free_port()}
+    )
     assert result["step_id"] == "planning"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime, timedelta
 import random
-import socket
 
 import pytest
 
@@ -17,6 +16,7 @@ from custom_components.ssch.sim import (
     random_visits,
 )
 from custom_components.ssch.sim.cli import build_parser, main, run
+from demo.ports import free_port
 from tests.sim.conftest import PASSWORD, eventually
 from tests.sim.csms_fixture import FixtureCsms
 
@@ -101,9 +101,7 @@ async def test_cli_run_drives_a_fleet(csms: FixtureCsms, capsys: pytest.CaptureF
 
 
 def test_cli_main_keeps_retrying_an_absent_server(capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     code = main(
         [
             "--url",
