@@ -67,8 +67,8 @@ class PerfectController:
     name = "perfect"
     guarded = True
 
-    def __init__(self, scenario: Scenario, state: SiteState) -> None:
-        self.schedule: PerfectSchedule = solve_perfect(scenario, state)
+    def __init__(self, scenario: Scenario, state: SiteState, end_battery_kwh: float | None = None) -> None:
+        self.schedule: PerfectSchedule = solve_perfect(scenario, state, end_battery_kwh)
 
     def decide(self, step: int, snapshot: SiteSnapshot) -> Decision:
         schedule = self.schedule

@@ -98,8 +98,11 @@ class _Builder:
         return np.asarray(result.x, dtype=np.float64), str(result.message)
 
 
-def solve_perfect(scenario: Scenario, state: SiteState) -> PerfectSchedule:
-    """Solve the whole scenario at once from the initial ``state``."""
+def solve_perfect(
+    scenario: Scenario, state: SiteState, end_battery_kwh: float | None = None
+) -> PerfectSchedule:
+    """Solve the whole scenario at once from the initial ``state``; the battery ends at least as
+    full as it started, or as ``end_battery_kwh`` (to compare with a run that ended there)."""
     started = time.perf_counter()
     lp = _Builder()
     steps, dt = scenario.steps, scenario.step_hours
@@ -119,7 +122,7 @@ def solve_perfect(scenario: Scenario, state: SiteState) -> PerfectSchedule:
         [(grid_import[k], 1.0), (grid_export[k], -1.0), (curtailment[k], -1.0)] for k in range(steps)
     ]
     session_columns = _add_sessions(lp, scenario, state, balance)
-    battery_columns = _add_battery(lp, scenario, state, balance)
+    battery_columns = _add_battery(lp, scenario, state, balance, end_battery_kwh)
     for k in range(steps):
         lp.equal(balance[k], series.building_kw[k] - series.pv_kw[k])
     _add_monthly_peaks(lp, scenario, grid_import)
@@ -177,9 +180,14 @@ def _add_sessions(
 
 
 def _add_battery(
-    lp: _Builder, scenario: Scenario, state: SiteState, balance: list[list[tuple[int, float]]]
+    lp: _Builder,
+    scenario: Scenario,
+    state: SiteState,
+    balance: list[list[tuple[int, float]]],
+    end_kwh: float | None,
 ) -> tuple[list[int], list[int]] | None:
-    """The stationary battery; it must end the scenario at least as full as it started."""
+    """The stationary battery; it must end the scenario at least as full as ``end_kwh`` (by
+    default as it started)."""
     if state.battery is None:
         return None
     spec = state.battery.spec
@@ -188,7 +196,9 @@ def _add_battery(
     charge = lp.variables(steps, 0.0, spec.max_charge_kw, wear)
     discharge = lp.variables(steps, 0.0, spec.max_discharge_kw, wear)
     energy = lp.variables(steps, spec.soc_min * spec.capacity_kwh, spec.soc_max * spec.capacity_kwh, 0.0)
-    lp.lower[energy[-1]] = state.battery.energy_kwh
+    lowest, highest = lp.lower[energy[-1]], lp.upper[energy[-1]]
+    end = state.battery.energy_kwh if end_kwh is None else end_kwh
+    lp.lower[energy[-1]] = min(max(end, lowest), highest)
     for k in range(steps):
         balance[k] += [(charge[k], -1.0), (discharge[k], 1.0)]
         terms = [

@@ -7,6 +7,9 @@ from typing import Any
 
 from custom_components.ssch.core.kpi import Comparison, KpiReport
 
+# The perfect LP solved to leave the battery where the compared run left it.
+SAME_END = "perfect, same battery end"
+
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("peak_import_kw", "grid peak", "{:.1f} kW"),
     ("energy_above_limit_kwh", "energy above import limit", "{:.2f} kWh"),

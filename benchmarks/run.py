@@ -4,13 +4,16 @@
         [--forecast-noise 0.2] [--sessions learned|none|oracle] [--steps N] [--json OUT]
 
 The uncontrolled counterfactual always runs too (it is the reference for peak, variance and
-savings); when the perfect-foresight LP runs, every controller also reports its gap to it.
+savings); when the perfect-foresight LP runs, every controller also reports its gap to it. A
+controller that ends a full replay with the battery fuller or emptier than the LP is also compared
+with the LP solved to end where it ended: stored energy is worth something, so only that LP is the
+lower bound of the same outcome.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 import json
 from pathlib import Path
 import sys
@@ -22,7 +25,7 @@ from benchmarks.closed_loop import replay
 from benchmarks.controllers import Controller, PerfectController, UncontrolledController
 from benchmarks.core_controllers import fallback_controller, learned_sessions, mpc_controller
 from benchmarks.forecast_view import ForecastProvider
-from benchmarks.report import gap, kpi_table, report_dict
+from benchmarks.report import SAME_END, gap, kpi_table, report_dict
 from benchmarks.scenario import Scenario, load_scenario
 from benchmarks.session_history import history_sessions
 from benchmarks.session_oracle import oracle_sessions
@@ -30,6 +33,16 @@ from benchmarks.site_state import SiteState, initial_state
 from custom_components.ssch.core.kpi import KpiReport, compare, compute_kpis
 
 SESSION_SOURCES = ("none", "learned", "oracle")
+END_TOLERANCE_KWH = 0.1
+
+
+@dataclass(frozen=True)
+class ControllerRun:
+    """One replay: its KPIs, wall time and where it left the stationary battery."""
+
+    report: KpiReport
+    wall_time_s: float
+    battery_end_kwh: float | None
 
 
 def make_controller(
@@ -40,13 +53,15 @@ def make_controller(
     sessions: str = "learned",
     *,
     session_scale: float | None = None,
+    end_battery_kwh: float | None = None,
 ) -> Controller:
     """A fresh controller by name; ``solver`` picks the MPC's primary solver, ``sessions`` what the
-    MPC knows about cars not plugged in yet (``SESSION_SOURCES``)."""
+    MPC knows about cars not plugged in yet (``SESSION_SOURCES``), ``end_battery_kwh`` where the
+    perfect LP must leave the battery."""
     if name == "uncontrolled":
         return UncontrolledController()
     if name == "perfect":
-        return PerfectController(scenario, state)
+        return PerfectController(scenario, state, end_battery_kwh)
     if name == "mpc":
         if sessions == "oracle":
             return mpc_controller(solver, oracle_sessions(scenario, state))
@@ -81,8 +96,9 @@ def run_controller(
     solver: str | None = None,
     sessions: str = "learned",
     session_scale: float | None = None,
-) -> tuple[KpiReport, float]:
-    """Replay one controller; returns its KPIs and the wall time of the whole run."""
+    end_battery_kwh: float | None = None,
+) -> ControllerRun:
+    """Replay one controller."""
     started = time.perf_counter()
 
     def progress(step: int) -> None:
@@ -91,7 +107,9 @@ def run_controller(
             print(f"{name}: {step + 1} steps in {elapsed:.0f} s", file=sys.stderr, flush=True)
 
     state = initial_state(scenario)
-    controller = make_controller(name, scenario, state, solver, sessions, session_scale=session_scale)
+    controller = make_controller(
+        name, scenario, state, solver, sessions, session_scale=session_scale, end_battery_kwh=end_battery_kwh
+    )
     forecasts = ForecastProvider(scenario, noise=noise if name != "perfect" else 0.0, seed=seed)
     flows = replay(
         scenario,
@@ -102,13 +120,34 @@ def run_controller(
         steps=steps,
         progress=progress,
     )
-    return compute_kpis(flows), time.perf_counter() - started
+    battery_end = None if state.battery is None else state.battery.energy_kwh
+    return ControllerRun(compute_kpis(flows), time.perf_counter() - started, battery_end)
 
 
-def reference_reports(name: str, reports: dict[str, KpiReport]) -> dict[str, KpiReport]:
-    """What a controller is measured against: the perfect LP, and the MPC for the fallback."""
+def ends_elsewhere(runs: dict[str, ControllerRun], full_replay: bool) -> dict[str, float]:
+    """The controllers that left the battery elsewhere than the perfect LP, and where."""
+    perfect = runs.get("perfect")
+    if not full_replay or perfect is None or perfect.battery_end_kwh is None:
+        return {}
+    return {
+        name: run.battery_end_kwh
+        for name, run in runs.items()
+        if name not in ("uncontrolled", "perfect")
+        and run.battery_end_kwh is not None
+        and abs(run.battery_end_kwh - perfect.battery_end_kwh) > END_TOLERANCE_KWH
+    }
+
+
+def reference_reports(
+    name: str, reports: dict[str, KpiReport], same_end: dict[str, KpiReport] | None = None
+) -> dict[str, KpiReport]:
+    """What a controller is measured against: the perfect LP (also solved to end with the battery
+    where the controller left it), and the MPC for the fallback."""
     wanted = ["perfect"] if name != "fallback" else ["perfect", "mpc"]
-    return {other: reports[other] for other in wanted if other in reports and other != name}
+    references = {other: reports[other] for other in wanted if other in reports and other != name}
+    if same_end is not None and name in same_end:
+        references[SAME_END] = same_end[name]
+    return references
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,23 +185,30 @@ def main(argv: list[str] | None = None) -> int:
     scenario = resolve_scenario(args.scenario)
     chosen = args.controller or list(ORDER)
     names = [name for name in ORDER if name in chosen or name == "uncontrolled"]
-    reports: dict[str, KpiReport] = {}
-    wall_times: dict[str, float] = {}
+    options: dict[str, Any] = {
+        "noise": args.forecast_noise,
+        "seed": args.seed,
+        "horizon_steps": args.horizon,
+        "steps": args.steps,
+        "progress_every": args.progress,
+    }
+    runs: dict[str, ControllerRun] = {}
     for name in names:
-        reports[name], wall_times[name] = run_controller(
+        runs[name] = run_controller(
             scenario,
             name,
-            noise=args.forecast_noise,
-            seed=args.seed,
-            horizon_steps=args.horizon,
-            steps=args.steps,
-            progress_every=args.progress,
             solver=args.solver,
             sessions=args.sessions,
             session_scale=args.session_scale,
+            **options,
         )
-    baseline = reports["uncontrolled"]
+    reports = {name: run.report for name, run in runs.items()}
     steps = scenario.steps if args.steps is None else min(args.steps, scenario.steps)
+    same_end = {
+        name: run_controller(scenario, "perfect", end_battery_kwh=end, **options).report
+        for name, end in ends_elsewhere(runs, steps == scenario.steps).items()
+    }
+    baseline = reports["uncontrolled"]
     print(
         f"scenario {scenario.name}: {steps} steps of {scenario.step_minutes} min, "
         f"{len(scenario.sessions)} sessions, forecast noise {args.forecast_noise}, "
@@ -179,10 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         report = reports[name]
         versus = compare(report, baseline) if name != "uncontrolled" else None
-        references = reference_reports(name, reports)
+        references = reference_reports(name, reports, same_end)
+        run = runs[name]
         print()
         print(kpi_table(name, report, versus, references))
-        print(f"{'wall time of the run':<36} {wall_times[name]:.1f} s")
+        if run.battery_end_kwh is not None:
+            print(f"{'battery energy at the end':<36} {run.battery_end_kwh:.1f} kWh")
+        print(f"{'wall time of the run':<36} {run.wall_time_s:.1f} s")
         result["controllers"][name] = {
             "kpis": report_dict(report),
             "versus_uncontrolled": None if versus is None else asdict(versus),
@@ -193,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 for other, reference in references.items()
             },
-            "wall_time_s": wall_times[name],
+            "battery_end_kwh": run.battery_end_kwh,
+            "wall_time_s": run.wall_time_s,
         }
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

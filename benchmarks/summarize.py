@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks.report import SAME_END
+
 HEADER = (
-    "| scenario | noise | controller | peak kW | total cost EUR | cost gap | peak gap "
-    "| variance red. | targets met | kWh above limit | solve median / p95 ms | failed ticks |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| scenario | noise | controller | peak kW | total cost EUR | cost gap | cost gap, same battery end "
+    "| peak gap | variance red. | targets met | kWh above limit | solve median / p95 ms | failed ticks |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -29,6 +31,17 @@ def _label(name: str, sessions: str, scale: float | None) -> str:
     if scale is not None:
         known.append(f"scale {scale}")
     return f"mpc ({', '.join(known)})" if known else "mpc"
+
+
+def _same_end_gap(data: dict[str, Any]) -> float | None:
+    """The cost gap to the LP that left the battery where this run did; None when the result file
+    predates that comparison or has no LP."""
+    gaps = data.get("gaps", {})
+    if SAME_END in gaps:
+        return float(gaps[SAME_END]["total_cost"])
+    if "battery_end_kwh" in data and "perfect" in gaps:
+        return float(gaps["perfect"]["total_cost"])
+    return None
 
 
 def summary_rows(result: dict[str, Any]) -> list[str]:
@@ -50,6 +63,7 @@ def summary_rows(result: dict[str, Any]) -> list[str]:
             f"| {result['scenario']} | {result['forecast_noise']} | {label} "
             f"| {kpis['peak_import_kw']:.1f} | {kpis['total_cost_eur']:.2f} "
             f"| {_percent(None if gaps is None else gaps['total_cost'])} "
+            f"| {_percent(_same_end_gap(data))} "
             f"| {_percent(None if gaps is None else gaps['peak_import'])} "
             f"| {_percent(None if versus is None else versus['variance_reduction'])} "
             f"| {kpis['feasible_sessions_met_share']:.1%} "

@@ -78,6 +78,26 @@ def test_perfect_foresight_meets_targets_within_the_limit(scenario: Scenario) ->
     assert state.battery.energy_kwh >= 5.0 - 1e-6
 
 
+def test_perfect_foresight_can_be_told_where_the_battery_ends(scenario: Scenario) -> None:
+    def run(end_kwh: float | None) -> tuple[float, float]:
+        state = initial_state(scenario)
+        flows = replay(
+            scenario, state, PerfectController(scenario, state, end_kwh), ForecastProvider(scenario)
+        )
+        assert state.battery is not None
+        return state.battery.energy_kwh, compute_kpis(flows).total_cost_eur
+
+    default_end, default_cost = run(None)
+    fuller_end, fuller_cost = run(8.0)
+    emptier_end, emptier_cost = run(1.0)
+    assert fuller_end == pytest.approx(8.0, abs=1e-6)
+    # Energy left in the battery had to be bought: the fuller end costs more, an emptier one less.
+    assert fuller_cost > default_cost > emptier_cost
+    assert emptier_end < default_end
+    # An end beyond the battery's SoC bounds is held at the bound (9 kWh of 10 kWh).
+    assert run(50.0)[0] == pytest.approx(9.0, abs=1e-6)
+
+
 def test_replay_can_stop_early(scenario: Scenario) -> None:
     state = initial_state(scenario)
     seen: list[int] = []

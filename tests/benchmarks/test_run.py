@@ -9,8 +9,11 @@ import sys
 
 import pytest
 
-from benchmarks import run
+from benchmarks import run, summarize
+from benchmarks.controllers import Decision
+from benchmarks.report import SAME_END
 from benchmarks.scenario import save_scenario, scenario_from_dict
+from custom_components.ssch.core.model import SiteSnapshot
 from tests.benchmarks.tiny import tiny_scenario_dict
 
 
@@ -99,3 +102,75 @@ def test_results_are_summarised_as_markdown(
     assert len(lines) == 4
     assert lines[2].startswith("| tiny | 0.0 | uncontrolled |")
     assert "| perfect |" in lines[3]
+
+
+class _BatteryFiller:
+    """Charges every car and the battery at full power: it ends the replay with a full battery."""
+
+    name = "fallback"
+    guarded = True
+
+    def decide(self, step: int, snapshot: SiteSnapshot) -> Decision:
+        return Decision(
+            session_power_kw={s.session_id: s.max_charge_kw for s in snapshot.sessions},
+            battery_power_kw=5.0,
+        )
+
+
+def test_a_run_that_fills_the_battery_is_also_measured_against_the_lp_that_does(
+    scenario_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = run.make_controller
+
+    def controller(name: str, *args: object, **kwargs: object) -> object:
+        return _BatteryFiller() if name == "fallback" else original(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run, "make_controller", controller)
+    out = tmp_path / "result.json"
+    code = run.main(
+        [str(scenario_file), "--controller", "perfect", "--controller", "fallback", "--json", str(out)]
+    )
+    assert code == 0
+    fallback_table = capsys.readouterr().out.split("== fallback ==")[1]
+    assert "battery energy at the end            9.0 kWh" in fallback_table
+    result = json.loads(out.read_text(encoding="utf-8"))
+    perfect, filler = result["controllers"]["perfect"], result["controllers"]["fallback"]
+    assert perfect["battery_end_kwh"] == pytest.approx(5.0, abs=1e-6)
+    assert filler["battery_end_kwh"] == pytest.approx(9.0, abs=1e-6)
+    # The LP that also ends full is dearer, so the gap to it is smaller than the gap to the plain LP.
+    assert 0.0 < filler["gaps"][SAME_END]["total_cost"] < filler["gaps"]["perfect"]["total_cost"]
+    assert f"cost gap to {SAME_END}" in fallback_table
+    assert perfect["gaps"] == {}
+    rows = summarize.summary_rows(result)
+    same_end_column = rows[-1].split(" | ")[6]
+    assert same_end_column == f"{filler['gaps'][SAME_END]['total_cost']:+.1%}"
+    # Runs that ended where the LP did show their plain gap; files from before show none.
+    assert rows[0].split(" | ")[6] == rows[0].split(" | ")[5]
+    del (
+        result["controllers"]["fallback"]["battery_end_kwh"],
+        result["controllers"]["fallback"]["gaps"][SAME_END],
+    )
+    assert summarize.summary_rows(result)[-1].split(" | ")[6] == "-"
+
+
+def test_the_same_end_lp_runs_only_for_whole_replays_that_end_elsewhere() -> None:
+    report = run.run_controller(
+        scenario_from_dict(tiny_scenario_dict()),
+        "uncontrolled",
+        noise=0.0,
+        seed=1,
+        horizon_steps=8,
+        steps=None,
+    ).report
+
+    def ended(kwh: float | None) -> run.ControllerRun:
+        return run.ControllerRun(report, 1.0, kwh)
+
+    runs = {"uncontrolled": ended(5.0), "perfect": ended(5.0), "mpc": ended(7.5), "fallback": ended(5.05)}
+    assert run.ends_elsewhere(runs, full_replay=True) == {"mpc": 7.5}
+    assert run.ends_elsewhere(runs, full_replay=False) == {}
+    assert run.ends_elsewhere({"mpc": ended(7.5)}, full_replay=True) == {}
+    assert run.ends_elsewhere({"perfect": ended(None), "mpc": ended(None)}, full_replay=True) == {}
