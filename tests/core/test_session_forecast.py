@@ -342,11 +342,36 @@ def test_a_saved_forecaster_carries_on_where_it_stopped(site: SiteFactory) -> No
         {},
         {"days": {"x": 0}, "stats": [], "seen": {}, "arrivals": [], "pending": [], "profiled_until": None},
         {"days": []},
+        {
+            "days": {},
+            "stats": [],
+            "seen": {},
+            "arrivals": [],
+            "pending": [["2023-07-03", 0, 8, 0.1, 20.0, 8.0, 11.0]],  # a row without arrival and id
+            "profiled_until": None,
+        },
     ],
 )
 def test_a_damaged_save_is_refused(data: dict[str, object]) -> None:
     with pytest.raises((KeyError, TypeError, ValueError, AttributeError)):
         SessionForecaster.from_dict(data, SessionForecastConfig())
+
+
+def test_the_real_departure_replaces_the_planned_one(site: SiteFactory) -> None:
+    """Home Assistant learns a car when it plugs in, with the departure it was planned for; when
+    it leaves earlier (or later), the profile learns the real dwell."""
+    forecaster = SessionForecaster(SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0))
+    forecaster.observe(_snapshot(site, MONDAY))
+    planned = _car("a", MONDAY + timedelta(hours=6, minutes=10), 8.0, 20.0)
+    forecaster.observe(_snapshot(site, MONDAY + timedelta(hours=7), (planned,)))
+    forecaster.departed("a", planned.arrival + timedelta(hours=3))
+    forecaster.departed("never-seen", planned.arrival)
+    tuesday = _snapshot(site, MONDAY + timedelta(days=1))
+    morning = forecaster.expected_sessions(tuesday)[0]
+    assert morning.departure - morning.arrival == timedelta(hours=3)
+    # Once Monday is in the profile, a late report changes nothing.
+    forecaster.departed("a", planned.arrival + timedelta(hours=10))
+    assert forecaster.expected_sessions(tuesday)[0] == morning
 
 
 def test_what_only_mattered_for_days_gone_is_forgotten(site: SiteFactory) -> None:

@@ -78,7 +78,8 @@ async def test_the_plan_keeps_room_for_the_cars_that_usually_come(
 
 @ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_what_the_hub_learns_survives_a_reload(hass: HomeAssistant) -> None:
-    """A car seen today enters the profile at the day's end; the day in progress is kept across a reload."""
+    """A car seen today enters the profile at the day's end with the dwell it really had; the day in
+    progress is kept across a reload."""
     entry = await _load(hass, _hub())
     async with running(_station(entry, "CS01")) as station:
         await station.wait_connected()
@@ -87,9 +88,15 @@ async def test_what_the_hub_learns_survives_a_reload(hass: HomeAssistant) -> Non
         await until(lambda: bool(ems.arrivals.to_dict()["pending"]))
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
-        pending = entry.runtime_data.ems.arrivals.to_dict()["pending"]
+        ems = entry.runtime_data.ems
+        pending = ems.arrivals.to_dict()["pending"]
         assert len(pending) == 1
         assert pending[0][0] == dt_util.now().date().isoformat()
+        planned_dwell_h = pending[0][5]
+        assert planned_dwell_h > 1.0
+        # The car leaves at once: the profile learns how long it really stayed.
+        station.unplug()
+        await until(lambda: ems.arrivals.to_dict()["pending"][0][5] < 0.1)
 
 
 async def test_an_unreadable_profile_is_dropped(

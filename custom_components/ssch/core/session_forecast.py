@@ -17,7 +17,7 @@ sessions enter the profile once that day is over.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,6 +73,24 @@ class _Arrival:
     energy_kwh: float
     dwell_h: float
     power_kw: float
+    arrival_s: float  # POSIX time, to measure the real dwell when the car leaves
+    session_id: str
+
+
+def _pending_arrival(row: list[Any]) -> _Arrival:
+    """One row of ``to_dict``'s ``pending``; ValueError or TypeError when it is not one."""
+    day, kind, index, offset_h, energy_kwh, dwell_h, power_kw, arrival_s, session_id = row
+    return _Arrival(
+        date.fromisoformat(day),
+        int(kind),
+        int(index),
+        float(offset_h),
+        float(energy_kwh),
+        float(dwell_h),
+        float(power_kw),
+        float(arrival_s),
+        str(session_id),
+    )
 
 
 @dataclass(slots=True)
@@ -147,8 +165,19 @@ class SessionForecaster:
                 session.energy_needed_kwh,
                 dwell_h,
                 session.max_charge_kw,
+                session.arrival.timestamp(),
+                session.session_id,
             )
         )
+
+    def departed(self, session_id: str, at: datetime) -> None:
+        """A car left: while its day is not in the profile yet, its dwell becomes the real one
+        instead of the departure it was planned for (a goal, the car's or the default)."""
+        for position, arrival in enumerate(self._pending):
+            if arrival.session_id == session_id:
+                dwell_h = max(0.0, (at.timestamp() - arrival.arrival_s) / 3600.0)
+                self._pending[position] = replace(arrival, dwell_h=dwell_h)
+                return
 
     def _commit(self, today: date) -> None:
         """Move the sessions of finished days into the profile (only whole days are averaged) and
@@ -242,10 +271,7 @@ class SessionForecaster:
         forecaster._arrivals = {
             (date.fromisoformat(day), int(index)): int(count) for day, index, count in data["arrivals"]
         }
-        forecaster._pending = [
-            _Arrival(date.fromisoformat(day), int(kind), int(index), *map(float, numbers))
-            for day, kind, index, *numbers in data["pending"]
-        ]
+        forecaster._pending = [_pending_arrival(row) for row in data["pending"]]
         if (until := data["profiled_until"]) is not None:
             forecaster._profiled_until = date.fromisoformat(until)
         return forecaster
