@@ -267,7 +267,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             return
         readings = self.builder.live(now)
         import_limit_kw, export_limit_kw = self.builder.limits_now(now)
-        # A committed reduction is held like a limit between plans (a building spike is taken from the cars).
+        # Commitments are held like limits between plans: a building spike is taken from the cars during a
+        # committed reduction, a PV surge goes into them during a committed increase.
         import_limit_kw = min(import_limit_kw, self.flexibility.net_max_kw(now))
         self._announce_signals(now)
         measured = self._measured_evse_power()
@@ -282,6 +283,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             evse_power_kw={key: power for key, power in measured.items() if key in bounds},
             import_limit_kw=import_limit_kw,
             export_limit_kw=export_limit_kw,
+            net_floor_kw=self.flexibility.net_min_kw(now),
         )
         wanted = correct_setpoints(setpoints.evse_power_kw, live, bounds)
         changes = changed_setpoints(wanted, self._sent_kw)

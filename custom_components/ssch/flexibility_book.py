@@ -223,6 +223,15 @@ class FlexibilityBook:
                 limit = min(limit, baseline - commitment.committed_kw)
         return limit
 
+    def net_min_kw(self, now: datetime) -> float:
+        """The lowest net grid power the up commitments allow at ``now`` (minus infinity without any)."""
+        floor = -math.inf
+        for commitment in self.commitments:
+            baseline = commitment.baseline_at(now)
+            if commitment.direction is FlexDirection.UP and baseline is not None:
+                floor = max(floor, baseline + commitment.committed_kw)
+        return floor
+
     def observe(self, now: datetime, net_kw: float) -> tuple[list[Commitment], list[Commitment]]:
         """Count what the site delivered since the last measurement; return the commitments that
         started and those that ended."""

@@ -56,6 +56,21 @@ def test_export_limit_lowers_discharge_then_adds_charging() -> None:
     assert corrected["a"] >= 0.0
 
 
+def test_a_promised_net_floor_raises_charging_but_never_above_the_import_limit() -> None:
+    """An up commitment keeps the site at or above its floor: a PV surge goes into the cars."""
+    planned = {"a": 2.0, "b": -1.0, "c": 4.0}
+    live = LiveSite(10.0, {"a": 2.0, "b": -1.0, "c": 4.0}, 50.0, 30.0, net_floor_kw=18.0)
+    corrected = correct_setpoints(planned, live, BOUNDS)
+    assert 10.0 - 5.0 + sum(corrected.values()) == pytest.approx(18.0)
+    assert corrected["b"] >= -1.0
+    # A floor above the import limit is held only up to the limit.
+    above = LiveSite(10.0, {"a": 2.0, "b": -1.0, "c": 4.0}, 12.0, 30.0, net_floor_kw=18.0)
+    assert 5.0 + sum(correct_setpoints(planned, above, BOUNDS).values()) == pytest.approx(12.0)
+    # Met already: nothing moves.
+    met = LiveSite(20.0, {"a": 2.0, "b": -1.0, "c": 4.0}, 50.0, 30.0, net_floor_kw=18.0)
+    assert correct_setpoints(planned, met, BOUNDS) == planned
+
+
 def test_setpoints_clamped_and_unknown_evses_dropped() -> None:
     """A plan outside an EVSE's bounds is clamped; EVSEs without bounds are not controlled."""
     corrected = correct_setpoints({"a": 30.0, "c": -5.0, "zz": 3.0}, _live(0.0, {}), BOUNDS)

@@ -340,6 +340,17 @@ async def test_unreadable_saved_commitments_are_dropped(
     assert "flexibility commitments, they cannot be read" in caplog.text
 
 
+async def _set_departure(hass: HomeAssistant, entry: MockConfigEntry, departure: datetime) -> None:
+    """The departure goal of CS01's only EVSE."""
+    sub = next(s for s in entry.subentries.values() if s.unique_id == "CS01")
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "datetime", DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_evse1_goal_departure"
+    )
+    await hass.services.async_call(
+        "datetime", "set_value", {"entity_id": entity_id, "datetime": departure}, blocking=True
+    )
+
+
 async def test_dispatcher_holds_a_down_commitment_between_plans(hass: HomeAssistant) -> None:
     """A car charges less for a down commitment; a building spike is taken from it before the next plan."""
     _sources(hass)
@@ -355,16 +366,7 @@ async def test_dispatcher_holds_a_down_commitment_between_plans(hass: HomeAssist
         await station.wait_connected()
         station.plug_in(_visit(station, hours=3.5))
         await until(lambda: station.power_kw > 1.0, timeout_s=20)
-        sub = next(s for s in entry.subentries.values() if s.unique_id == "CS01")
-        departure = er.async_get(hass).async_get_entity_id(
-            "datetime", DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_evse1_goal_departure"
-        )
-        await hass.services.async_call(
-            "datetime",
-            "set_value",
-            {"entity_id": departure, "datetime": dt_util.utcnow() + timedelta(hours=3.5)},
-            blocking=True,
-        )
+        await _set_departure(hass, entry, dt_util.utcnow() + timedelta(hours=3.5))
         ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))
         await ems.async_refresh()
         planned_ev = float(ems.data.plan.evse_power_kw["CS01:1"][0])
@@ -385,3 +387,44 @@ async def test_dispatcher_holds_a_down_commitment_between_plans(hass: HomeAssist
         await ems.async_dispatch(ems.data)
         await until(lambda: 24.0 + station.power_kw <= baseline - 2.0 + 0.3, timeout_s=20)
         assert station.power_kw > 1.0
+
+
+async def test_dispatcher_holds_an_up_commitment_between_plans(hass: HomeAssistant) -> None:
+    """A car charges more for an up commitment; when the building draws less, the car takes up the
+    difference before the next plan."""
+    _sources(hass)
+    entry = await _load(
+        hass,
+        hub_entry(
+            subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
+            subentry("building", BUILDING_DATA, "sensor.office_power"),
+        ),
+    )
+    ems = entry.runtime_data.ems
+    async with running(_station(entry, "CS01")) as station:
+        await station.wait_connected()
+        station.plug_in(_visit(station, hours=8.0))
+        await until(lambda: station.power_kw > 1.0, timeout_s=20)
+        await _set_departure(hass, entry, dt_util.utcnow() + timedelta(hours=8))
+        ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))
+        await ems.async_refresh()
+        # 28 kWh in 8 hours: the plan charges slowly and has room to charge more.
+        assert float(ems.data.plan.evse_power_kw["CS01:1"][0]) < 8.0
+        end = dt_util.utcnow() + timedelta(hours=1)
+        response = await _request(hass, direction="up", power_kw=2, end=end.isoformat())
+        assert response["committed_kw"] == 2.0
+        commitment = ems.flexibility.commitments[0]
+        _assert_plan_keeps(ems, commitment)
+        baseline = commitment.baseline_at(dt_util.utcnow())
+        assert baseline is not None
+        await until(lambda: 21.0 + station.power_kw >= baseline + 2.0 - 0.3, timeout_s=20)
+        before_kw = station.power_kw
+        assert before_kw < 8.0
+
+        # The building draws 3 kW less: the car takes them at the next dispatch, not the next plan.
+        hass.states.async_set(
+            "sensor.office_power", "18.0", {"unit_of_measurement": "kW", "device_class": "power"}
+        )
+        await ems.async_dispatch(ems.data)
+        await until(lambda: 18.0 + station.power_kw >= baseline + 2.0 - 0.3, timeout_s=20)
+        assert station.power_kw == pytest.approx(before_kw + 3.0, abs=0.6)

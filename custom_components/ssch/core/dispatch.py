@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import math
 
 # Below this, a new setpoint is not worth a message to the station.
 DEFAULT_DEADBAND_KW = 0.5
@@ -35,6 +36,9 @@ class LiveSite:
     evse_power_kw: Mapping[str, float]
     import_limit_kw: float
     export_limit_kw: float
+    # The lowest net power the site has promised (an "up" flexibility commitment); the import
+    # limit wins when the two conflict.
+    net_floor_kw: float = -math.inf
 
 
 def _rest_of_site_kw(live: LiveSite) -> float:
@@ -45,17 +49,20 @@ def _rest_of_site_kw(live: LiveSite) -> float:
 def correct_setpoints(
     planned_kw: Mapping[str, float], live: LiveSite, bounds: Mapping[str, EvseBounds]
 ) -> dict[str, float]:
-    """Planned EV setpoints, clamped to each EVSE's bounds and moved so the site keeps its grid limits.
+    """Planned EV setpoints, clamped to each EVSE's bounds and moved so the site keeps its grid limits
+    and its promised net floor.
 
     Too much import: charging is reduced in proportion to each EVSE's charging, then discharge is raised
-    where allowed. Too much export: the reverse. Setpoints are never moved beyond what is needed.
+    where allowed. Too much export or too little import for the floor: the reverse. Setpoints are never
+    moved beyond what is needed.
     """
     setpoints = {evse: bounds[evse].clamp(power) for evse, power in planned_kw.items() if evse in bounds}
     predicted = _rest_of_site_kw(live) + sum(setpoints.values())
+    lowest = max(-live.export_limit_kw, min(live.net_floor_kw, live.import_limit_kw))
     if predicted > live.import_limit_kw:
         _shift(setpoints, bounds, -(predicted - live.import_limit_kw))
-    elif predicted < -live.export_limit_kw:
-        _shift(setpoints, bounds, -live.export_limit_kw - predicted)
+    elif predicted < lowest:
+        _shift(setpoints, bounds, lowest - predicted)
     return setpoints
 
 
