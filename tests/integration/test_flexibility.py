@@ -351,8 +351,21 @@ async def _set_departure(hass: HomeAssistant, entry: MockConfigEntry, departure:
     )
 
 
-async def test_dispatcher_holds_a_down_commitment_between_plans(hass: HomeAssistant) -> None:
-    """A car charges less for a down commitment; a building spike is taken from it before the next plan."""
+@pytest.mark.parametrize(
+    ("direction", "hours", "building_kw"),
+    [
+        # 28 kWh in 3.5 hours: the car charges fast and can give 2 kW, then 3 more to a building spike.
+        ("down", 3.5, 24.0),
+        # 28 kWh in 8 hours: the car charges slowly and can take 2 kW more, then what the building frees.
+        ("up", 8.0, 18.0),
+    ],
+)
+async def test_dispatcher_holds_a_commitment_between_plans(
+    hass: HomeAssistant, direction: str, hours: float, building_kw: float
+) -> None:
+    """The plan moves a car for a commitment; when the building's load changes, the car makes up the
+    difference at the next dispatch, not at the next plan."""
+    sign = 1.0 if direction == "up" else -1.0
     _sources(hass)
     entry = await _load(
         hass,
@@ -364,67 +377,31 @@ async def test_dispatcher_holds_a_down_commitment_between_plans(hass: HomeAssist
     ems = entry.runtime_data.ems
     async with running(_station(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station, hours=3.5))
+        station.plug_in(_visit(station, hours=hours))
         await until(lambda: station.power_kw > 1.0, timeout_s=20)
-        await _set_departure(hass, entry, dt_util.utcnow() + timedelta(hours=3.5))
+        await _set_departure(hass, entry, dt_util.utcnow() + timedelta(hours=hours))
         ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))
         await ems.async_refresh()
         planned_ev = float(ems.data.plan.evse_power_kw["CS01:1"][0])
-        assert planned_ev > 6.0
+        # Room for the 2 kW committed and the 3 kW the building moves (an 11 kW charger).
+        assert (11.0 - planned_ev if sign > 0 else planned_ev) > 5.0
         end = dt_util.utcnow() + timedelta(hours=1)
-        response = await _request(hass, direction="down", power_kw=2, end=end.isoformat())
+        response = await _request(hass, direction=direction, power_kw=2, end=end.isoformat())
         assert response["committed_kw"] == 2.0
         commitment = ems.flexibility.commitments[0]
         _assert_plan_keeps(ems, commitment)
         baseline = commitment.baseline_at(dt_util.utcnow())
         assert baseline is not None
-        await until(lambda: 21.0 + station.power_kw <= baseline - 2.0 + 0.3, timeout_s=20)
+        promised = baseline + sign * 2.0
 
-        # The building draws 3 kW more: the car gives them up at the next dispatch, not the next plan.
-        hass.states.async_set(
-            "sensor.office_power", "24.0", {"unit_of_measurement": "kW", "device_class": "power"}
-        )
-        await ems.async_dispatch(ems.data)
-        await until(lambda: 24.0 + station.power_kw <= baseline - 2.0 + 0.3, timeout_s=20)
-        assert station.power_kw > 1.0
+        def held(site_kw: float) -> bool:
+            return sign * (site_kw + station.power_kw - promised) >= -0.3
 
-
-async def test_dispatcher_holds_an_up_commitment_between_plans(hass: HomeAssistant) -> None:
-    """A car charges more for an up commitment; when the building draws less, the car takes up the
-    difference before the next plan."""
-    _sources(hass)
-    entry = await _load(
-        hass,
-        hub_entry(
-            subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
-            subentry("building", BUILDING_DATA, "sensor.office_power"),
-        ),
-    )
-    ems = entry.runtime_data.ems
-    async with running(_station(entry, "CS01")) as station:
-        await station.wait_connected()
-        station.plug_in(_visit(station, hours=8.0))
-        await until(lambda: station.power_kw > 1.0, timeout_s=20)
-        await _set_departure(hass, entry, dt_util.utcnow() + timedelta(hours=8))
-        ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))
-        await ems.async_refresh()
-        # 28 kWh in 8 hours: the plan charges slowly and has room to charge more.
-        assert float(ems.data.plan.evse_power_kw["CS01:1"][0]) < 8.0
-        end = dt_util.utcnow() + timedelta(hours=1)
-        response = await _request(hass, direction="up", power_kw=2, end=end.isoformat())
-        assert response["committed_kw"] == 2.0
-        commitment = ems.flexibility.commitments[0]
-        _assert_plan_keeps(ems, commitment)
-        baseline = commitment.baseline_at(dt_util.utcnow())
-        assert baseline is not None
-        await until(lambda: 21.0 + station.power_kw >= baseline + 2.0 - 0.3, timeout_s=20)
+        await until(lambda: held(21.0), timeout_s=20)
         before_kw = station.power_kw
-        assert before_kw < 8.0
-
-        # The building draws 3 kW less: the car takes them at the next dispatch, not the next plan.
         hass.states.async_set(
-            "sensor.office_power", "18.0", {"unit_of_measurement": "kW", "device_class": "power"}
+            "sensor.office_power", str(building_kw), {"unit_of_measurement": "kW", "device_class": "power"}
         )
         await ems.async_dispatch(ems.data)
-        await until(lambda: 18.0 + station.power_kw >= baseline + 2.0 - 0.3, timeout_s=20)
-        assert station.power_kw == pytest.approx(before_kw + 3.0, abs=0.6)
+        await until(lambda: held(building_kw), timeout_s=20)
+        assert station.power_kw == pytest.approx(before_kw - (building_kw - 21.0), abs=0.6)
