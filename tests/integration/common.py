@@ -6,7 +6,6 @@ import socket
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
@@ -84,12 +83,6 @@ def subentry(subentry_type: str, data: dict[str, Any], unique_id: str) -> dict[s
         "title": data["name"],
         "unique_id": unique_id,
     }
-
-
-# aiohttp (3.11) re-arms a server websocket's heartbeat timer when a message arrives while the
-# socket is being closed, so a test that reloads or stops the hub with stations connected may end
-# with that timer still scheduled. When it fires, the closed socket ignores it.
-ALLOW_WEBSOCKET_HEARTBEAT_TIMER = pytest.mark.parametrize("expected_lingering_timers", [True])
 
 
 def port_is_free(port: int) -> bool:

@@ -16,7 +16,7 @@ from custom_components.ssch.diagnostics import async_get_config_entry_diagnostic
 from custom_components.ssch.goals import EvseGoal
 
 from .bookings_common import book, vehicle, vehicle_device
-from .common import ALLOW_WEBSOCKET_HEARTBEAT_TIMER, charger_data, hub_entry, set_source_states, subentry
+from .common import charger_data, hub_entry, set_source_states, subentry
 from .test_chargers import _load, _station, _visit, running, until
 from .test_goals import _goal
 
@@ -35,7 +35,6 @@ def _evse_goal(entry: MockConfigEntry, key: str) -> EvseGoal:
     return entry.runtime_data.ems.builder.goals[key]
 
 
-@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_booking_drives_the_plugged_in_car(hass: HomeAssistant) -> None:
     """The booked car, known by its idToken, gets the pickup and minimum as goals; the user still wins."""
     set_source_states(hass)

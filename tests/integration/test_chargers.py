@@ -25,7 +25,6 @@ from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConf
 from custom_components.ssch.sim.station import SimulatedStation
 
 from .common import (
-    ALLOW_WEBSOCKET_HEARTBEAT_TIMER,
     CHARGER_PASSWORD,
     charger_data,
     hub_entry,
@@ -295,7 +294,6 @@ async def test_version_switch_is_refused_until_accepted(
         )
 
 
-@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssistant) -> None:
     """Energy counters are persisted across a reload; unloading frees the OCPP port."""
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))

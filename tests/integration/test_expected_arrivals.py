@@ -15,7 +15,7 @@ from custom_components.ssch.core.expected_plan import EXPECTED_PREFIX
 from custom_components.ssch.core.model import EvSession
 from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
 
-from .common import ALLOW_WEBSOCKET_HEARTBEAT_TIMER, charger_data, hub_entry, subentry
+from .common import charger_data, hub_entry, subentry
 from .test_chargers import _load, _station, _visit, running, until
 
 NEED_KWH = 12.0
@@ -76,7 +76,6 @@ async def test_the_plan_keeps_room_for_the_cars_that_usually_come(
     )
 
 
-@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_what_the_hub_learns_survives_a_reload(hass: HomeAssistant) -> None:
     """A car seen today enters the profile at the day's end with the dwell it really had; the day in
     progress is kept across a reload."""

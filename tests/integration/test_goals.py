@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
 
-from .common import ALLOW_WEBSOCKET_HEARTBEAT_TIMER, charger_data, hub_entry, set_source_states, subentry
+from .common import charger_data, hub_entry, set_source_states, subentry
 from .test_chargers import _load, _station, _visit, running, until
 
 
@@ -30,7 +30,6 @@ def _session(entry: MockConfigEntry) -> object:
     return sessions[0]
 
 
-@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) -> None:
     """Every goal reaches the planner at once; an impossible one is reported at risk; all are kept."""
     set_source_states(hass)

@@ -9,11 +9,10 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.ssch.server_keeper import server_keeper
 
-from .common import ALLOW_WEBSOCKET_HEARTBEAT_TIMER, charger_data, hub_entry, port_is_free, subentry
+from .common import charger_data, hub_entry, port_is_free, subentry
 from .test_chargers import _load, _station, running, until
 
 
-@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_a_new_charger_does_not_disconnect_the_others(hass: HomeAssistant) -> None:
     """The server carries on through the reload; a change of its own settings restarts it."""
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))

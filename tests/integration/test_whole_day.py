@@ -19,7 +19,6 @@ from custom_components.ssch.sim.config import CarVisit, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
 
 from .common import (
-    ALLOW_WEBSOCKET_HEARTBEAT_TIMER,
     BATTERY_DATA,
     BUILDING_DATA,
     CHARGER_PASSWORD,
@@ -98,7 +97,6 @@ async def _run_until(day: CompressedDay, hour: float, limit_kw: float = IMPORT_L
 
 # Time runs on from midnight (sockets and timeouts need it to) and the test makes it jump ahead.
 @pytest.mark.freeze_time(DAY, tick=True)
-@ALLOW_WEBSOCKET_HEARTBEAT_TIMER
 async def test_a_whole_day_of_the_hub(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Grid limit, user targets, a DSO signal, a broken meter and a restart, from midnight to midnight."""
     await hass.config.async_set_time_zone("Europe/Amsterdam")

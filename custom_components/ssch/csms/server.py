@@ -241,7 +241,7 @@ class CsmsServer:
         ws = web.WebSocketResponse(
             protocols=(subprotocol,),
             max_msg_size=self.settings.hard_frame_limit,
-            heartbeat=self.settings.ping_interval_s,
+            autoping=False,  # the session answers pings and runs its own keep-alive
         )
         await ws.prepare(request)
         version = SUBPROTOCOLS[subprotocol]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 import time
 from typing import Any
 import uuid
@@ -25,6 +26,7 @@ from .frames import (
     parse_frame,
 )
 from .handlers import HANDLERS, PENDING_ALLOWED
+from .keepalive import KeepAlive
 from .ratelimit import TokenBucket
 from .registry import PendingStation, StationConfig
 from .schemas import check_request, check_response, known_actions, payload_problem
@@ -77,9 +79,14 @@ class Session:
 
     async def run(self) -> None:
         """Serve frames until the websocket closes."""
+        keep_alive = KeepAlive(self.ws, self.settings.ping_interval_s)
+        watcher = asyncio.create_task(keep_alive.watch(self._silent))
         try:
             async for message in self.ws:
-                if message.type == WSMsgType.TEXT:
+                keep_alive.heard()
+                if message.type == WSMsgType.PING:
+                    await self.ws.pong(message.data)
+                elif message.type == WSMsgType.TEXT:
                     try:
                         await self._on_text(message.data)
                     except StationOffline:
@@ -96,7 +103,14 @@ class Session:
                 elif message.type == WSMsgType.ERROR:
                     self.close_reason = self.close_reason or f"websocket error: {self.ws.exception()}"
         finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
             self._fail_awaiting(StationOffline(self.station_id))
+
+    async def _silent(self) -> None:
+        self.log_once("silent", "no answer to a ping, connection closed")
+        await self.close("no answer to a ping")
 
     async def close(self, reason: str, code: int = WSCloseCode.GOING_AWAY) -> None:
         """Close the websocket, telling the station why."""
