@@ -9,7 +9,7 @@ import aiohttp
 from custom_components.ssch.csms.events import StationDisconnected
 from custom_components.ssch.csms.settings import CsmsSettings
 
-from .conftest import PASSWORD, HubFactory, basic_auth, exchange
+from .conftest import PASSWORD, Hub, HubFactory, basic_auth, exchange
 
 INTERVAL_S = 0.2
 
@@ -20,23 +20,25 @@ def _settings() -> CsmsSettings:
     )
 
 
-async def _connect(
-    http: aiohttp.ClientSession, url: str, *, autoping: bool
-) -> aiohttp.ClientWebSocketResponse:
-    return await http.ws_connect(
-        url + "CS21",
+async def _booted(
+    make_hub: HubFactory, http: aiohttp.ClientSession, *, autoping: bool
+) -> tuple[Hub, aiohttp.ClientWebSocketResponse]:
+    """A hub with a short ping interval and station CS21 connected and heard once."""
+    hub = await make_hub(settings=_settings())
+    ws = await http.ws_connect(
+        hub.url + "CS21",
         protocols=("ocpp2.1",),
         headers={"Authorization": basic_auth("CS21", PASSWORD)},
         autoping=autoping,
     )
+    await exchange(ws, [2, "boot", "Heartbeat", {}])
+    return hub, ws
 
 
 async def test_a_station_that_answers_pings_stays_connected(
     make_hub: HubFactory, http: aiohttp.ClientSession
 ) -> None:
-    hub = await make_hub(settings=_settings())
-    ws = await _connect(http, hub.url, autoping=True)
-    await exchange(ws, [2, "boot", "Heartbeat", {}])
+    hub, ws = await _booted(make_hub, http, autoping=True)
     # Quiet for many intervals: the client's automatic pongs keep it in.
     reader = asyncio.create_task(ws.receive())
     await asyncio.sleep(INTERVAL_S * 8)
@@ -50,9 +52,7 @@ async def test_a_station_that_answers_pings_stays_connected(
 async def test_a_silent_station_is_pinged_and_let_go(
     make_hub: HubFactory, http: aiohttp.ClientSession
 ) -> None:
-    hub = await make_hub(settings=_settings())
-    ws = await _connect(http, hub.url, autoping=False)
-    await exchange(ws, [2, "boot", "Heartbeat", {}])
+    hub, ws = await _booted(make_hub, http, autoping=False)
     async with asyncio.timeout(INTERVAL_S * 10):
         ping = await ws.receive()
     assert ping.type is aiohttp.WSMsgType.PING
@@ -65,8 +65,7 @@ async def test_a_silent_station_is_pinged_and_let_go(
 async def test_any_frame_counts_as_an_answer_and_the_server_answers_pings(
     make_hub: HubFactory, http: aiohttp.ClientSession
 ) -> None:
-    hub = await make_hub(settings=_settings())
-    ws = await _connect(http, hub.url, autoping=False)
+    hub, ws = await _booted(make_hub, http, autoping=False)
     for index in range(8):
         await exchange(ws, [2, f"beat-{index}", "Heartbeat", {}])
         await asyncio.sleep(INTERVAL_S / 2)
