@@ -216,21 +216,19 @@ class FlexibilityBook:
 
     def net_max_kw(self, now: datetime) -> float:
         """The highest net grid power the down commitments allow at ``now`` (infinite without any)."""
-        limit = math.inf
-        for commitment in self.commitments:
-            baseline = commitment.baseline_at(now)
-            if commitment.direction is FlexDirection.DOWN and baseline is not None:
-                limit = min(limit, baseline - commitment.committed_kw)
-        return limit
+        return min(self._promised_net_kw(now, FlexDirection.DOWN), default=math.inf)
 
     def net_min_kw(self, now: datetime) -> float:
         """The lowest net grid power the up commitments allow at ``now`` (minus infinity without any)."""
-        floor = -math.inf
-        for commitment in self.commitments:
-            baseline = commitment.baseline_at(now)
-            if commitment.direction is FlexDirection.UP and baseline is not None:
-                floor = max(floor, baseline + commitment.committed_kw)
-        return floor
+        return max(self._promised_net_kw(now, FlexDirection.UP), default=-math.inf)
+
+    def _promised_net_kw(self, now: datetime, direction: FlexDirection) -> list[float]:
+        """Baseline moved by the committed kW, for each commitment in ``direction`` covering ``now``."""
+        return [
+            baseline + direction.sign * commitment.committed_kw
+            for commitment in self.commitments
+            if commitment.direction is direction and (baseline := commitment.baseline_at(now)) is not None
+        ]
 
     def observe(self, now: datetime, net_kw: float) -> tuple[list[Commitment], list[Commitment]]:
         """Count what the site delivered since the last measurement; return the commitments that

@@ -24,13 +24,7 @@ from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
 
-from .common import (
-    CHARGER_PASSWORD,
-    charger_data,
-    hub_entry,
-    port_is_free,
-    subentry,
-)
+from .common import CHARGER_PASSWORD, charger_data, hub_entry, port_is_free, subentry
 from .tls import write_self_signed
 
 

@@ -240,9 +240,8 @@ class SessionForecaster:
                 if arrival <= grid.start or arrival >= grid.end:
                     continue
                 firm = min(cars, max(0.0, self.config.firm_scale * usual - arrived))
-                expected.append(
-                    self._session(f"{day.isoformat()}-{index}", arrival, (firm, cars - firm), stats, dearest)
-                )
+                key = f"{day.isoformat()}-{index}"
+                expected.append(self._session(key, arrival, stats, dearest, firm=firm, reserve=cars - firm))
             day_offset += 1
         return expected
 
@@ -277,10 +276,9 @@ class SessionForecaster:
         return forecaster
 
     def _session(
-        self, key: str, arrival: datetime, cars: tuple[float, float], stats: _BinStats, dearest: float
+        self, key: str, arrival: datetime, stats: _BinStats, dearest: float, *, firm: float, reserve: float
     ) -> EvSession:
         """One bin's expected cars: the ``firm`` ones as sure as the usual day, the ``reserve`` more."""
-        firm, reserve = cars
         per_car = stats.energy_kwh / stats.count
         need = (firm + reserve) * per_car
         return EvSession(
