@@ -36,7 +36,8 @@ async def load_site_profile(start: datetime) -> ProfileClock:
 async def main(settings: DemoSettings) -> int:
     """Start, set up, report, and run until interrupted."""
     write_config(settings)
-    password = secrets.token_urlsafe(12)
+    # Hex: a password that starts with "-" would read as an option in `demo.screenshots --password`.
+    password = secrets.token_hex(12)
     log_path = settings.config_dir / "demo.log"
     clock = SimClock(speed=settings.speed, start=datetime.now(UTC))
     with log_path.open("wb") as log:
