@@ -29,7 +29,7 @@ class QpWeights:
 
     power_eur_per_kw2h: float = 2e-4
     smoothness_eur_per_kw2: float = 5e-4
-    grid_eur_per_kw2h: float = 5e-4
+    grid_eur_per_kw2h: float = 3e-4
 
 
 @dataclass(frozen=True, slots=True)
