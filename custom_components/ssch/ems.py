@@ -217,7 +217,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             if (seen := self._last_seen.pop(session_id, None)) is not None:
                 energy = energy_at_departure(seen, event.session_energy_kwh, event.ev_soc_pct)
                 self.kpis.session_ended(session_id, now, energy)
-            self.arrivals.departed(session_id, now)
+            self.arrivals.departed(session_id, now, event.session_energy_kwh)
         if isinstance(event, REPLAN_EVENTS):
             self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 

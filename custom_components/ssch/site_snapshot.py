@@ -265,7 +265,7 @@ class SnapshotBuilder:
             evse_id=key,
             max_charge_kw=max_charge,
             max_discharge_kw=min(charger.max_discharge_kw, ev_discharge or 0.0) if v2g else 0.0,
-            arrival=now,
+            arrival=min(evse.session_started_at or now, now),
             departure=departure,
             energy_kwh=energy,
             capacity_kwh=capacity,

@@ -364,14 +364,28 @@ def test_the_real_departure_replaces_the_planned_one(site: SiteFactory) -> None:
     forecaster.observe(_snapshot(site, MONDAY))
     planned = _car("a", MONDAY + timedelta(hours=6, minutes=10), 8.0, 20.0)
     forecaster.observe(_snapshot(site, MONDAY + timedelta(hours=7), (planned,)))
-    forecaster.departed("a", planned.arrival + timedelta(hours=3))
+    forecaster.departed("a", planned.arrival + timedelta(hours=3), delivered_kwh=0.0)
     forecaster.departed("never-seen", planned.arrival)
     tuesday = _snapshot(site, MONDAY + timedelta(days=1))
     morning = forecaster.expected_sessions(tuesday)[0]
     assert morning.departure - morning.arrival == timedelta(hours=3)
+    assert morning.energy_needed_kwh == pytest.approx(20.0)  # nothing metered: the estimate stays
     # Once Monday is in the profile, a late report changes nothing.
     forecaster.departed("a", planned.arrival + timedelta(hours=10))
     assert forecaster.expected_sessions(tuesday)[0] == morning
+
+
+def test_the_energy_a_car_really_took_replaces_its_estimated_need(site: SiteFactory) -> None:
+    """A car without a state of charge is planned with a default need; what the charger metered
+    when it left (less its charging losses) is what the profile learns."""
+    config = SessionForecastConfig(**HOURLY, time_zone=AMSTERDAM, scale=1.0)
+    forecaster = SessionForecaster(config)
+    forecaster.observe(_snapshot(site, MONDAY))
+    estimated = _car("a", MONDAY + timedelta(hours=6, minutes=10), 8.0, 30.0)
+    forecaster.observe(_snapshot(site, MONDAY + timedelta(hours=7), (estimated,)))
+    forecaster.departed("a", estimated.departure, delivered_kwh=10.0)
+    morning = forecaster.expected_sessions(_snapshot(site, MONDAY + timedelta(days=1)))[0]
+    assert morning.energy_needed_kwh == pytest.approx(10.0 * config.charge_efficiency)
 
 
 def test_what_only_mattered_for_days_gone_is_forgotten(site: SiteFactory) -> None:

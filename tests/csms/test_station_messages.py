@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 import logging
 
 import aiohttp
@@ -9,6 +10,7 @@ from ocpp.messages import get_validator
 import pytest
 
 from custom_components.ssch.csms import handlers
+from custom_components.ssch.csms.clock import format_timestamp
 from custom_components.ssch.csms.events import (
     FaultReported,
     FirmwareStatusChanged,
@@ -161,6 +163,42 @@ async def test_transactions_edge_cases(hub: Hub, http: aiohttp.ClientSession) ->
     assert hub.of_type(MeterValuesReceived)[0].power_kw == 2.0
     await exchange(ws, [2, "g", "TransactionEvent", tx("Ended", "t1")])
     assert hub.of_type(TransactionEnded)[0].evse_id == 1
+    await ws.close()
+
+
+async def test_the_plug_in_time_is_the_stations_when_its_clock_is_plausible(
+    hub: Hub, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    ws = await connect_raw(http, hub, "CS201", ("ocpp2.0.1",))
+
+    def tx(event_type: str, tx_id: str, evse: int, timestamp: str) -> list[object]:
+        payload = {
+            "eventType": event_type,
+            "timestamp": timestamp,
+            "triggerReason": "CablePluggedIn",
+            "seqNo": 0,
+            "transactionInfo": {"transactionId": tx_id},
+            "evse": {"id": evse},
+        }
+        return [2, f"{tx_id}-{event_type}", "TransactionEvent", payload]
+
+    queued = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    await exchange(ws, tx("Started", "late", 1, format_timestamp(queued)))
+    evses = hub.server.state("CS201").evses
+    assert evses[1].session_started_at == queued
+    # A clock years off is not believed (and said once); neither is the time of a later event.
+    before = datetime.now(UTC)
+    with caplog.at_level(logging.WARNING):
+        await exchange(ws, tx("Started", "off", 2, NOW))
+        await exchange(ws, tx("Started", "off-again", 3, NOW))
+        await exchange(ws, tx("Updated", "first-seen", 4, format_timestamp(queued)))
+    for evse in (2, 3, 4):
+        started = evses[evse].session_started_at
+        assert started is not None
+        assert before <= started <= datetime.now(UTC)
+    assert caplog.text.count("is not plausible") == 1
+    await exchange(ws, tx("Ended", "late", 1, format_timestamp(datetime.now(UTC))))
+    assert evses[1].session_started_at is None
     await ws.close()
 
 

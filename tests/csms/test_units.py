@@ -12,7 +12,7 @@ from ocpp.messages import get_validator
 import pytest
 
 from custom_components.ssch.csms import __main__ as cli
-from custom_components.ssch.csms.clock import format_timestamp, parse_timestamp
+from custom_components.ssch.csms.clock import format_timestamp, parse_timestamp, station_time_or_now
 from custom_components.ssch.csms.credentials import CredentialCache, parse_basic_auth
 from custom_components.ssch.csms.metering import read_meter_values
 from custom_components.ssch.csms.profiles import (
@@ -36,6 +36,18 @@ def test_timestamps() -> None:
     assert parse_timestamp("2025-01-02T03:04:05") == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert parse_timestamp("yesterday") is None
     assert parse_timestamp(None) is None
+
+
+def test_a_station_clock_is_believed_only_when_plausible() -> None:
+    now = datetime(2025, 1, 2, 12, tzinfo=UTC)
+    bounds = {"lead": timedelta(minutes=5), "lag": timedelta(hours=24)}
+    late = now - timedelta(hours=3)  # queued while the station was offline
+    assert station_time_or_now(late, now, **bounds) == (late, True)
+    # a clock a little fast counts as now; one far off, or none, is not believed
+    assert station_time_or_now(now + timedelta(minutes=4), now, **bounds) == (now, True)
+    assert station_time_or_now(now + timedelta(minutes=6), now, **bounds) == (now, False)
+    assert station_time_or_now(now - timedelta(days=2), now, **bounds) == (now, False)
+    assert station_time_or_now(None, now, **bounds) == (now, False)
 
 
 def test_energy_meter_never_goes_backwards() -> None:
@@ -104,12 +116,13 @@ def test_state_round_trip() -> None:
     evse = state.evse(2)
     evse.charged.add_reading(1.0)
     evse.charged.add_reading(3.0)
-    evse.start_session("t")
+    evse.start_session("t", datetime(2030, 1, 1, 6, 30, tzinfo=UTC))
     evse.departure_time = datetime(2030, 1, 1, 7, tzinfo=UTC)
     evse.energy_request_kwh = 12.5
     copy = StationState.from_dict("CS1", state.to_dict())
     assert copy.to_dict() == state.to_dict()
     assert copy.evses[2].energy_charged_kwh == 2.0
+    assert copy.evses[2].session_started_at == datetime(2030, 1, 1, 6, 30, tzinfo=UTC)
     assert copy.evse_of_transaction("t") == 2
     assert copy.evse_of_transaction("x") is None
 
@@ -120,6 +133,7 @@ def test_a_new_car_does_not_inherit_the_last_ones_soc() -> None:
     evse.ev_soc_pct = 80.0
     evse.end_session()
     assert evse.ev_soc_pct is None
+    assert evse.session_started_at is None
     evse.ev_soc_pct = 75.0  # a session that ended without a TransactionEvent(Ended)
     evse.start_session("t2")
     assert evse.ev_soc_pct is None

@@ -13,7 +13,12 @@ import pytest
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.expected_plan import EXPECTED_PREFIX
 from custom_components.ssch.core.model import EvSession
-from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
+from custom_components.ssch.core.session_forecast import (
+    SessionForecastConfig,
+    SessionForecaster,
+    _Arrival,
+    _pending_arrival,
+)
 
 from .common import charger_data, hub_entry, subentry
 from .test_chargers import _load, _station, _visit, running, until
@@ -77,8 +82,8 @@ async def test_the_plan_keeps_room_for_the_cars_that_usually_come(
 
 
 async def test_what_the_hub_learns_survives_a_reload(hass: HomeAssistant) -> None:
-    """A car seen today enters the profile at the day's end with the dwell it really had; the day in
-    progress is kept across a reload."""
+    """A car seen today enters the profile at the day's end, arrived when the station says it was
+    plugged in and with the dwell it really had; the day in progress is kept across a reload."""
     entry = await _load(hass, _hub())
     async with running(_station(entry, "CS01")) as station:
         await station.wait_connected()
@@ -88,14 +93,20 @@ async def test_what_the_hub_learns_survives_a_reload(hass: HomeAssistant) -> Non
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
         ems = entry.runtime_data.ems
-        pending = ems.arrivals.to_dict()["pending"]
-        assert len(pending) == 1
-        assert pending[0][0] == dt_util.now().date().isoformat()
-        planned_dwell_h = pending[0][5]
-        assert planned_dwell_h > 1.0
+
+        def pending() -> list[_Arrival]:
+            return [_pending_arrival(row) for row in ems.arrivals.to_dict()["pending"]]
+
+        assert len(pending()) == 1
+        car = pending()[0]
+        assert car.day == dt_util.now().date()
+        plugged_in = ems.server.state("CS01").evse(1).session_started_at
+        assert plugged_in is not None
+        assert car.arrival_s == pytest.approx(plugged_in.timestamp())
+        assert car.dwell_h > 1.0
         # The car leaves at once: the profile learns how long it really stayed.
         station.unplug()
-        await until(lambda: ems.arrivals.to_dict()["pending"][0][5] < 0.1)
+        await until(lambda: pending()[0].dwell_h < 0.1)
 
 
 async def test_an_unreadable_profile_is_dropped(

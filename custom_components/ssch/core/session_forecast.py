@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, timedelta
+import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -170,13 +171,18 @@ class SessionForecaster:
             )
         )
 
-    def departed(self, session_id: str, at: datetime) -> None:
+    def departed(self, session_id: str, at: datetime, delivered_kwh: float | None = None) -> None:
         """A car left: while its day is not in the profile yet, its dwell becomes the real one
-        instead of the departure it was planned for (a goal, the car's or the default)."""
+        instead of the departure it was planned for (a goal, the car's or the default), and its need
+        becomes what it really took, ``delivered_kwh`` metered at the charger. Nothing metered (0
+        or less) keeps the estimate made at plug-in: a charger without a meter reports 0."""
         for position, arrival in enumerate(self._pending):
             if arrival.session_id == session_id:
                 dwell_h = max(0.0, (at.timestamp() - arrival.arrival_s) / 3600.0)
-                self._pending[position] = replace(arrival, dwell_h=dwell_h)
+                energy_kwh = arrival.energy_kwh
+                if delivered_kwh is not None and math.isfinite(delivered_kwh) and delivered_kwh > 0:
+                    energy_kwh = delivered_kwh * self.config.charge_efficiency
+                self._pending[position] = replace(arrival, dwell_h=dwell_h, energy_kwh=energy_kwh)
                 return
 
     def _commit(self, today: date) -> None:

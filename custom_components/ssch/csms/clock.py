@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def utc_now() -> datetime:
@@ -28,3 +28,17 @@ def parse_timestamp(value: object) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def station_time_or_now(
+    moment: datetime | None, now: datetime, *, lead: timedelta, lag: timedelta
+) -> tuple[datetime, bool]:
+    """``moment`` as reported by a station when its clock is plausible, else ``now``.
+
+    A station may report an event late (queued while offline), so a moment up to ``lag`` ago is
+    believed; one up to ``lead`` ahead is a clock a little fast and counts as ``now``. The flag is
+    False when the station's time was missing or implausible.
+    """
+    if moment is None or not now - lag <= moment <= now + lead:
+        return now, False
+    return min(moment, now), True

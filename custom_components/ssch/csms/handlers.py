@@ -4,9 +4,10 @@ await a CALL to the station (the receive loop must keep running)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .clock import format_timestamp, parse_timestamp, utc_now
+from .clock import format_timestamp, parse_timestamp, station_time_or_now, utc_now
 from .events import (
     EvNeedsReceived,
     FaultReported,
@@ -32,6 +33,10 @@ BIDIRECTIONAL_TRANSFER_MODES = ["AC_single_phase", "AC_three_phase", "DC", "AC_B
 PENDING_ALLOWED = frozenset({"BootNotification", "Heartbeat"})
 _MAX_STORED_VARIABLES = 5000
 _WORST_REPORTED_SEVERITY = 6  # 0 Danger ... 6 Warning; Notice and below are not faults
+# A Started event may come late (queued while the station was offline) or with a clock a little
+# fast; outside these bounds the station's clock is wrong and the hub's is used.
+_STARTED_LAG = timedelta(hours=24)
+_STARTED_LEAD = timedelta(minutes=5)
 
 
 def _now() -> str:
@@ -96,7 +101,7 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
     event_type = payload["eventType"]
     is_current = evse.transaction_id == transaction_id
     if not is_current and event_type != "Ended":
-        evse.start_session(transaction_id)
+        evse.start_session(transaction_id, _plug_in_time(session, event_type, payload))
         is_current = True
         id_token = payload.get("idToken", {}).get("idToken")
         session.emit(TransactionStarted(session.station_id, evse_id, transaction_id, id_token))
@@ -125,6 +130,24 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
     if "idToken" in payload:
         return {"idTokenInfo": {"status": "Accepted"}}
     return {}
+
+
+def _plug_in_time(session: Session, event_type: str, payload: Payload) -> datetime:
+    """When the car came: the Started event's time if the station's clock is believable; a
+    transaction first seen in a later event started at an unknown time, so it counts from now."""
+    now = utc_now()
+    if event_type != "Started":
+        return now
+    started, plausible = station_time_or_now(
+        parse_timestamp(payload.get("timestamp")), now, lead=_STARTED_LEAD, lag=_STARTED_LAG
+    )
+    if not plausible:
+        session.log_once(
+            "implausible_clock",
+            f"transaction event time {payload.get('timestamp')!r} is not plausible; "
+            "the hub's clock is used (check the station's time synchronisation)",
+        )
+    return started
 
 
 def meter_values(session: Session, payload: Payload) -> Payload:

@@ -59,6 +59,7 @@ class EvseState:
     discharged: EnergyMeter = field(default_factory=EnergyMeter)
     session_start_charged_kwh: float = 0.0
     session_start_discharged_kwh: float = 0.0
+    session_started_at: datetime | None = None  # when the car was plugged in, as far as known
     ev_soc_pct: float | None = None
     last_sampled_at: datetime | None = None
     departure_time: datetime | None = None
@@ -89,9 +90,10 @@ class EvseState:
         discharged = self.discharged.total_kwh - self.session_start_discharged_kwh
         return charged - discharged
 
-    def start_session(self, transaction_id: str) -> None:
+    def start_session(self, transaction_id: str, started_at: datetime | None = None) -> None:
         """Mark the counters at the start of a transaction."""
         self.transaction_id = transaction_id
+        self.session_started_at = started_at
         self.ev_soc_pct = None  # a new car: the last one's SoC says nothing about it
         self.session_start_charged_kwh = self.charged.total_kwh
         self.session_start_discharged_kwh = self.discharged.total_kwh
@@ -100,6 +102,7 @@ class EvseState:
     def end_session(self) -> None:
         """Close the transaction; the EV-specific data goes with it."""
         self.transaction_id = None
+        self.session_started_at = None
         self.charging_state = None
         self.power_kw = 0.0
         self.ev_soc_pct = None
@@ -191,6 +194,7 @@ def _evse_to_dict(evse: EvseState) -> dict[str, Any]:
         "discharged_register_kwh": evse.discharged.last_register_kwh,
         "session_start_charged_kwh": evse.session_start_charged_kwh,
         "session_start_discharged_kwh": evse.session_start_discharged_kwh,
+        "session_started_at": format_timestamp(evse.session_started_at) if evse.session_started_at else None,
         "departure_time": format_timestamp(evse.departure_time) if evse.departure_time else None,
         "last_sampled_at": format_timestamp(evse.last_sampled_at) if evse.last_sampled_at else None,
         "energy_request_kwh": evse.energy_request_kwh,
@@ -207,6 +211,7 @@ def _evse_from_dict(data: dict[str, Any]) -> EvseState:
         ),
         session_start_charged_kwh=float(data.get("session_start_charged_kwh", 0.0)),
         session_start_discharged_kwh=float(data.get("session_start_discharged_kwh", 0.0)),
+        session_started_at=parse_timestamp(data.get("session_started_at")),
         departure_time=parse_timestamp(data.get("departure_time")),
         last_sampled_at=parse_timestamp(data.get("last_sampled_at")),
         energy_request_kwh=_opt_float(data, "energy_request_kwh"),
