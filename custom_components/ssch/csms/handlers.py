@@ -144,7 +144,7 @@ def _plug_in_time(session: Session, event_type: str, payload: Payload) -> dateti
     if not plausible:
         session.log_once(
             "implausible_clock",
-            f"transaction event time {payload.get('timestamp')!r} is not plausible; "
+            f"transaction event time {str(payload.get('timestamp'))[:40]!r} is not plausible; "
             "the hub's clock is used (check the station's time synchronisation)",
         )
     return started
