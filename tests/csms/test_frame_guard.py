@@ -24,6 +24,8 @@ HEARTBEAT = [2, "hb", "Heartbeat", {}]
         ("[]", [4, "-1", "RpcFrameworkError"]),
         ("[2]", [4, "-1", "RpcFrameworkError"]),
         ('[2, 17, "Heartbeat", {}]', [4, "-1", "RpcFrameworkError"]),
+        ('[2, "m0", "MeterValues", {"evseId": 1, "value": NaN}]', [4, "-1", "RpcFrameworkError"]),
+        ('[2, "m0", "MeterValues", {"evseId": 1, "value": -Infinity}]', [4, "-1", "RpcFrameworkError"]),
         ('[9, "m1", "Heartbeat", {}]', [4, "m1", "MessageTypeNotSupported"]),
         ('[true, "m1", "Heartbeat", {}]', [4, "m1", "MessageTypeNotSupported"]),
         ('[2, "m2", "Heartbeat"]', [4, "m2", "RpcFrameworkError"]),

@@ -115,30 +115,35 @@ async def test_device_model_events_and_faults(hub: Hub, http: aiohttp.ClientSess
     await ws.close()
 
 
+def _transaction(
+    event_type: str, tx_id: str, evse: int | None = None, *, timestamp: str = NOW, **extra: object
+) -> dict[str, object]:
+    """A TransactionEvent payload; without ``evse`` it names none."""
+    payload: dict[str, object] = {
+        "eventType": event_type,
+        "timestamp": timestamp,
+        "triggerReason": "Trigger",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": tx_id},
+        **extra,
+    }
+    if evse is not None:
+        payload["evse"] = {"id": evse}
+    return payload
+
+
 async def test_transactions_edge_cases(hub: Hub, http: aiohttp.ClientSession) -> None:
     ws = await connect_raw(http, hub, "CS201", ("ocpp2.0.1",))
 
-    def tx(event_type: str, tx_id: str, evse: int | None = None, **extra: object) -> dict[str, object]:
-        payload: dict[str, object] = {
-            "eventType": event_type,
-            "timestamp": NOW,
-            "triggerReason": "Trigger",
-            "seqNo": 0,
-            "transactionInfo": {"transactionId": tx_id},
-            **extra,
-        }
-        if evse is not None:
-            payload["evse"] = {"id": evse}
-        return payload
-
     # an Updated without EVSE for an unknown transaction cannot be placed
-    assert (await exchange(ws, [2, "a", "TransactionEvent", tx("Updated", "ghost")]))[:3] == [3, "a", {}]
+    ghost = await exchange(ws, [2, "a", "TransactionEvent", _transaction("Updated", "ghost")])
+    assert ghost[:3] == [3, "a", {}]
     # an Ended for a transaction the hub never saw does not touch the EVSE
-    await exchange(ws, [2, "b", "TransactionEvent", tx("Started", "t1", 1)])
-    await exchange(ws, [2, "c", "TransactionEvent", tx("Ended", "old", 1)])
+    await exchange(ws, [2, "b", "TransactionEvent", _transaction("Started", "t1", 1)])
+    await exchange(ws, [2, "c", "TransactionEvent", _transaction("Ended", "old", 1)])
     assert hub.server.state("CS201").evses[1].transaction_id == "t1"
     # an Updated for a transaction seen for the first time starts it (e.g. after a restart)
-    await exchange(ws, [2, "d", "TransactionEvent", tx("Updated", "t2", 2)])
+    await exchange(ws, [2, "d", "TransactionEvent", _transaction("Updated", "t2", 2)])
     assert hub.server.state("CS201").evses[2].transaction_id == "t2"
     # the grid meter (EVSE 0) and per-phase / odd units are skipped
     meter = [
@@ -161,7 +166,7 @@ async def test_transactions_edge_cases(hub: Hub, http: aiohttp.ClientSession) ->
     assert not hub.of_type(MeterValuesReceived)
     await exchange(ws, [2, "f", "MeterValues", {"evseId": 1, "meterValue": meter}])
     assert hub.of_type(MeterValuesReceived)[0].power_kw == 2.0
-    await exchange(ws, [2, "g", "TransactionEvent", tx("Ended", "t1")])
+    await exchange(ws, [2, "g", "TransactionEvent", _transaction("Ended", "t1")])
     assert hub.of_type(TransactionEnded)[0].evse_id == 1
     await ws.close()
 
@@ -172,14 +177,7 @@ async def test_the_plug_in_time_is_the_stations_when_its_clock_is_plausible(
     ws = await connect_raw(http, hub, "CS201", ("ocpp2.0.1",))
 
     def tx(event_type: str, tx_id: str, evse: int, timestamp: str) -> list[object]:
-        payload = {
-            "eventType": event_type,
-            "timestamp": timestamp,
-            "triggerReason": "CablePluggedIn",
-            "seqNo": 0,
-            "transactionInfo": {"transactionId": tx_id},
-            "evse": {"id": evse},
-        }
+        payload = _transaction(event_type, tx_id, evse, timestamp=timestamp)
         return [2, f"{tx_id}-{event_type}", "TransactionEvent", payload]
 
     queued = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)

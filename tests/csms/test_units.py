@@ -83,6 +83,14 @@ def test_meter_readings_units_and_signs() -> None:
     assert readings.export_register_kwh is None
     assert readings.soc_pct == 50
     assert read_meter_values([]).power_kw is None
+    # Numbers too large for a float are no readings (the register keeps what it had).
+    huge = [
+        {"value": 1e308, "measurand": "Energy.Active.Import.Register", "unitOfMeasure": {"multiplier": 9}},
+        {"value": 1, "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "kW", "multiplier": 400}},
+    ]
+    too_large = read_meter_values([{"sampledValue": huge}])
+    assert too_large.import_register_kwh is None
+    assert too_large.power_kw is None
 
 
 def test_clamping() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, timedelta
-import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -180,7 +179,7 @@ class SessionForecaster:
             if arrival.session_id == session_id:
                 dwell_h = max(0.0, (at.timestamp() - arrival.arrival_s) / 3600.0)
                 energy_kwh = arrival.energy_kwh
-                if delivered_kwh is not None and math.isfinite(delivered_kwh) and delivered_kwh > 0:
+                if delivered_kwh is not None and delivered_kwh > 0:
                     energy_kwh = delivered_kwh * self.config.charge_efficiency
                 self._pending[position] = replace(arrival, dwell_h=dwell_h, energy_kwh=energy_kwh)
                 return

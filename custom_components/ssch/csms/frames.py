@@ -64,6 +64,11 @@ class FrameViolation:
 Frame = CallFrame | ResultFrame | ErrorFrame | FrameViolation
 
 
+def _not_json(constant: str) -> None:
+    """Python reads NaN and Infinity, JSON has no such numbers: a reading must never be one."""
+    raise ValueError(f"{constant} is not JSON")
+
+
 def parse_frame(text: str, ocpp_version: str, limit: int = DEFAULT_FRAME_LIMIT) -> Frame:
     """Classify one received text frame; never raises."""
     if len(text) > limit:
@@ -73,7 +78,7 @@ def parse_frame(text: str, ocpp_version: str, limit: int = DEFAULT_FRAME_LIMIT) 
             "oversize", message_id, "FormatViolation", f"Frame larger than {limit} characters"
         )
     try:
-        message = json.loads(text)
+        message = json.loads(text, parse_constant=_not_json)
     except ValueError:
         return FrameViolation("invalid_json", UNREADABLE_ID, "RpcFrameworkError", "Not valid JSON")
     if not isinstance(message, list) or not message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+import math
 from typing import Any
 
 from .clock import parse_timestamp
@@ -43,7 +44,11 @@ def _scaled(sample: dict[str, Any], default_unit: str) -> float | None:
     factor = _KILO_UNITS.get(unit)
     if factor is None or not isinstance(multiplier, int):
         return None
-    return float(value) * factor * 10.0**multiplier
+    try:
+        scaled = float(value) * factor * 10.0**multiplier
+    except OverflowError:
+        return None
+    return scaled if math.isfinite(scaled) else None  # a huge multiplier is no reading either
 
 
 def read_meter_values(meter_values: list[dict[str, Any]]) -> Readings:
