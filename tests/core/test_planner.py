@@ -45,41 +45,58 @@ def _later(snapshot: SiteSnapshot, steps: int) -> SiteSnapshot:
     return replace(snapshot, grid=snapshot.grid.shifted(steps))
 
 
-def test_primary_solver_plans(site: SiteFactory) -> None:
+CLARABEL = "cvxpy / Clarabel"
+PIQP = "built-in / PIQP"
+BLOCK_CVXPY = "import sys\nsys.modules['cvxpy'] = None\n"
+
+
+def test_primary_engine_plans(site: SiteFactory) -> None:
     planner = Planner()
     plan = planner.plan(site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),)))
-    assert plan.diagnostics.backend == "CLARABEL"
+    assert plan.diagnostics.backend == CLARABEL
     assert not plan.diagnostics.fallback_used
     assert planner.previous_plan is plan
 
 
-def test_secondary_solver_takes_over(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_other_engine_takes_over(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     _fail_solvers(monkeypatch, "CLARABEL")
     plan = Planner().plan(site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),)))
-    assert plan.diagnostics.backend == "OSQP"
+    assert plan.diagnostics.backend == PIQP
     assert plan.diagnostics.fallback_used
     assert plan.diagnostics.reason is not None
     assert "CLARABEL" in plan.diagnostics.reason
     assert plan.evse_power_kw["e1"][2] > 9.0
 
 
-def test_previous_plan_is_shifted_when_both_solvers_fail(
+def test_forced_built_in_engine_falls_back_to_cvxpy(
+    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planner = Planner(PlannerConfig(engine="built-in"))
+    snapshot = site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),))
+    assert planner.plan(snapshot).diagnostics.backend == PIQP
+    _fail_solvers(monkeypatch, "PIQP")
+    plan = planner.plan(snapshot)
+    assert plan.diagnostics.backend == CLARABEL
+    assert plan.diagnostics.fallback_used
+
+
+def test_previous_plan_is_shifted_when_both_engines_fail(
     site: SiteFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     planner = Planner()
     snapshot = site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),))
     first = planner.plan(snapshot)
-    _fail_solvers(monkeypatch, "CLARABEL", "OSQP")
+    _fail_solvers(monkeypatch, "CLARABEL", "PIQP")
     plan = planner.plan(_later(snapshot, 1))
     assert plan.diagnostics.backend == SHIFTED_BACKEND
     assert plan.diagnostics.fallback_used
-    assert "OSQP" in (plan.diagnostics.reason or "")
+    assert "PIQP" in (plan.diagnostics.reason or "")
     np.testing.assert_allclose(plan.evse_power_kw["e1"][:7], first.evse_power_kw["e1"][1:])
     assert plan.evse_power_kw["e1"][7] == 0.0
 
 
 def test_rule_based_when_nothing_else_works(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    _fail_solvers(monkeypatch, "CLARABEL", "OSQP")
+    _fail_solvers(monkeypatch, "CLARABEL", "PIQP")
     plan = Planner().plan(site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),)))
     assert plan.diagnostics.backend == RULE_BASED
     assert plan.diagnostics.fallback_used
@@ -97,28 +114,70 @@ def test_unexpected_error_moves_to_the_next_stage(site: SiteFactory, monkeypatch
     assert "bad data" in (plan.diagnostics.reason or "")
 
 
-def test_single_solver_configuration(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_single_engine_configuration(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     _fail_solvers(monkeypatch, "OSQP")
-    planner = Planner(PlannerConfig(primary_solver="OSQP", secondary_solver=None))
+    planner = Planner(PlannerConfig(engine="cvxpy", solver="OSQP", fallback_engine=False))
+    assert PlannerConfig(engine="cvxpy", solver="OSQP", fallback_engine=False).stages() == (
+        ("cvxpy", "OSQP"),
+    )
     plan = planner.plan(site.snapshot(sessions=(site.session(),)))
     assert plan.diagnostics.backend == RULE_BASED
 
 
-def test_missing_cvxpy_falls_back(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="engine must be one of auto, cvxpy, built-in"):
+        PlannerConfig(engine="gurobi")
+
+
+def test_without_cvxpy_auto_plans_with_the_built_in_engine(
+    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "cvxpy", None)
     monkeypatch.delitem(sys.modules, "custom_components.ssch.core.qp_problem", raising=False)
+    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.engine_cvxpy", raising=False)
     planner = Planner()
-    plan = planner.plan(site.snapshot(sessions=(site.session(),)))
-    assert plan.diagnostics.backend == RULE_BASED
-    assert "optimizer unavailable" in (plan.diagnostics.reason or "")
+    for _ in range(2):
+        plan = planner.plan(site.snapshot(sessions=(site.session(),)))
+        assert plan.diagnostics.backend == PIQP
+        assert not plan.diagnostics.fallback_used
     assert optimizer_module is not None
 
 
-def test_brain_imports_and_plans_without_cvxpy() -> None:
+def test_without_cvxpy_a_forced_cvxpy_engine_says_why(
+    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "cvxpy", None)
+    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.qp_problem", raising=False)
+    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.engine_cvxpy", raising=False)
+    planner = Planner(PlannerConfig(engine="cvxpy"))
+    for _ in range(2):
+        plan = planner.plan(site.snapshot(sessions=(site.session(),)))
+        assert plan.diagnostics.backend == PIQP
+        assert plan.diagnostics.fallback_used
+        assert "cvxpy engine unavailable" in (plan.diagnostics.reason or "")
+
+
+def test_without_any_engine_the_rule_based_plan_says_why(
+    site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in ("cvxpy", "piqp"):
+        monkeypatch.setitem(sys.modules, module, None)
+    for module in ("qp_problem", "engine_cvxpy", "engine_builtin"):
+        monkeypatch.delitem(sys.modules, f"custom_components.ssch.core.{module}", raising=False)
+    planner = Planner()
+    snapshot = site.snapshot(sessions=(site.session(),))
+    for backend in (RULE_BASED, SHIFTED_BACKEND):
+        plan = planner.plan(snapshot)
+        assert plan.diagnostics.backend == backend
+        assert "optimizer unavailable: cvxpy: import of cvxpy halted" in (plan.diagnostics.reason or "")
+
+
+def _run_without(blocked: str) -> str:
     code = textwrap.dedent(
-        """
+        f"""
         import sys
-        sys.modules["cvxpy"] = None
+        for name in {blocked!r}.split(","):
+            sys.modules[name] = None
         from tests.core.conftest import SiteFactory
         from custom_components.ssch.core.planner import Planner
         site = SiteFactory()
@@ -135,13 +194,18 @@ def test_brain_imports_and_plans_without_cvxpy() -> None:
         timeout=120,
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert result.stdout.strip() == RULE_BASED
+    return result.stdout.strip()
+
+
+def test_brain_imports_and_plans_without_cvxpy() -> None:
+    assert _run_without("cvxpy,osqp,clarabel") == PIQP
+    assert _run_without("cvxpy,piqp") == RULE_BASED
 
 
 def test_restored_plan_feeds_the_shifted_stage(site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     snapshot = site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),))
     stored = Planner().plan(snapshot).to_dict()
-    _fail_solvers(monkeypatch, "CLARABEL", "OSQP")
+    _fail_solvers(monkeypatch, "CLARABEL", "PIQP")
     planner = Planner()
     from custom_components.ssch.core.model import Plan
 

@@ -53,8 +53,8 @@ def test_coarse_horizon_plans_on_the_fine_grid(site: SiteFactory) -> None:
     )
     optimizer = Optimizer(OptimizerConfig(fine_steps=8, coarse_factor=4))
     plan = optimizer.solve(snapshot)
-    assert optimizer._qp is not None
-    assert len(optimizer._qp.structure.block_hours) == 8 + 6
+    assert optimizer.structure is not None
+    assert len(optimizer.structure.block_hours) == 8 + 6
     power = plan.evse_power_kw["e1"]
     assert power.shape == (steps,)
     np.testing.assert_allclose(power[20:24], 11.0, atol=0.1)  # the cheap hour is used fully

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig
-from custom_components.ssch.core.qp_problem import QpWeights, _ev_quadratic
+from custom_components.ssch.core.engine_cvxpy import CvxpyEngine
+from custom_components.ssch.core.qp_matrices import ev_quadratic
+from custom_components.ssch.core.qp_structure import QpWeights
 from tests.core.conftest import SiteFactory
 
 
@@ -19,9 +21,9 @@ def test_ev_quadratic_is_the_weighted_power_and_smoothness_terms() -> None:
     explicit = weights.power_eur_per_kw2h * float(
         np.sum(dt * charge**2) + np.sum(dt * discharge**2)
     ) + weights.smoothness_eur_per_kw2 * float(np.sum(np.diff(charge - discharge, axis=1) ** 2))
-    matrix = _ev_quadratic(n, dt, weights)
+    matrix = ev_quadratic(n, dt, weights.power_eur_per_kw2h, weights.smoothness_eur_per_kw2)
     assert float(x @ (matrix @ x)) == pytest.approx(explicit)
-    single = _ev_quadratic(2, np.array([0.5]), weights)
+    single = ev_quadratic(2, np.array([0.5]), weights.power_eur_per_kw2h, weights.smoothness_eur_per_kw2)
     assert single.shape == (4, 4)
     np.testing.assert_allclose(single.diagonal(), 1e-3)
 
@@ -30,9 +32,11 @@ def test_the_ev_terms_add_no_auxiliary_variables(site: SiteFactory) -> None:
     sessions = tuple(site.session(f"s{i}", f"e{i}") for i in range(4))
     optimizer = Optimizer()
     optimizer.solve(site.snapshot(steps=8, sessions=sessions))
-    assert optimizer._qp is not None
-    data, _, _ = optimizer._qp.problem.get_problem_data("CLARABEL")
-    slots, steps = optimizer._qp.structure.ev_slots, 8
+    engine = optimizer.engine()
+    assert isinstance(engine, CvxpyEngine)
+    assert engine.qp is not None
+    data, _, _ = engine.qp.problem.get_problem_data("CLARABEL")
+    slots, steps = engine.qp.structure.ev_slots, 8
     # charge + discharge + energy per slot, the grid's variables and a few scalars; no copies.
     assert data["P"].shape[0] < slots * (3 * steps + 2) + 6 * steps + 10
 

@@ -1,6 +1,7 @@
-"""Model-predictive optimizer: fills the cached QP with a snapshot, solves it, returns a ``Plan``.
+"""Model-predictive optimizer: turns a snapshot into the QP's values, lets an engine solve them, and
+returns a ``Plan``.
 
-cvxpy is imported lazily (inside ``Optimizer``), so importing this module never needs it.
+Engines are imported lazily, so importing this module needs neither cvxpy nor PIQP.
 """
 
 from __future__ import annotations
@@ -8,25 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .battery_health import DEFAULT_CELL_MODEL, wear_cost_eur_per_kwh
+from .engine import (
+    DEFAULT_SOLVERS,
+    ENGINE_CVXPY,
+    EngineResult,
+    OptimizerError,
+    QpEngine,
+    engine_label,
+    make_engine,
+)
 from .model import FloatArray, Plan, SiteSnapshot, SolverDiagnostics
 from .plan_assembly import assemble_plan
 from .qp_blocks import BlockLayout, block_count, block_layout
-from .qp_parameters import fill_parameters
+from .qp_parameters import parameter_values
+from .qp_structure import QpStructure, QpWeights
 from .windows import SessionWindow, base_evse_power, session_windows
 
-if TYPE_CHECKING:
-    from .qp_problem import HubQp, QpStructure, QpWeights
-
-_SOLVED = ("optimal", "optimal_inaccurate")
-
-
-class OptimizerError(RuntimeError):
-    """The solver did not return a usable solution."""
+__all__ = ["Optimizer", "OptimizerConfig", "OptimizerError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +69,10 @@ class OptimizerConfig:
     osqp_eps_rel: float = 1e-3
     osqp_polishing: bool = False
     max_iter: int = 20000
+    piqp_max_iter: int = 250
     time_limit_s: float = 10.0
 
     def weights(self) -> QpWeights:
-        from .qp_problem import QpWeights
-
         return QpWeights(
             self.power_weight_eur_per_kw2h,
             self.smoothness_weight_eur_per_kw2,
@@ -78,30 +81,52 @@ class OptimizerConfig:
 
 
 class Optimizer:
-    """Keeps one compiled QP and re-solves it; rebuilds only when the structure changes."""
+    """Keeps one engine with its built QP and re-solves it; rebuilds only when the structure changes."""
 
-    def __init__(self, config: OptimizerConfig | None = None, solver: str | None = None) -> None:
+    def __init__(
+        self, config: OptimizerConfig | None = None, solver: str | None = None, engine: str = ENGINE_CVXPY
+    ) -> None:
         self.config = config or OptimizerConfig()
-        self.solver = (solver or self.config.solver).upper()
-        self.builds = 0
-        self._qp: HubQp | None = None
+        default = self.config.solver if engine == ENGINE_CVXPY else DEFAULT_SOLVERS[engine]
+        self.solver = (solver or default).upper()
+        self.engine_name = engine
+        self._engine: QpEngine | None = None
+        self._structure: QpStructure | None = None
+
+    @property
+    def label(self) -> str:
+        """What the plans of this optimizer say they were made with ("cvxpy / Clarabel")."""
+        return engine_label(self.engine_name, self.solver)
+
+    @property
+    def structure(self) -> QpStructure | None:
+        """The structure of the last solve."""
+        return self._structure
+
+    @property
+    def builds(self) -> int:
+        return self._engine.builds if self._engine is not None else 0
+
+    def engine(self) -> QpEngine:
+        """The engine, created on first use; ``ImportError`` when its packages are missing."""
+        if self._engine is None:
+            self._engine = make_engine(self.engine_name, self.solver, self._solver_options())
+        return self._engine
 
     def structure_for(self, snapshot: SiteSnapshot) -> QpStructure:
         config = self.config
         chargers = sum(evse.controllable for evse in snapshot.evses)
         needed = max(len(session_windows(snapshot)), chargers)
         slots = max(config.min_ev_slots, math.ceil(needed / config.slot_block) * config.slot_block)
-        structure = self._structure(snapshot, slots)
+        structure = self._structure_with(snapshot, slots)
         # Keep a larger problem while it fits: unused slots are padded, a rebuild is not free.
-        if self._qp is not None and self._qp.structure.ev_slots > slots:
-            kept = self._structure(snapshot, self._qp.structure.ev_slots)
-            if kept == self._qp.structure:
+        if self._structure is not None and self._structure.ev_slots > slots:
+            kept = self._structure_with(snapshot, self._structure.ev_slots)
+            if kept == self._structure:
                 return kept
         return structure
 
-    def _structure(self, snapshot: SiteSnapshot, slots: int) -> QpStructure:
-        from .qp_problem import QpStructure
-
+    def _structure_with(self, snapshot: SiteSnapshot, slots: int) -> QpStructure:
         config = self.config
         battery = snapshot.battery
         return QpStructure(
@@ -130,33 +155,20 @@ class Optimizer:
             factor *= 2
         return block_layout(grid.steps, grid.step_hours, config.fine_steps, factor)
 
-    def _problem_for(self, snapshot: SiteSnapshot) -> HubQp:
-        from .qp_problem import HubQp
-
-        structure = self.structure_for(snapshot)
-        if self._qp is None or self._qp.structure != structure:
-            self._qp = HubQp(structure)
-            self.builds += 1
-        return self._qp
-
     def solve(self, snapshot: SiteSnapshot) -> Plan:
         """Optimal plan for ``snapshot``; raises ``OptimizerError`` when the solver fails."""
         started = time.perf_counter()
-        qp = self._problem_for(snapshot)
+        engine = self.engine()
+        structure = self.structure_for(snapshot)
         windows = session_windows(snapshot)
-        layout = self.layout_for(snapshot, qp.structure.ev_slots)
-        fill_parameters(qp, snapshot, windows, self.config, layout)
-        try:
-            qp.problem.solve(solver=self.solver, warm_start=True, **self._solver_options())
-        except Exception as err:  # any solver failure is handled by the planner's fallback chain
-            raise OptimizerError(f"{self.solver} failed: {err}") from err
-        status = str(qp.problem.status)
-        if status not in _SOLVED:
-            raise OptimizerError(f"{self.solver} returned status {status}")
-        plan = _plan_from_solution(qp, snapshot, windows, layout)
+        layout = self.layout_for(snapshot, structure.ev_slots)
+        values = parameter_values(structure, snapshot, windows, self.config, layout)
+        result = engine.solve(structure, values)
+        self._structure = structure
+        plan = _plan_from_solution(result, structure, snapshot, windows, layout)
         diagnostics = SolverDiagnostics(
-            backend=self.solver,
-            status=status,
+            backend=self.label,
+            status=result.status,
             solve_time_s=time.perf_counter() - started,
             fallback_used=False,
         )
@@ -170,30 +182,36 @@ class Optimizer:
                 "eps_rel": config.osqp_eps_rel,
                 "max_iter": config.max_iter,
                 "time_limit": config.time_limit_s,
-                "polishing": self.config.osqp_polishing,
+                "polishing": config.osqp_polishing,
             }
         if self.solver == "CLARABEL":
             return {"max_iter": min(config.max_iter, 200), "time_limit": config.time_limit_s}
+        if self.solver == "PIQP":
+            return {"max_iter": config.piqp_max_iter}
         return {}
 
 
-def _solution(qp: HubQp, name: str, shape: tuple[int, ...]) -> FloatArray:
-    if name not in qp.vars:
+def _solution(result: EngineResult, name: str, shape: tuple[int, ...]) -> FloatArray:
+    value = result.variables.get(name)
+    if value is None:
         return np.zeros(shape)
-    value = qp.value(name)
-    if value is None or not np.all(np.isfinite(value)):
+    if not np.all(np.isfinite(value)):
         raise OptimizerError(f"no usable value for {name}")
     return np.asarray(value, dtype=np.float64)
 
 
 def _plan_from_solution(
-    qp: HubQp, snapshot: SiteSnapshot, windows: list[SessionWindow], layout: BlockLayout
+    result: EngineResult,
+    structure: QpStructure,
+    snapshot: SiteSnapshot,
+    windows: list[SessionWindow],
+    layout: BlockLayout,
 ) -> Plan:
     steps = snapshot.grid.steps
     blocks = len(layout.lengths)
-    n = qp.structure.ev_slots
-    charge = _solution(qp, "ev_charge_kw", (n, blocks))
-    discharge = _solution(qp, "ev_discharge_kw", (n, blocks))
+    n = structure.ev_slots
+    charge = _solution(result, "ev_charge_kw", (n, blocks))
+    discharge = _solution(result, "ev_discharge_kw", (n, blocks))
     evse_power = base_evse_power(snapshot)
     for slot, window in enumerate(windows):
         net = layout.spread(charge[slot], window.charge_max_kw) - layout.spread(
@@ -207,8 +225,8 @@ def _plan_from_solution(
         battery_power = _denoise(
             np.clip(
                 layout.repeat(
-                    _solution(qp, "battery_charge_kw", (blocks,))
-                    - _solution(qp, "battery_discharge_kw", (blocks,))
+                    _solution(result, "battery_charge_kw", (blocks,))
+                    - _solution(result, "battery_discharge_kw", (blocks,))
                 ),
                 -battery.max_discharge_kw,
                 battery.max_charge_kw,
@@ -216,7 +234,7 @@ def _plan_from_solution(
         )
     curtailment = _denoise(
         np.clip(
-            layout.repeat(_solution(qp, "pv_curtailment_kw", (blocks,))),
+            layout.repeat(_solution(result, "pv_curtailment_kw", (blocks,))),
             0.0,
             snapshot.forecasts.pv_kw,
         )

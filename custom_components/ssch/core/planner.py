@@ -1,7 +1,8 @@
 """The planning chain that always returns a plan.
 
-primary solver -> second solver -> previous plan shifted (if it still fits the sessions present)
--> rule-based schedule. cvxpy is loaded lazily, so without it the chain starts at the shifted plan.
+engine -> the other engine -> previous plan shifted (if it still fits the sessions present) ->
+rule-based schedule. Engines load lazily: with the engine choice "auto" the cvxpy engine plans where
+cvxpy installs and the built-in engine everywhere else, without counting that as a fallback.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 
 from .fallback import rule_based_plan
 from .model import FloatArray, Plan, SiteSnapshot, SolverDiagnostics
-from .optimizer import Optimizer, OptimizerConfig, OptimizerError
+from .engine import DEFAULT_SOLVERS, ENGINE_BUILTIN, ENGINE_CVXPY, ENGINES, OptimizerError
+from .optimizer import Optimizer, OptimizerConfig
 from .plan_assembly import assemble_plan
 from .windows import base_evse_power, session_windows, uncontrolled_power
 
@@ -23,13 +25,32 @@ _LOGGER = logging.getLogger(__name__)
 
 SHIFTED_BACKEND = "previous_plan"
 UNCONTROLLED_BACKEND = "uncontrolled"
+ENGINE_AUTO = "auto"
+ENGINE_CHOICES = (ENGINE_AUTO, *ENGINES)
 
 
 @dataclass(frozen=True, slots=True)
 class PlannerConfig:
-    primary_solver: str = "CLARABEL"
-    secondary_solver: str | None = "OSQP"
+    """``engine``: "auto" (cvxpy where it imports, else built-in), "cvxpy" or "built-in"; ``solver``
+    is the first engine's solver (None: its default); ``fallback_engine`` adds the other engine."""
+
+    engine: str = ENGINE_AUTO
+    solver: str | None = None
+    fallback_engine: bool = True
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINE_CHOICES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINE_CHOICES)}, not {self.engine!r}")
+
+    def stages(self) -> tuple[tuple[str, str], ...]:
+        """(engine, solver) of every solving stage, in order."""
+        first = ENGINE_CVXPY if self.engine == ENGINE_AUTO else self.engine
+        stages = [(first, (self.solver or DEFAULT_SOLVERS[first]).upper())]
+        other = ENGINE_BUILTIN if first == ENGINE_CVXPY else ENGINE_CVXPY
+        if self.fallback_engine or self.engine == ENGINE_AUTO:
+            stages.append((other, DEFAULT_SOLVERS[other]))
+        return tuple(stages)
 
 
 class Planner:
@@ -37,9 +58,11 @@ class Planner:
 
     def __init__(self, config: PlannerConfig | None = None) -> None:
         self.config = config or PlannerConfig()
-        self._optimizers: dict[str, Optimizer] = {}
+        self._optimizers: dict[tuple[str, str], Optimizer] = {}
         self._previous: Plan | None = None
         self._logged: set[str] = set()
+        # Engines whose packages are missing here (found once, then skipped).
+        self._unavailable: dict[str, str] = {}
 
     @property
     def previous_plan(self) -> Plan | None:
@@ -49,10 +72,10 @@ class Planner:
         """Seed the chain with a persisted plan (e.g. after a restart)."""
         self._previous = plan
 
-    def optimizer(self, solver: str) -> Optimizer:
-        key = solver.upper()
+    def optimizer(self, solver: str, engine: str = ENGINE_CVXPY) -> Optimizer:
+        key = (engine, solver.upper())
         if key not in self._optimizers:
-            self._optimizers[key] = Optimizer(self.config.optimizer, solver=key)
+            self._optimizers[key] = Optimizer(self.config.optimizer, solver=key[1], engine=engine)
         return self._optimizers[key]
 
     def plan(self, snapshot: SiteSnapshot) -> Plan:
@@ -76,25 +99,30 @@ class Planner:
         return plan
 
     def _solve(self, snapshot: SiteSnapshot, reasons: list[str]) -> Plan | None:
-        solvers = [self.config.primary_solver]
-        if self.config.secondary_solver:
-            solvers.append(self.config.secondary_solver)
-        for index, solver in enumerate(solvers):
+        """The first stage's plan; a later stage's plan is marked as a fallback (with the reasons)."""
+        tried = 0
+        for engine, solver in self.config.stages():
+            if engine in self._unavailable:
+                if self.config.engine != ENGINE_AUTO:
+                    reasons.append(f"{engine} engine unavailable: {self._unavailable[engine]}")
+                continue
+            optimizer = self.optimizer(solver, engine)
+            tried += 1
             try:
-                plan = self.optimizer(solver).solve(snapshot)
+                plan = optimizer.solve(snapshot)
             except ImportError as err:
-                reasons.append(f"optimizer unavailable: {err}")
-                self._log_once("import", "Optimizer unavailable (%s); using fallbacks", err)
-                return None
+                self._engine_missing(engine, err, reasons)
+                tried -= 1
+                continue
             except OptimizerError as err:
                 reasons.append(str(err))
-                self._log_once(solver, "Solver %s failed: %s", solver, err)
+                self._log_once(optimizer.label, "%s failed: %s", optimizer.label, err)
                 continue
             except Exception as err:  # a plan must come out whatever goes wrong in a stage
-                reasons.append(f"{solver} error: {err!r}")
-                _LOGGER.exception("Unexpected error in the %s stage", solver)
+                reasons.append(f"{optimizer.label} error: {err!r}")
+                _LOGGER.exception("Unexpected error in the %s stage", optimizer.label)
                 continue
-            if index == 0:
+            if tried == 1 and not reasons:
                 return plan
             diagnostics = SolverDiagnostics(
                 backend=plan.diagnostics.backend,
@@ -104,7 +132,19 @@ class Planner:
                 reason="; ".join(reasons),
             )
             return _with_diagnostics(plan, diagnostics)
+        if not tried:
+            reasons.append(
+                "optimizer unavailable: " + "; ".join(f"{k}: {v}" for k, v in self._unavailable.items())
+            )
         return None
+
+    def _engine_missing(self, engine: str, err: ImportError, reasons: list[str]) -> None:
+        self._unavailable[engine] = str(err) or type(err).__name__
+        if self.config.engine == ENGINE_AUTO:
+            _LOGGER.info("The %s engine is not installed (%s); planning with the next engine", engine, err)
+            return
+        reasons.append(f"{engine} engine unavailable: {err}")
+        self._log_once(engine, "The %s engine is unavailable (%s); using the next stage", engine, err)
 
     def _log_once(self, kind: str, message: str, *args: object) -> None:
         if kind not in self._logged:

@@ -9,11 +9,13 @@ import numpy as np
 
 from .model import FloatArray, SiteSnapshot
 from .qp_blocks import BlockLayout
+from .qp_structure import QpStructure
 from .windows import SessionWindow, base_evse_power
 
 if TYPE_CHECKING:
     from .optimizer import OptimizerConfig
-    from .qp_problem import HubQp
+
+QpValues = dict[str, Any]
 
 _UNBOUNDED_KW = 1e5
 
@@ -52,14 +54,15 @@ _BLOCK_AGGREGATION = {
 }
 
 
-def fill_parameters(
-    qp: HubQp,
+def parameter_values(
+    structure: QpStructure,
     snapshot: SiteSnapshot,
     windows: list[SessionWindow],
     config: OptimizerConfig,
     layout: BlockLayout,
-) -> None:
-    grid, prices, structure = snapshot.grid, snapshot.prices, qp.structure
+) -> QpValues:
+    """The value of every parameter of ``structure``'s QP, per QP step: the one input of both engines."""
+    grid, prices = snapshot.grid, snapshot.prices
     n, steps = structure.ev_slots, grid.steps
     values: dict[str, Any] = {
         "ev_charge_max_kw": np.zeros((n, steps)),
@@ -134,8 +137,7 @@ def fill_parameters(
     for name, how in _BLOCK_AGGREGATION.items():
         if name in values:
             values[name] = getattr(layout, how)(np.asarray(values[name], dtype=np.float64))
-    for name, value in values.items():
-        qp.params[name].value = value
+    return values
 
 
 def _commitment_values(snapshot: SiteSnapshot, base_penalty: float) -> dict[str, FloatArray]:

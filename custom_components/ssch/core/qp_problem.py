@@ -9,58 +9,16 @@ multiplied with a variable (n x steps) took 7.6 s and 2.9 GB to compile at 100 x
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import cvxpy
 import numpy as np
-from scipy import sparse
+
+from .qp_matrices import ev_quadratic
+from .qp_structure import CURTAILMENT_EUR_PER_KWH, QpStructure
 
 # cvxpy's atoms (sum, sum_squares, diff, ...) are invisible to type checkers.
 cp: Any = cvxpy
-
-# Curtailing PV costs a token amount so that free surplus is not thrown away at random.
-_CURTAILMENT_EUR_PER_KWH = 1e-4
-
-
-@dataclass(frozen=True, slots=True)
-class QpWeights:
-    """Constant weights of the quadratic terms (part of the structure: changing them rebuilds)."""
-
-    power_eur_per_kw2h: float = 2e-4
-    smoothness_eur_per_kw2: float = 5e-4
-    grid_eur_per_kw2h: float = 3e-4
-
-
-@dataclass(frozen=True, slots=True)
-class QpStructure:
-    """Every input that changes the shape of the problem; the optimizer's cache key."""
-
-    ev_slots: int
-    block_hours: tuple[float, ...]  # duration of every QP step (fine near now, coarser later)
-    has_battery: bool
-    pv_curtailable: bool
-    has_commitments: bool
-    solver: str
-    weights: QpWeights
-    ev_charge_efficiency: float = 0.95
-    ev_discharge_efficiency: float = 0.95
-    battery_efficiency: float = 0.95
-
-
-def _ev_quadratic(n: int, dt: Any, weights: QpWeights) -> Any:
-    """P of the EV power terms: ``power_eur_per_kw2h * sum(dt * p**2)`` over charge and discharge
-    plus ``smoothness_eur_per_kw2 * sum(diff(charge - discharge)**2)`` along every slot's steps."""
-    steps = len(dt)
-    cells = n * steps
-    diagonal = sparse.diags(weights.power_eur_per_kw2h * np.tile(dt, 2 * n))
-    if steps < 2:
-        return diagonal.tocsc()
-    along = sparse.diags([-np.ones(steps - 1), np.ones(steps - 1)], [0, 1], shape=(steps - 1, steps))
-    net_diff = sparse.kron(sparse.eye(n), along)
-    difference = sparse.hstack([net_diff, -net_diff])
-    assert difference.shape == (n * (steps - 1), 2 * cells)
-    return (diagonal + weights.smoothness_eur_per_kw2 * (difference.T @ difference)).tocsc()
 
 
 class HubQp:
@@ -86,7 +44,7 @@ class HubQp:
             curtailment = self._var("pv_curtailment_kw", steps)
             constraints += [curtailment >= 0, curtailment <= self._param("pv_kw", steps)]
             site = site + curtailment
-            objective = objective + _CURTAILMENT_EUR_PER_KWH * (dt @ curtailment)
+            objective = objective + CURTAILMENT_EUR_PER_KWH * (dt @ curtailment)
 
         grid_import = self._var("grid_import_kw", steps)
         grid_export = self._var("grid_export_kw", steps)
@@ -176,7 +134,11 @@ class HubQp:
             self._param("ev_wear_price") * throughput
             + self._param("ev_shortfall_price", n) @ shortfall
             + self._param("ev_optional_price", n) @ optional_shortfall
-            + cp.quad_form(power, _ev_quadratic(n, dt, weights), assume_PSD=True)
+            + cp.quad_form(
+                power,
+                ev_quadratic(n, dt, weights.power_eur_per_kw2h, weights.smoothness_eur_per_kw2),
+                assume_PSD=True,
+            )
         )
         return constraints, site, objective
 
@@ -228,6 +190,15 @@ class HubQp:
         ]
         cost = self._param("commitment_price", steps) @ cp.multiply(dt, missing_up + missing_down)
         return constraints, cost
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Give every parameter its value; a parameter without one is an error, never a silent zero."""
+        missing = self.params.keys() - values.keys()
+        unknown = values.keys() - self.params.keys()
+        if missing or unknown:
+            raise ValueError(f"QP values: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        for name, value in values.items():
+            self.params[name].value = value
 
     def value(self, name: str) -> Any:
         """Solution value of a variable (None before a successful solve)."""

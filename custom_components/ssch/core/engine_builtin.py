@@ -1,0 +1,117 @@
+"""The built-in engine: the sparse QP of ``qp_sparse`` solved by PIQP, without cvxpy.
+
+PIQP (a proximal interior-point solver) has wheels for CPython on musllinux and manylinux, x86_64 and
+aarch64, so this engine runs in every Home Assistant installation. The solver object is set up once
+per structure; every tick updates vectors only, so the symbolic factorisation of the KKT system is
+reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import numpy as np
+import piqp
+
+from .engine import ENGINE_BUILTIN, MAX_VIOLATION, EngineResult, OptimizerError
+from .qp_parameters import QpValues
+from .qp_sparse import QpVectors, SparseHubQp
+from .qp_structure import QpStructure
+
+_SOLVED = "optimal"
+_INACCURATE = "optimal_inaccurate"
+# An iteration-limited solve is used only this close to its optimum (relative duality gap).
+_MAX_INACCURATE_GAP = 1e-4
+
+
+@dataclass(frozen=True, slots=True)
+class PiqpSettings:
+    """PIQP's tolerances; the defaults were tuned on the year replay (BENCHMARKS.md)."""
+
+    eps_abs: float = 1e-7
+    eps_rel: float = 1e-8
+    max_iter: int = 250
+    iterative_refinement_always: bool = False
+
+
+class BuiltinEngine:
+    """Keeps one ``SparseHubQp`` and its PIQP solver; re-solves with updated vectors."""
+
+    name = ENGINE_BUILTIN
+
+    def __init__(self, solver: str = "PIQP", settings: PiqpSettings | None = None) -> None:
+        if solver.upper() != "PIQP":
+            raise ValueError(f"the built-in engine solves with PIQP, not {solver}")
+        self.solver = "PIQP"
+        self.settings = settings or PiqpSettings()
+        self.builds = 0
+        self.model: SparseHubQp | None = None
+        self._piqp: piqp.SparseSolver | None = None
+
+    def solve(self, structure: QpStructure, values: QpValues) -> EngineResult:
+        if self.model is None or self.model.structure != structure:
+            self.model = SparseHubQp(structure)
+            self._piqp = None
+            self.builds += 1
+        model = self.model
+        vectors = model.vectors(values)
+        if not all(np.all(~np.isnan(v)) for v in (vectors.c, vectors.b, vectors.h_l, vectors.h_u)):
+            raise OptimizerError("the problem data holds NaN")
+        status = self._run(model, vectors)
+        x = np.asarray(self._solver().result.x, dtype=np.float64)
+        if status not in (piqp.PIQP_SOLVED, piqp.PIQP_MAX_ITER_REACHED):
+            self._piqp = None  # start the next tick from a clean set-up
+            raise OptimizerError(f"PIQP returned status {_status_name(status)}")
+        if not np.all(np.isfinite(x)):
+            self._piqp = None
+            raise OptimizerError("PIQP returned a solution that is not finite")
+        violation = model.violation(x, vectors)
+        objective = model.objective(x, vectors)
+        label = _SOLVED
+        if status == piqp.PIQP_MAX_ITER_REACHED:
+            info = self._solver().result.info
+            gap = abs(info.primal_obj - info.dual_obj) / max(1.0, abs(info.primal_obj))
+            if violation > MAX_VIOLATION or not gap <= _MAX_INACCURATE_GAP:
+                self._piqp = None
+                raise OptimizerError(
+                    f"PIQP stopped at its iteration limit ({self.settings.max_iter}) "
+                    f"with a constraint broken by {violation:.3g} and a relative gap of {gap:.3g}"
+                )
+            label = _INACCURATE
+        elif violation > MAX_VIOLATION:
+            raise OptimizerError(f"PIQP's solution breaks a constraint by {violation:.3g}")
+        return EngineResult(model.solution(x), label, objective)
+
+    def _run(self, model: SparseHubQp, vectors: QpVectors) -> piqp.Status:
+        if self._piqp is None:
+            solver = piqp.SparseSolver()
+            settings = solver.settings
+            settings.verbose = False
+            settings.eps_abs = self.settings.eps_abs
+            settings.eps_rel = self.settings.eps_rel
+            settings.max_iter = self.settings.max_iter
+            settings.iterative_refinement_always_enabled = self.settings.iterative_refinement_always
+            solver.setup(
+                model.P,
+                vectors.c,
+                model.A,
+                vectors.b,
+                model.G,
+                vectors.h_l,
+                vectors.h_u,
+                vectors.x_l,
+                vectors.x_u,
+            )
+            self._piqp = solver
+        else:
+            self._piqp.update(
+                c=vectors.c, b=vectors.b, h_l=vectors.h_l, h_u=vectors.h_u, x_l=vectors.x_l, x_u=vectors.x_u
+            )
+        return self._piqp.solve()
+
+    def _solver(self) -> piqp.SparseSolver:
+        assert self._piqp is not None
+        return self._piqp
+
+
+def _status_name(status: piqp.Status) -> str:
+    return str(status.name).removeprefix("PIQP_").lower()
