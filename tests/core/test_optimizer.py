@@ -14,7 +14,6 @@ from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig, Op
 from custom_components.ssch.core.windows import REASON_CHARGER, REASON_GRID, REASON_WINDOW
 from tests.core.conftest import SiteFactory
 
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 CHEAP_AT_2 = [0.5, 0.5, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5]
 SOLVERS = [("cvxpy", "OSQP"), ("cvxpy", "CLARABEL"), ("built-in", "PIQP")]
@@ -292,6 +291,7 @@ def test_solver_failure_raises_optimizer_error(site: SiteFactory, monkeypatch: p
         optimizer.solve(snapshot)
 
 
+@pytest.mark.filterwarnings("ignore:Solution may be inaccurate:UserWarning")
 def test_bad_status_raises_optimizer_error(site: SiteFactory) -> None:
     optimizer = Optimizer(OptimizerConfig(max_iter=1))
     session = site.session(energy_kwh=10.0, target_kwh=30.0, v2g=True, min_energy_kwh=5.0)

@@ -9,8 +9,6 @@ from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig
 from custom_components.ssch.core.qp_blocks import block_count, block_layout
 from tests.core.conftest import SiteFactory
 
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
 
 def test_layout_keeps_near_steps_and_merges_later_ones() -> None:
     layout = block_layout(11, 0.25, fine_steps=3, coarse_factor=3)

@@ -8,7 +8,8 @@ reused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
 import numpy as np
 import piqp
 
@@ -27,8 +28,8 @@ _MAX_INACCURATE_GAP = 1e-4
 class PiqpSettings:
     """PIQP's tolerances; the defaults were tuned on the year replay (BENCHMARKS.md)."""
 
-    eps_abs: float = 1e-7
-    eps_rel: float = 1e-8
+    eps_abs: float = 1e-8
+    eps_rel: float = 1e-9
     max_iter: int = 250
     iterative_refinement_always: bool = False
 
@@ -56,40 +57,54 @@ class BuiltinEngine:
         vectors = model.vectors(values)
         if not all(np.all(~np.isnan(v)) for v in (vectors.c, vectors.b, vectors.h_l, vectors.h_u)):
             raise OptimizerError("the problem data holds NaN")
-        status = self._run(model, vectors)
+        try:
+            return self._attempt(model, vectors, self.settings)
+        except OptimizerError as err:
+            # PIQP at times reports a feasible, bounded problem as dual infeasible or stalls; with
+            # iterative refinement on every step (about 20 % slower) those ticks solve.
+            self._piqp = None
+            robust = replace(
+                self.settings, iterative_refinement_always=True, max_iter=2 * self.settings.max_iter
+            )
+            try:
+                result = self._attempt(model, vectors, robust)
+            except OptimizerError as second:
+                raise OptimizerError(f"{err}; with iterative refinement: {second}") from second
+            finally:
+                self._piqp = None  # the next tick starts from a clean set-up with the usual settings
+            return replace(result, status=f"{result.status}_refined")
+
+    def _attempt(self, model: SparseHubQp, vectors: QpVectors, settings: PiqpSettings) -> EngineResult:
+        status = self._run(model, vectors, settings)
         x = np.asarray(self._solver().result.x, dtype=np.float64)
         if status not in (piqp.PIQP_SOLVED, piqp.PIQP_MAX_ITER_REACHED):
-            self._piqp = None  # start the next tick from a clean set-up
             raise OptimizerError(f"PIQP returned status {_status_name(status)}")
         if not np.all(np.isfinite(x)):
-            self._piqp = None
             raise OptimizerError("PIQP returned a solution that is not finite")
         violation = model.violation(x, vectors)
-        objective = model.objective(x, vectors)
         label = _SOLVED
         if status == piqp.PIQP_MAX_ITER_REACHED:
             info = self._solver().result.info
             gap = abs(info.primal_obj - info.dual_obj) / max(1.0, abs(info.primal_obj))
             if violation > MAX_VIOLATION or not gap <= _MAX_INACCURATE_GAP:
-                self._piqp = None
                 raise OptimizerError(
-                    f"PIQP stopped at its iteration limit ({self.settings.max_iter}) "
+                    f"PIQP stopped at its iteration limit ({settings.max_iter}) "
                     f"with a constraint broken by {violation:.3g} and a relative gap of {gap:.3g}"
                 )
             label = _INACCURATE
         elif violation > MAX_VIOLATION:
             raise OptimizerError(f"PIQP's solution breaks a constraint by {violation:.3g}")
-        return EngineResult(model.solution(x), label, objective)
+        return EngineResult(model.solution(x), label, model.objective(x, vectors))
 
-    def _run(self, model: SparseHubQp, vectors: QpVectors) -> piqp.Status:
+    def _run(self, model: SparseHubQp, vectors: QpVectors, settings: PiqpSettings) -> piqp.Status:
         if self._piqp is None:
             solver = piqp.SparseSolver()
-            settings = solver.settings
-            settings.verbose = False
-            settings.eps_abs = self.settings.eps_abs
-            settings.eps_rel = self.settings.eps_rel
-            settings.max_iter = self.settings.max_iter
-            settings.iterative_refinement_always_enabled = self.settings.iterative_refinement_always
+            options = solver.settings
+            options.verbose = False
+            options.eps_abs = settings.eps_abs
+            options.eps_rel = settings.eps_rel
+            options.max_iter = settings.max_iter
+            options.iterative_refinement_always_enabled = settings.iterative_refinement_always
             solver.setup(
                 model.P,
                 vectors.c,

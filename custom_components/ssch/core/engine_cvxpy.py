@@ -39,8 +39,8 @@ class CvxpyEngine:
             self.qp = HubQp(structure)
             self.builds += 1
         qp = self.qp
-        qp.set_values(values)
         try:
+            qp.set_values(values)
             qp.problem.solve(solver=self.solver, warm_start=True, **self.options)
         except Exception as err:  # any solver failure is handled by the planner's fallback chain
             raise OptimizerError(f"{self.solver} failed: {err}") from err

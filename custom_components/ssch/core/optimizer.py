@@ -26,7 +26,7 @@ from .engine import (
 from .model import FloatArray, Plan, SiteSnapshot, SolverDiagnostics
 from .plan_assembly import assemble_plan
 from .qp_blocks import BlockLayout, block_count, block_layout
-from .qp_parameters import parameter_values
+from .qp_parameters import QpValues, parameter_values
 from .qp_structure import QpStructure, QpWeights
 from .windows import SessionWindow, base_evse_power, session_windows
 
@@ -78,6 +78,16 @@ class OptimizerConfig:
             self.smoothness_weight_eur_per_kw2,
             self.grid_weight_eur_per_kw2h,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class QpProblem:
+    """One snapshot's QP: what every engine solves, and what turns its solution into a plan."""
+
+    structure: QpStructure
+    windows: list[SessionWindow]
+    layout: BlockLayout
+    values: QpValues
 
 
 class Optimizer:
@@ -159,13 +169,10 @@ class Optimizer:
         """Optimal plan for ``snapshot``; raises ``OptimizerError`` when the solver fails."""
         started = time.perf_counter()
         engine = self.engine()
-        structure = self.structure_for(snapshot)
-        windows = session_windows(snapshot)
-        layout = self.layout_for(snapshot, structure.ev_slots)
-        values = parameter_values(structure, snapshot, windows, self.config, layout)
-        result = engine.solve(structure, values)
-        self._structure = structure
-        plan = _plan_from_solution(result, structure, snapshot, windows, layout)
+        problem = self.problem(snapshot)
+        result = engine.solve(problem.structure, problem.values)
+        self._structure = problem.structure
+        plan = _plan_from_solution(result, problem, snapshot)
         diagnostics = SolverDiagnostics(
             backend=self.label,
             status=result.status,
@@ -173,6 +180,14 @@ class Optimizer:
             fallback_used=False,
         )
         return replace(plan, diagnostics=diagnostics)
+
+    def problem(self, snapshot: SiteSnapshot) -> QpProblem:
+        """The QP ``snapshot`` poses: its structure and the values of its parameters."""
+        structure = self.structure_for(snapshot)
+        windows = session_windows(snapshot)
+        layout = self.layout_for(snapshot, structure.ev_slots)
+        values = parameter_values(structure, snapshot, windows, self.config, layout)
+        return QpProblem(structure, windows, layout, values)
 
     def _solver_options(self) -> dict[str, Any]:
         config = self.config
@@ -200,16 +215,11 @@ def _solution(result: EngineResult, name: str, shape: tuple[int, ...]) -> FloatA
     return np.asarray(value, dtype=np.float64)
 
 
-def _plan_from_solution(
-    result: EngineResult,
-    structure: QpStructure,
-    snapshot: SiteSnapshot,
-    windows: list[SessionWindow],
-    layout: BlockLayout,
-) -> Plan:
+def _plan_from_solution(result: EngineResult, problem: QpProblem, snapshot: SiteSnapshot) -> Plan:
     steps = snapshot.grid.steps
+    layout, windows = problem.layout, problem.windows
     blocks = len(layout.lengths)
-    n = structure.ev_slots
+    n = problem.structure.ev_slots
     charge = _solution(result, "ev_charge_kw", (n, blocks))
     discharge = _solution(result, "ev_discharge_kw", (n, blocks))
     evse_power = base_evse_power(snapshot)

@@ -72,7 +72,7 @@ class SparseHubQp:
         self.columns: dict[str, slice] = {}
         for name, size in self._variables():
             self.columns[name] = slice(self.size, self.size + size)
-        self._quadratic: list[tuple[str, sparse.spmatrix]] = []
+        self._quadratic: list[tuple[str | tuple[str, str], sparse.spmatrix]] = []
         equalities, inequalities = _Rows(), _Rows()
 
         # EV slots: stored energy follows charge and discharge; the target is soft, the floor hard.
@@ -287,7 +287,7 @@ class SparseHubQp:
         """The decision variables the plan is made of, shaped as ``HubQp`` gives them."""
         cells = self.n * self.steps
         power = x[self.columns["ev_power_kw"]]
-        out = {
+        out: dict[str, FloatArray] = {
             "ev_charge_kw": power[:cells].reshape(self.n, self.steps),
             "ev_discharge_kw": power[cells:].reshape(self.n, self.steps),
         }
