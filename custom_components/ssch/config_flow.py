@@ -21,6 +21,7 @@ import voluptuous as vol
 
 from .const import (
     CONF_ADOPT_UNKNOWN,
+    CONF_ENGINE,
     CONF_EXPORT_LIMIT_KW,
     CONF_EXPORT_PRICE_ENTITY,
     CONF_EXPORT_PRICE_FIXED,
@@ -46,6 +47,7 @@ from .const import (
     SUBENTRY_PV,
     SUBENTRY_VEHICLE,
 )
+from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .subentry_flows import (
     BatterySubentryFlow,
     BuildingSubentryFlow,
@@ -144,6 +146,13 @@ def _planning_schema() -> vol.Schema:
                 vol.Coerce(int),
             ),
             vol.Required(CONF_ADOPT_UNKNOWN, default=False): selector.BooleanSelector(),
+            vol.Required(CONF_ENGINE, default=ENGINE_AUTO): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(ENGINE_CHOICES),
+                    translation_key=CONF_ENGINE,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
         }
     )
 

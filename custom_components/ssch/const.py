@@ -23,6 +23,7 @@ CONF_EXPORT_PRICE_FIXED: Final = "export_price_fixed"
 CONF_STEP_MINUTES: Final = "step_minutes"
 CONF_HORIZON_HOURS: Final = "horizon_hours"
 CONF_ADOPT_UNKNOWN: Final = "adopt_unknown_stations"
+CONF_ENGINE: Final = "optimizer_engine"
 
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000

@@ -13,7 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from .blueprint_install import install_blueprints
 from .booking_manager import BookingManager
 from .const import DOMAIN
-from .core.planner import Planner
+from .core.planner import Planner, PlannerConfig
 from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
@@ -49,7 +49,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
     """Load a hub: its devices, its entities and its planning stack."""
     config = HubConfig.from_entry(entry)
-    await async_check_solver(hass)
+    await async_check_solver(hass, config.engine)
     keeper = server_keeper(hass)
     server = await keeper.take(entry.entry_id, config) or await async_start_server(hass, config)
 
@@ -60,9 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     # Stations are told goodbye and their state saved when Home Assistant stops, not only on unload.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
     entry.async_on_unload(StationEventRelay(hass, config).attach(server))
-    # The compiled optimizer outlives reloads (adding a charger reloads the hub); it goes with the entry.
-    planners: dict[str, Planner] = hass.data.setdefault(DOMAIN, {})
-    ems = EmsCoordinator(hass, entry, config, server, planners.setdefault(entry.entry_id, Planner()))
+    ems = EmsCoordinator(hass, entry, config, server, _planner(hass, entry.entry_id, config.engine))
     bookings = BookingManager(hass, config, ems)
     # Before the EMS hears of a plug-in: the booking's goal is in place when it plans the session.
     entry.async_on_unload(server.listen(bookings.handle_station_event))
@@ -141,6 +139,16 @@ def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
             for evse in range(1, charger.evse_count + 1)
         )
     return ids
+
+
+def _planner(hass: HomeAssistant, entry_id: str, engine: str) -> Planner:
+    """The hub's planner: its compiled QP outlives reloads (adding a charger reloads the hub) until the
+    engine choice changes; it goes with the entry."""
+    planners: dict[str, Planner] = hass.data.setdefault(DOMAIN, {})
+    planner = planners.get(entry_id)
+    if planner is None or planner.config.engine != engine:
+        planner = planners[entry_id] = Planner(PlannerConfig(engine=engine))
+    return planner
 
 
 def _remove_stale_devices(hass: HomeAssistant, entry: SschConfigEntry, config: HubConfig) -> None:

@@ -16,6 +16,7 @@ from .const import (
     CONF_CURTAILMENT_ENTITY,
     CONF_EFFICIENCY,
     CONF_ENERGY_ENTITY,
+    CONF_ENGINE,
     CONF_EVSE_COUNT,
     CONF_EXPORT_LIMIT_KW,
     CONF_EXPORT_POWER_ENTITY,
@@ -51,6 +52,7 @@ from .const import (
     SUBENTRY_PV,
     SUBENTRY_VEHICLE,
 )
+from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .vehicles import VehicleConfig, vehicle_from_subentry
 
 
@@ -144,6 +146,7 @@ class HubConfig:
     step_minutes: int
     horizon_hours: int
     adopt_unknown_stations: bool
+    engine: str
     chargers: tuple[ChargerConfig, ...]
     pv: tuple[PvConfig, ...]
     batteries: tuple[BatteryConfig, ...]
@@ -179,6 +182,7 @@ class HubConfig:
             step_minutes=int(options.get(CONF_STEP_MINUTES, DEFAULT_STEP_MINUTES)),
             horizon_hours=int(options.get(CONF_HORIZON_HOURS, DEFAULT_HORIZON_HOURS)),
             adopt_unknown_stations=bool(options.get(CONF_ADOPT_UNKNOWN, False)),
+            engine=_engine(options.get(CONF_ENGINE)),
             chargers=tuple(_charger(*item) for item in by_type.get(SUBENTRY_CHARGER, [])),
             pv=tuple(_pv(*item) for item in by_type.get(SUBENTRY_PV, [])),
             batteries=tuple(_battery(*item) for item in by_type.get(SUBENTRY_BATTERY, [])),
@@ -250,3 +254,8 @@ def _grid_meter(subentry_id: str, title: str, data: Mapping[str, Any]) -> GridMe
         import_power_entity=data[CONF_IMPORT_POWER_ENTITY],
         export_power_entity=data.get(CONF_EXPORT_POWER_ENTITY),
     )
+
+
+def _engine(value: object) -> str:
+    """The chosen engine; an entry from before the choice existed (or an unknown one) plans automatically."""
+    return str(value) if value in ENGINE_CHOICES else ENGINE_AUTO

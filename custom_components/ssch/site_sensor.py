@@ -17,6 +17,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
+from .core.fallback import BACKEND as RULE_BASED_BACKEND
+from .core.planner import SHIFTED_BACKEND
 from .devices import site_device_info
 from .ems import EmsCoordinator
 from .flow_sensor import FlowEnergySensor, energy_counter
@@ -39,6 +41,18 @@ def _planned_now(ems: EmsCoordinator) -> float:
 
 def _peak(ems: EmsCoordinator) -> float:
     return round(float(ems.data.plan.grid_import_kw.max()), 3)
+
+
+# What a person reads for the stages that are not an engine ("cvxpy / Clarabel", "built-in / PIQP").
+_STAGE_NAMES = {
+    RULE_BASED_BACKEND: "rule-based fallback",
+    SHIFTED_BACKEND: "previous plan, shifted",
+}
+
+
+def _solver_name(ems: EmsCoordinator) -> str:
+    backend = ems.data.plan.diagnostics.backend
+    return _STAGE_NAMES.get(backend, backend)
 
 
 def _solve_time(ems: EmsCoordinator) -> float:
@@ -94,7 +108,7 @@ SITE_SENSORS = (
         key="solver_backend",
         translation_key="solver_backend",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda ems: ems.data.plan.diagnostics.backend,
+        value_fn=_solver_name,
     ),
     SiteSensorDescription(
         key="last_solve_time",

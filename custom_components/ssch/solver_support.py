@@ -1,4 +1,4 @@
-"""Whether the optimizer's solver stack can be imported on this platform."""
+"""Whether an optimizer engine can run on this installation, told to the user as a repair when none can."""
 
 from __future__ import annotations
 
@@ -8,28 +8,42 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
+from .core.engine import ENGINE_BUILTIN, ENGINE_CVXPY, engine_import_error
+from .core.planner import ENGINE_AUTO
 
 _LOGGER = logging.getLogger(__name__)
 ISSUE_SOLVER_UNAVAILABLE = "solver_unavailable"
 
 
-def solver_import_error() -> str | None:
-    """Import the solver stack; return why it failed, or None. Blocking: run in an executor."""
-    try:
-        import cvxpy  # noqa: F401
-        import osqp  # noqa: F401
-    except ImportError as err:
-        return str(err) or type(err).__name__
-    return None
+def engines_import_error(choice: str) -> str | None:
+    """Why no engine the hub may use can run here, or None. Blocking: run in an executor.
+
+    Every choice may fall back to the other engine, so only both failing leaves the hub without one.
+    """
+    first = ENGINE_BUILTIN if choice == ENGINE_BUILTIN else ENGINE_CVXPY
+    errors = {}
+    for engine in (first, ENGINE_BUILTIN if first == ENGINE_CVXPY else ENGINE_CVXPY):
+        error = engine_import_error(engine)
+        if error is None:
+            if engine != first and choice != ENGINE_AUTO:
+                _LOGGER.warning(
+                    "The %s engine cannot run here (%s); planning with the %s engine",
+                    first,
+                    errors[first],
+                    engine,
+                )
+            return None
+        errors[engine] = error
+    return "; ".join(f"{engine}: {error}" for engine, error in errors.items())
 
 
-async def async_check_solver(hass: HomeAssistant) -> bool:
+async def async_check_solver(hass: HomeAssistant, choice: str = ENGINE_AUTO) -> bool:
     """Raise or clear the repair issue that says the hub plans with the rule-based fallback only."""
-    error = await hass.async_add_executor_job(solver_import_error)
+    error = await hass.async_add_executor_job(engines_import_error, choice)
     if error is None:
         ir.async_delete_issue(hass, DOMAIN, ISSUE_SOLVER_UNAVAILABLE)
         return True
-    _LOGGER.warning("Optimizer unavailable (%s); the hub plans with the rule-based scheduler", error)
+    _LOGGER.warning("No optimizer engine can run (%s); the hub plans with the rule-based scheduler", error)
     ir.async_create_issue(
         hass,
         DOMAIN,

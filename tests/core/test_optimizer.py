@@ -14,7 +14,6 @@ from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig, Op
 from custom_components.ssch.core.windows import REASON_CHARGER, REASON_GRID, REASON_WINDOW
 from tests.core.conftest import SiteFactory
 
-
 CHEAP_AT_2 = [0.5, 0.5, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5]
 SOLVERS = [("cvxpy", "OSQP"), ("cvxpy", "CLARABEL"), ("built-in", "PIQP")]
 

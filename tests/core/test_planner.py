@@ -25,7 +25,6 @@ from custom_components.ssch.core.planner import (
 )
 from tests.core.conftest import SiteFactory
 
-
 CHEAP_AT_2 = [0.5, 0.5, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig
 from custom_components.ssch.core.engine_cvxpy import CvxpyEngine
+from custom_components.ssch.core.optimizer import Optimizer, OptimizerConfig
 from custom_components.ssch.core.qp_matrices import ev_quadratic
 from custom_components.ssch.core.qp_structure import QpWeights
 from tests.core.conftest import SiteFactory

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ssch.const import DOMAIN
@@ -155,28 +157,56 @@ async def test_stale_devices_are_removed_and_only_they_can_be_deleted(
     assert response["success"]
 
 
-async def test_missing_solver_raises_and_clears_repair(hass: HomeAssistant) -> None:
-    """Without cvxpy the hub still loads and a repair issue says why; it clears once cvxpy is back."""
+async def test_missing_engines_raise_and_clear_the_repair(hass: HomeAssistant) -> None:
+    """With no engine the hub still loads and a repair issue says why; it clears once one is back."""
     with patch(
-        "custom_components.ssch.solver_support.solver_import_error",
-        return_value="No module named 'cvxpy'",
+        "custom_components.ssch.solver_support.engines_import_error",
+        return_value="cvxpy: No module named 'cvxpy'; built-in: No module named 'piqp'",
     ):
         entry_id = await _load(hass)
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "solver_unavailable")
     assert issue is not None
-    assert issue.translation_placeholders == {"error": "No module named 'cvxpy'"}
+    assert issue.translation_placeholders == {
+        "error": "cvxpy: No module named 'cvxpy'; built-in: No module named 'piqp'"
+    }
     assert await hass.config_entries.async_reload(entry_id)
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, "solver_unavailable") is None
 
 
-def test_solver_import_error_reports_the_failure() -> None:
-    """The import probe returns the ImportError's text, and None when the stack imports."""
-    from custom_components.ssch.solver_support import solver_import_error
+_ENGINE_MODULES = tuple(
+    f"custom_components.ssch.core.{m}" for m in ("qp_problem", "engine_cvxpy", "engine_builtin")
+)
 
-    assert solver_import_error() is None
-    with patch.dict("sys.modules", {"cvxpy": None}):
-        assert "cvxpy" in (solver_import_error() or "")
+
+def _blocked(*packages: str) -> dict[str, None]:
+    """sys.modules entries that make ``packages`` unimportable."""
+    return dict.fromkeys(packages)
+
+
+def _forget_engines() -> None:
+    """Engines imported before must be imported again to see what is blocked."""
+    for module in _ENGINE_MODULES:
+        sys.modules.pop(module, None)
+
+
+def test_engines_import_error_needs_both_engines_missing(caplog: pytest.LogCaptureFixture) -> None:
+    """One engine is enough; the repair's text names why each engine failed."""
+    from custom_components.ssch.solver_support import engines_import_error
+
+    assert engines_import_error("auto") is None
+    with patch.dict("sys.modules", _blocked("cvxpy")):
+        _forget_engines()
+        assert engines_import_error("auto") is None
+        assert "cannot run here" not in caplog.text
+        assert engines_import_error("cvxpy") is None
+        assert "The cvxpy engine cannot run here" in caplog.text
+    with patch.dict("sys.modules", _blocked("cvxpy", "piqp")):
+        _forget_engines()
+        error = engines_import_error("built-in") or ""
+        assert error.startswith("built-in: ")
+        assert "piqp" in error
+        assert "cvxpy: " in error
 
 
 async def test_diagnostics_redact_credentials(hass: HomeAssistant) -> None:
