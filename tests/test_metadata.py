@@ -7,9 +7,11 @@ from collections.abc import Iterator
 import json
 from pathlib import Path
 import struct
+import sys
 from typing import Any
 
 from awesomeversion import AwesomeVersion
+from packaging.requirements import Requirement
 import pytest
 import yaml
 
@@ -87,9 +89,23 @@ def test_manifest_keys_order_and_values() -> None:
     assert AwesomeVersion(manifest["version"]).valid
     assert all(c.startswith("@") for c in manifest["codeowners"])
     # cvxpy and osqp have no musllinux wheels: requiring them would stop the integration loading on HA OS.
-    assert not any(
-        r.split("=")[0].lower() in {"cvxpy", "osqp", "clarabel", "ecos"} for r in manifest["requirements"]
-    )
+    names = {Requirement(r).name.lower() for r in manifest["requirements"]}
+    assert not names & {"cvxpy", "cvxpy-base", "osqp", "clarabel", "ecos", "qdldl"}
+    # The built-in engine's packages are installed with the integration; numpy comes with Home Assistant.
+    assert {"piqp", "scipy"} <= names
+    assert "numpy" not in names
+
+
+def test_check_wheels_names_the_missing_pair() -> None:
+    """The registry is asked for real: cvxpy-base has no wheel for Alpine on a Raspberry Pi."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from check_wheels import Check, run
+    finally:
+        sys.path.pop(0)
+    problem = run(Check("cvxpy-base==1.9.3", "3.13", "musllinux_1_2_aarch64"))
+    assert problem == "no wheel: cvxpy-base==1.9.3 for CPython 3.13 on musllinux_1_2_aarch64"
+    assert run(Check("piqp==0.7.0", "3.14", "musllinux_1_2_aarch64")) is None
 
 
 def test_hacs_json() -> None:

@@ -76,6 +76,7 @@ async def test_user_flow_creates_hub(hass: HomeAssistant) -> None:
         "step_minutes": 15,
         "horizon_hours": 36,
         "adopt_unknown_stations": True,
+        "optimizer_engine": "auto",
     }
     assert result["result"].unique_id == "depot_hub"
 
@@ -272,6 +273,7 @@ async def test_options_flow(hass: HomeAssistant) -> None:
             "step_minutes": "30",
             "horizon_hours": 48,
             "adopt_unknown_stations": True,
+            "optimizer_engine": "built-in",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -280,4 +282,5 @@ async def test_options_flow(hass: HomeAssistant) -> None:
         "step_minutes": 30,
         "horizon_hours": 48,
         "adopt_unknown_stations": True,
+        "optimizer_engine": "built-in",
     }
