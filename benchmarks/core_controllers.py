@@ -41,13 +41,15 @@ def learned_sessions(
     return source
 
 
-def mpc_controller(solver: str | None = None, sessions: SessionSource | None = None) -> PlanController:
-    """The production planner (optimizer and its fallback chain), re-planned every step; with
+def mpc_controller(
+    solver: str | None = None, sessions: SessionSource | None = None, engine: str = "auto"
+) -> PlanController:
+    """The production planner (an engine and its fallback chain), re-planned every step; with
     ``sessions``, it also plans for the expected sessions that source names."""
     from custom_components.ssch.core.expected_plan import plan_with_expected
     from custom_components.ssch.core.planner import Planner, PlannerConfig
 
-    config = PlannerConfig() if solver is None else PlannerConfig(primary_solver=solver)
+    config = PlannerConfig(engine=engine, solver=solver)
     planner = Planner(config)
     if sessions is None:
         return PlanController("mpc", planner.plan)

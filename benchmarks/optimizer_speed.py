@@ -1,11 +1,12 @@
-"""Per-tick optimizer speed and peak memory at hub scale, per solver.
+"""Per-tick optimizer speed and peak memory at hub scale, per engine and solver.
 
 Rolling-horizon ticks on a randomised but realistic site (the reference site scaled to the number
 of chargers): every tick moves "now" by one step, applies the first step of the last plan to the
-cars, lets new cars arrive and departed ones leave, and re-solves. Each (solver, size) runs in its
+cars, lets new cars arrive and departed ones leave, and re-solves. Each (engine, size) runs in its
 own process so that its peak RSS is its own.
 
     python -m benchmarks.optimizer_speed [--ticks N] [--sizes 12x96,50x96,100x192]
+        [--engines cvxpy/CLARABEL,cvxpy/OSQP,built-in/PIQP]
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from custom_components.ssch.core.optimizer import Optimizer, OptimizerError
 
 STEP_MINUTES = 15
 START = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)
-SOLVERS = ("CLARABEL", "OSQP")
+ENGINES = ("cvxpy/CLARABEL", "built-in/PIQP")
 
 
 def _daily(hours: FloatArray, peak_hour: float, width: float) -> FloatArray:
@@ -137,9 +138,11 @@ class Site:
                 self._arrive(evse.evse_id, plugged=True)
 
 
-def run_one(solver: str, chargers: int, steps: int, ticks: int, seed: int) -> dict[str, object]:
+def run_one(engine: str, chargers: int, steps: int, ticks: int, seed: int) -> dict[str, object]:
+    """``engine`` is "ENGINE/SOLVER" ("cvxpy/OSQP") or an engine with its default solver."""
+    name, _, solver = engine.partition("/")
     site = Site(chargers, steps, seed)
-    optimizer = Optimizer(solver=solver)
+    optimizer = Optimizer(solver=solver or None, engine=name)
     times = []
     statuses: dict[str, int] = {}
     at_risk = 0
@@ -161,7 +164,7 @@ def run_one(solver: str, chargers: int, steps: int, ticks: int, seed: int) -> di
         site.advance(plan)
     times.sort()
     return {
-        "solver": solver,
+        "engine": optimizer.label,
         "size": f"{chargers}x{steps}",
         "first_s": first,
         "median_s": statistics.median(times),
@@ -175,40 +178,37 @@ def run_one(solver: str, chargers: int, steps: int, ticks: int, seed: int) -> di
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--ticks", type=int, default=20)
     parser.add_argument("--sizes", default="12x96,50x96,100x192")
-    parser.add_argument("--solvers", default=",".join(SOLVERS))
+    parser.add_argument(
+        "--engines", default=",".join(ENGINES), help="comma-separated ENGINE/SOLVER, e.g. cvxpy/OSQP"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        solver, size = args.one.split(":")
+        engine, size = args.one.split(":")
         chargers, steps = (int(part) for part in size.split("x"))
-        print(json.dumps(run_one(solver, chargers, steps, args.ticks, args.seed)))
+        print(json.dumps(run_one(engine, chargers, steps, args.ticks, args.seed)))
         return
-    header = f"{'solver':9} {'size':8} {'first s':>8} {'median s':>9} {'p95 s':>7} {'max s':>7}"
+    header = f"{'engine':18} {'size':8} {'first s':>8} {'median s':>9} {'p95 s':>7} {'max s':>7}"
     print(header + f" {'peak RSS MB':>11} {'builds':>6}  statuses")
     for size in args.sizes.split(","):
-        for solver in args.solvers.split(","):
+        for engine in args.engines.split(","):
             command = [
-                sys.executable,
-                "-m",
-                "benchmarks.optimizer_speed",
-                "--one",
-                f"{solver}:{size}",
-                "--ticks",
-                str(args.ticks),
-                "--seed",
-                str(args.seed),
-            ]
+                sys.executable, "-m", "benchmarks.optimizer_speed", "--one", f"{engine}:{size}",
+                "--ticks", str(args.ticks), "--seed", str(args.seed),
+            ]  # fmt: skip
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0:
-                print(f"{solver:9} {size:8} failed: {done.stderr.strip().splitlines()[-1:]}")
+                print(f"{engine:18} {size:8} failed: {done.stderr.strip().splitlines()[-1:]}")
                 continue
             row = json.loads(done.stdout.strip().splitlines()[-1])
             print(
-                f"{row['solver']:9} {row['size']:8} {row['first_s']:8.3f} {row['median_s']:9.3f}"
+                f"{row['engine']:18} {row['size']:8} {row['first_s']:8.3f} {row['median_s']:9.3f}"
                 f" {row['p95_s']:7.3f} {row['max_s']:7.3f} {row['peak_rss_mb']:11.0f}"
                 f" {row['builds']:6}  {row['statuses']}",
                 flush=True,

@@ -31,6 +31,7 @@ from benchmarks.session_history import history_sessions
 from benchmarks.session_oracle import oracle_sessions
 from benchmarks.site_state import SiteState, initial_state
 from custom_components.ssch.core.kpi import KpiReport, compare, compute_kpis
+from custom_components.ssch.core.planner import ENGINE_CHOICES
 
 SESSION_SOURCES = ("none", "learned", "oracle")
 END_TOLERANCE_KWH = 0.1
@@ -54,6 +55,7 @@ def make_controller(
     *,
     session_scale: float | None = None,
     end_battery_kwh: float | None = None,
+    engine: str = "auto",
 ) -> Controller:
     """A fresh controller by name; ``solver`` picks the MPC's primary solver, ``sessions`` what the
     MPC knows about cars not plugged in yet (``SESSION_SOURCES``), ``end_battery_kwh`` where the
@@ -64,13 +66,13 @@ def make_controller(
         return PerfectController(scenario, state, end_battery_kwh)
     if name == "mpc":
         if sessions == "oracle":
-            return mpc_controller(solver, oracle_sessions(scenario, state))
+            return mpc_controller(solver, oracle_sessions(scenario, state), engine)
         if sessions == "learned":
             zone = scenario.extra.get("time_zone", "UTC")
             zone_name = zone if isinstance(zone, str) else "UTC"
             source = learned_sessions(zone_name, history_sessions(scenario), session_scale)
-            return mpc_controller(solver, source)
-        return mpc_controller(solver)
+            return mpc_controller(solver, source, engine)
+        return mpc_controller(solver, engine=engine)
     return fallback_controller()
 
 
@@ -97,6 +99,7 @@ def run_controller(
     sessions: str = "learned",
     session_scale: float | None = None,
     end_battery_kwh: float | None = None,
+    engine: str = "auto",
 ) -> ControllerRun:
     """Replay one controller."""
     started = time.perf_counter()
@@ -108,7 +111,14 @@ def run_controller(
 
     state = initial_state(scenario)
     controller = make_controller(
-        name, scenario, state, solver, sessions, session_scale=session_scale, end_battery_kwh=end_battery_kwh
+        name,
+        scenario,
+        state,
+        solver,
+        sessions,
+        session_scale=session_scale,
+        end_battery_kwh=end_battery_kwh,
+        engine=engine,
     )
     forecasts = ForecastProvider(scenario, noise=noise if name != "perfect" else 0.0, seed=seed)
     flows = replay(
@@ -165,7 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--horizon", type=int, default=96, help="planning horizon in steps")
     parser.add_argument("--steps", type=int, default=None, help="replay only the first N steps")
     parser.add_argument("--progress", type=int, default=0, help="report progress every N steps on stderr")
-    parser.add_argument("--solver", default=None, help="primary solver of the MPC (OSQP, CLARABEL)")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_CHOICES,
+        default="auto",
+        help="the MPC's engine: auto (cvxpy where it imports, as the hub does), cvxpy or built-in",
+    )
+    parser.add_argument(
+        "--solver", default=None, help="the engine's solver (cvxpy: CLARABEL, OSQP, PIQP; built-in: PIQP)"
+    )
     parser.add_argument(
         "--sessions",
         choices=SESSION_SOURCES,
@@ -200,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             solver=args.solver,
             sessions=args.sessions,
             session_scale=args.session_scale,
+            engine=args.engine,
             **options,
         )
     reports = {name: run.report for name, run in runs.items()}
@@ -220,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         "forecast_noise": args.forecast_noise,
         "sessions": args.sessions,
         "session_scale": args.session_scale,
+        "engine": args.engine,
+        "solver": args.solver,
         "controllers": {},
     }
     for name in names:

@@ -23,13 +23,18 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:+.1%}"
 
 
-def _label(name: str, sessions: str, scale: float | None) -> str:
-    """The MPC as the hub runs it (learned arrivals) is plain "mpc"; other runs say what they knew."""
+def _label(
+    name: str, sessions: str, scale: float | None, engine: str = "auto", solver: str | None = None
+) -> str:
+    """The MPC as the hub runs it (learned arrivals, automatic engine) is plain "mpc"; other runs say
+    what they knew and which engine planned."""
     if name != "mpc":
         return name
     known = {"learned": [], "none": ["plugged-in cars only"]}.get(sessions, [f"{sessions} sessions"])
     if scale is not None:
         known.append(f"scale {scale}")
+    if engine != "auto" or solver:
+        known.append(" / ".join(part for part in (engine, solver) if part))
     return f"mpc ({', '.join(known)})" if known else "mpc"
 
 
@@ -58,7 +63,7 @@ def summary_rows(result: dict[str, Any]) -> list[str]:
         )
         sessions = result.get("sessions", "none")
         scale = result.get("session_scale")
-        label = _label(name, sessions, scale)
+        label = _label(name, sessions, scale, result.get("engine", "auto"), result.get("solver"))
         rows.append(
             f"| {result['scenario']} | {result['forecast_noise']} | {label} "
             f"| {kpis['peak_import_kw']:.1f} | {kpis['total_cost_eur']:.2f} "
