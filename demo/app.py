@@ -13,7 +13,15 @@ import aiohttp
 from custom_components.ssch.sim.clock import SimClock
 from demo.bookings import add_bookings
 from demo.dashboard import URL_PATH, create_dashboard
-from demo.flows import LEGACY_PREFIX, SIM_PREFIX, add_chargers, add_site_assets, set_up_hub, wait_connected
+from demo.flows import (
+    LEGACY_PREFIX,
+    SIM_PREFIX,
+    add_chargers,
+    add_site_assets,
+    planning_engine,
+    set_up_hub,
+    wait_connected,
+)
 from demo.ha_ws import HomeAssistantWebsocket
 from demo.launcher import onboard, start_hass, stop, wait_until_up, write_config
 from demo.profiles import ProfileClock, load_profile, missing_wheels
@@ -86,6 +94,7 @@ async def main(settings: DemoSettings) -> int:
                 connected = await wait_connected(session, settings, token)
                 print(f"{connected} of {total} charging stations connected.", flush=True)
             bookings = await add_bookings(session, settings, token, entry_id)
+            engine = await planning_engine(session, settings, token, entry_id)
             if settings.dashboard:
                 async with HomeAssistantWebsocket(session, settings.url, token) as ws:
                     await create_dashboard(ws)
@@ -103,6 +112,7 @@ async def main(settings: DemoSettings) -> int:
                     else ""
                 )
                 + f"  Simulated time runs {settings.speed:g}x; bookings made: {bookings}\n"
+                f"  The hub plans with: {engine}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )

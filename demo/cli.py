@@ -32,6 +32,14 @@ def parse_args(argv: list[str] | None = None) -> DemoSettings:
     parser.add_argument(
         "--no-site", action="store_true", help="no PV, office, battery or price sensors (fixed prices)"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "cvxpy", "built-in"),
+        default="auto",
+        help="built-in: run Home Assistant without cvxpy, OSQP and Clarabel, as Home Assistant OS and "
+        "Container do, so the hub plans with its built-in engine; cvxpy: the hub's engine option set "
+        "to cvxpy; auto (default): the hub picks, cvxpy where it is installed",
+    )
     args = parser.parse_args(argv)
     if args.speed <= 0:
         parser.error("--speed must be positive")
@@ -45,4 +53,5 @@ def parse_args(argv: list[str] | None = None) -> DemoSettings:
         legacy_stations=args.legacy_stations,
         site=not args.no_site,
         dashboard=True,
+        engine=args.engine,
     )

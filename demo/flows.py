@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 
+from demo.ha_ws import HomeAssistantWebsocket
 from demo.settings import DemoSettings
 from demo.site_entities import (
     BATTERY_POWER,
@@ -86,6 +87,7 @@ def hub_steps(settings: DemoSettings, import_limit_kw: float, prices: dict[str, 
             "step_minutes": "15",
             "horizon_hours": 24,
             "adopt_unknown_stations": True,
+            "optimizer_engine": "cvxpy" if settings.engine == "cvxpy" else "auto",
         },
     ]
 
@@ -242,3 +244,15 @@ async def count_connectivity(
         and state["attributes"].get("device_class") == "connectivity"
         and (state["state"] == "on" or not connected_only)
     )
+
+
+async def planning_engine(
+    session: aiohttp.ClientSession, settings: DemoSettings, token: str, entry_id: str
+) -> str:
+    """What the hub's solver sensor shows ("cvxpy / Clarabel", "built-in / PIQP")."""
+    async with HomeAssistantWebsocket(session, settings.url, token) as ws:
+        entities = await ws.call("config/entity_registry/list")
+    entity_id = next(e["entity_id"] for e in entities if e["unique_id"] == f"{entry_id}_solver_backend")
+    async with session.get(f"{settings.url}/api/states/{entity_id}", headers=_headers(token)) as response:
+        state: dict[str, Any] = await response.json()
+    return str(state["state"])

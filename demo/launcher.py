@@ -83,8 +83,26 @@ async def start_hass(settings: DemoSettings, log: IO[bytes]) -> asyncio.subproce
         stdout=log,
         stderr=asyncio.subprocess.STDOUT,
         cwd=ROOT,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        env=os.environ | {"PYTHONUNBUFFERED": "1"} | _python_path(settings),
     )
+
+
+# The packages Home Assistant OS and Container cannot install (no musllinux wheels).
+NOT_ON_ALPINE = ("cvxpy", "osqp", "clarabel", "ecos", "scs")
+
+
+def _python_path(settings: DemoSettings) -> dict[str, str]:
+    """With ``--engine built-in``, a path entry whose packages shadow cvxpy and its solvers with an
+    ImportError, so Home Assistant runs with the packages Home Assistant OS has."""
+    if settings.engine != "built-in":
+        return {}
+    blocked = settings.config_dir / ".not-on-alpine"
+    for package in NOT_ON_ALPINE:
+        (blocked / package).mkdir(parents=True, exist_ok=True)
+        (blocked / package / "__init__.py").write_text(
+            f"raise ImportError('{package} is not installed (the demo runs as Home Assistant OS does)')\n"
+        )
+    return {"PYTHONPATH": os.pathsep.join(filter(None, (str(blocked), os.environ.get("PYTHONPATH"))))}
 
 
 async def wait_until_up(

@@ -24,6 +24,8 @@ class DemoSettings:
     # PV, building, battery and day-ahead prices from the reference site's real-data profiles.
     site: bool = False
     dashboard: bool = False
+    # "built-in": Home Assistant runs without cvxpy, OSQP and Clarabel, as on Home Assistant OS.
+    engine: str = "auto"
 
     @property
     def url(self) -> str:
