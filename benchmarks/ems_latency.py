@@ -5,7 +5,7 @@ charging at full power. The latency of a round is the time from sending the acti
 that must slow down has received its new setpoint over OCPP. Between rounds the limit is cleared and the
 stations return to full power.
 
-    python -m benchmarks.ems_latency --stations 20 --rounds 20 [--json OUT]
+    python -m benchmarks.ems_latency --stations 20 --rounds 20 [--engine auto|cvxpy|built-in] [--json OUT]
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from typing import Any
@@ -74,7 +73,7 @@ async def measure_round(
     return delivered, answered
 
 
-async def run(stations_count: int, rounds: int) -> dict[str, Any]:
+async def run(stations_count: int, rounds: int, engine: str = "auto") -> dict[str, Any]:
     """Start Home Assistant and the stations, measure, stop everything."""
     with tempfile.TemporaryDirectory(delete=not KEEP) as folder:
         settings = DemoSettings(
@@ -84,15 +83,11 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
             exit_after_setup=True,
             stations=stations_count,
             speed=1.0,
+            engine=engine,
         )
         demo_launcher.write_config(settings)
         log = (settings.config_dir / "ha.log").open("wb")
-        hass = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "homeassistant", "-c", str(settings.config_dir), "--skip-pip"),
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-            cwd=ROOT,
-        )
+        hass = await demo_launcher.start_hass(settings, log)
         password = secrets.token_urlsafe(18)
         fleet: SimulatedFleet | None = None
         try:
@@ -135,6 +130,7 @@ async def run(stations_count: int, rounds: int) -> dict[str, Any]:
             log.close()
     ordered = sorted(delivered)
     return {
+        "engine": engine,
         "stations": stations_count,
         "rounds": rounds,
         "p50_ms": round(1000 * statistics.median(ordered), 1),
@@ -149,11 +145,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stations", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "cvxpy", "built-in"),
+        default="auto",
+        help="built-in: Home Assistant without cvxpy, as on Home Assistant OS (see ./scripts/demo --engine)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    result = asyncio.run(run(args.stations, args.rounds))
+    result = asyncio.run(run(args.stations, args.rounds, args.engine))
     print(
-        f"{result['stations']} stations, {result['rounds']} rounds: grid signal -> every station's setpoint "
+        f"engine {result['engine']}, {result['stations']} stations, {result['rounds']} rounds: "
+        "grid signal -> every station's setpoint "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms "
         f"(action answered p50 {result['action_p50_ms']} ms)"
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+import json
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -15,11 +17,13 @@ from custom_components.ssch.core.optimizer import Optimizer
 from custom_components.ssch.core.planner import Planner, PlannerConfig
 from custom_components.ssch.core.qp_problem import HubQp
 from custom_components.ssch.core.qp_sparse import SparseHubQp
+from custom_components.ssch.core.qp_structure import QpStructure, QpWeights
 from custom_components.ssch.core.windows import REASON_WINDOW
 from tests.core.conftest import SiteFactory
 from tests.core.random_sites import RandomSite, random_site
 
 SITES = 240
+DATA = Path(__file__).parent / "data"
 # Clarabel at tight tolerances: the reference the built-in engine is held to.
 TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 400}
 
@@ -242,3 +246,23 @@ def test_an_inaccurate_cvxpy_solution_that_breaks_a_constraint_is_refused(
     monkeypatch.setattr(qp.problem, "solve", inaccurate)
     with pytest.raises(OptimizerError, match="inaccurate, a constraint broken"):
         engine.solve(problem.structure, problem.values)
+
+
+def test_a_year_tick_that_piqp_once_called_infeasible() -> None:
+    """A QP of the S4 year replay: with hard floors at the target as well as the soft target row, PIQP
+    reported it primal infeasible; without the redundant row it solves to Clarabel's optimum."""
+    data = json.loads((DATA / "year-tick-piqp-infeasible.json").read_text())
+    fields = data["structure"]
+    structure = QpStructure(
+        **(fields | {"block_hours": tuple(fields["block_hours"]), "weights": QpWeights(**fields["weights"])})
+    )
+    values = {name: np.asarray(value, dtype=np.float64) for name, value in data["values"].items()}
+    reference = CvxpyEngine("CLARABEL", TIGHT).solve(structure, values)
+    result = BuiltinEngine().solve(structure, values)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(reference.objective, rel=1e-6)
+    model = SparseHubQp(structure)
+    rows = model.vectors(values).h_l[model.inequality_rows["ev_target"]]
+    hard = values["ev_hard_floor_kwh"] >= values["ev_required_kwh"]
+    assert np.all(rows[hard] < -1e4)
+    np.testing.assert_array_equal(rows[~hard], values["ev_required_kwh"][~hard])

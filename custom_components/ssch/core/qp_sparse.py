@@ -23,6 +23,8 @@ from .qp_parameters import QpValues
 from .qp_structure import CURTAILMENT_EUR_PER_KWH, QpStructure
 
 _INF = np.inf
+# A row bound that never binds; finite, because PIQP warns on stdout about rows free on both sides.
+_FREE_ROW = 1e5
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +245,11 @@ class SparseHubQp:
         dynamics = np.zeros((self.n, steps))
         dynamics[:, 0] = values["ev_energy_now_kwh"]
         put(b, eq["ev_dynamics"], dynamics)
-        put(h_l, ineq["ev_target"], values["ev_required_kwh"])
+        # Where the hard floor already asks for the target, the soft target row is redundant; PIQP
+        # declared such sites infeasible (two bounds active on the same energy), so it is left free.
+        required = np.asarray(values["ev_required_kwh"], dtype=np.float64)
+        redundant = np.asarray(values["ev_hard_floor_kwh"]) >= required
+        put(h_l, ineq["ev_target"], np.where(redundant, -_FREE_ROW, required))
         put(c, col["ev_shortfall_kwh"], values["ev_shortfall_price"])
         put(c, col["ev_optional_shortfall_kwh"], values["ev_optional_price"])
         put(x_u, col["ev_optional_shortfall_kwh"], values["ev_optional_kwh"])
