@@ -24,7 +24,7 @@ from .core.expected_plan import plan_with_expected
 from .core.grid_signals import GridSignal
 from .core.kpi_tracker import HubKpis, KpiTracker
 from .core.model import EvSession, FloatArray, Plan, SiteSnapshot
-from .core.planner import Planner
+from .core.planner import PlanMaker, Planner
 from .core.session_forecast import SessionForecastConfig, SessionForecaster
 from .csms.errors import CsmsError
 from .csms.events import (
@@ -84,7 +84,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         entry: ConfigEntry[Any],
         config: HubConfig,
         server: CsmsServer,
-        planner: Planner | None = None,
+        planner: PlanMaker | None = None,
     ) -> None:
         """One coordinator per hub; the planner may be kept from before a reload (it is costly to build)."""
         super().__init__(
@@ -98,7 +98,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.server = server
         self.tracker = SourceTracker(hass, config.entry_id)
         self.builder = SnapshotBuilder(hass, config, server, tracker=self.tracker)
-        self.planner = planner or Planner()
+        self.planner: PlanMaker = planner or Planner()
         self.assets = AssetController(hass, config)
         self.events = EmsEventEmitter(hass, config)
         self.store = EmsStore(hass, config.entry_id)

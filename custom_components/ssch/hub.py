@@ -13,7 +13,8 @@ from homeassistant.helpers.typing import ConfigType
 from .blueprint_install import install_blueprints
 from .booking_manager import BookingManager
 from .const import DOMAIN
-from .core.planner import Planner, PlannerConfig
+from .core.plan_worker import PlanWorker
+from .core.planner import PlanMaker, Planner, PlannerConfig
 from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
@@ -37,6 +38,8 @@ PLATFORMS: tuple[Platform, ...] = (
 )
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# Plans are made in a child process that keeps the engine warm (``core.plan_worker``).
+PLAN_IN_CHILD_PROCESS = True
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -97,7 +100,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: SschConfigEntry) -> boo
 
 async def async_remove_entry(hass: HomeAssistant, entry: SschConfigEntry) -> None:
     """The hub is deleted: drop its kept planner and any server held for it."""
-    hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
+    planner = hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
+    await hass.async_add_executor_job(_close, planner)
     await server_keeper(hass).drop(entry.entry_id)
 
 
@@ -141,14 +145,23 @@ def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
     return ids
 
 
-def _planner(hass: HomeAssistant, entry_id: str, engine: str) -> Planner:
+def _planner(hass: HomeAssistant, entry_id: str, engine: str) -> PlanMaker:
     """The hub's planner: its compiled QP outlives reloads (adding a charger reloads the hub) until the
-    engine choice changes; it goes with the entry."""
-    planners: dict[str, Planner] = hass.data.setdefault(DOMAIN, {})
+    engine choice changes; it goes with the entry. It plans in a child process, so a solve never holds
+    the event loop."""
+    planners: dict[str, PlanMaker] = hass.data.setdefault(DOMAIN, {})
     planner = planners.get(entry_id)
     if planner is None or planner.config.engine != engine:
-        planner = planners[entry_id] = Planner(PlannerConfig(engine=engine))
+        if planner is not None:
+            hass.async_add_executor_job(_close, planner)
+        config = PlannerConfig(engine=engine)
+        planner = planners[entry_id] = PlanWorker(config) if PLAN_IN_CHILD_PROCESS else Planner(config)
     return planner
+
+
+def _close(planner: PlanMaker | None) -> None:
+    if isinstance(planner, PlanWorker):
+        planner.close()
 
 
 def _remove_stale_devices(hass: HomeAssistant, entry: SschConfigEntry, config: HubConfig) -> None:

@@ -21,7 +21,7 @@ def engines_import_error(choice: str) -> str | None:
     Every choice may fall back to the other engine, so only both failing leaves the hub without one.
     """
     first = ENGINE_BUILTIN if choice == ENGINE_BUILTIN else ENGINE_CVXPY
-    errors = {}
+    errors: dict[str, str] = {}
     for engine in (first, ENGINE_BUILTIN if first == ENGINE_CVXPY else ENGINE_CVXPY):
         error = engine_import_error(engine)
         if error is None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -12,6 +13,14 @@ import pytest
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: Any, socket_enabled: Any) -> None:
     """Load the integration from this repository; each hub runs a real OCPP server on loopback."""
+
+
+@pytest.fixture(autouse=True)
+def plan_in_process() -> Iterator[None]:
+    """Hubs plan in the test's process: a child process per hub would cost seconds per test. The
+    child process itself is tested in ``test_plan_worker.py``."""
+    with patch("custom_components.ssch.hub.PLAN_IN_CHILD_PROCESS", False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from .flexibility import flexibility_envelope
 from .model import Evse, EvSession, Plan, SiteSnapshot
 
 if TYPE_CHECKING:
-    from .planner import Planner
+    from .planner import PlanMaker
 
 EXPECTED_PREFIX = "expected:"
 
@@ -37,7 +37,7 @@ def without_expected(plan: Plan) -> Plan:
     )
 
 
-def plan_with_expected(planner: Planner, snapshot: SiteSnapshot, expected: list[EvSession]) -> Plan:
+def plan_with_expected(planner: PlanMaker, snapshot: SiteSnapshot, expected: list[EvSession]) -> Plan:
     """The plan for ``snapshot`` that keeps room for ``expected`` cars, without them in it.
 
     Its flexibility counts only the cars that are here: a grid operator cannot be offered the

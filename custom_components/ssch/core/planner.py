@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import logging
 import math
 import time
+from typing import Protocol
 
 import numpy as np
 
@@ -27,6 +28,16 @@ SHIFTED_BACKEND = "previous_plan"
 UNCONTROLLED_BACKEND = "uncontrolled"
 ENGINE_AUTO = "auto"
 ENGINE_CHOICES = (ENGINE_AUTO, *ENGINES)
+
+
+class PlanMaker(Protocol):
+    """What the EMS plans with: a ``Planner`` here or in a child process (``plan_worker``)."""
+
+    config: PlannerConfig
+
+    def plan(self, snapshot: SiteSnapshot) -> Plan: ...
+
+    def restore(self, plan: Plan) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
