@@ -15,6 +15,7 @@ from custom_components.ssch.core.engine_builtin import BuiltinEngine, PiqpSettin
 from custom_components.ssch.core.engine_cvxpy import CvxpyEngine
 from custom_components.ssch.core.optimizer import Optimizer
 from custom_components.ssch.core.planner import Planner, PlannerConfig
+from custom_components.ssch.core.qp_parameters import QpValues
 from custom_components.ssch.core.qp_problem import HubQp
 from custom_components.ssch.core.qp_sparse import SparseHubQp
 from custom_components.ssch.core.qp_structure import QpStructure, QpWeights
@@ -248,19 +249,36 @@ def test_an_inaccurate_cvxpy_solution_that_breaks_a_constraint_is_refused(
         engine.solve(problem.structure, problem.values)
 
 
-def test_a_year_tick_that_piqp_once_called_infeasible() -> None:
-    """A QP of the S4 year replay: with hard floors at the target as well as the soft target row, PIQP
-    reported it primal infeasible; without the redundant row it solves to Clarabel's optimum."""
-    data = json.loads((DATA / "year-tick-piqp-infeasible.json").read_text())
+def _year_tick(name: str) -> tuple[QpStructure, QpValues]:
+    data = json.loads((DATA / name).read_text())
     fields = data["structure"]
     structure = QpStructure(
         **(fields | {"block_hours": tuple(fields["block_hours"]), "weights": QpWeights(**fields["weights"])})
     )
     values = {name: np.asarray(value, dtype=np.float64) for name, value in data["values"].items()}
+    return structure, values
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        # PIQP called it primal infeasible while the soft target row doubled the hard floor.
+        ("year-tick-piqp-infeasible.json", "optimal"),
+        # 2,098 of 2,929 variables fixed (padded slots): the duality gap stalled at 1.6e-4 for 250
+        # iterations; judged by its residuals, with iterative refinement, it solves in 26.
+        ("year-tick-piqp-gap-stall.json", "optimal_refined"),
+    ],
+)
+def test_ticks_of_the_year_replay_that_piqp_once_failed(name: str, status: str) -> None:
+    structure, values = _year_tick(name)
     reference = CvxpyEngine("CLARABEL", TIGHT).solve(structure, values)
     result = BuiltinEngine().solve(structure, values)
-    assert result.status == "optimal"
+    assert result.status == status
     assert result.objective == pytest.approx(reference.objective, rel=1e-6)
+
+
+def test_the_soft_target_row_is_free_where_the_hard_floor_asks_for_the_target() -> None:
+    structure, values = _year_tick("year-tick-piqp-infeasible.json")
     model = SparseHubQp(structure)
     rows = model.vectors(values).h_l[model.inequality_rows["ev_target"]]
     hard = values["ev_hard_floor_kwh"] >= values["ev_required_kwh"]

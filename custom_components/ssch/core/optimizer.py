@@ -69,7 +69,7 @@ class OptimizerConfig:
     osqp_eps_rel: float = 1e-3
     osqp_polishing: bool = False
     max_iter: int = 20000
-    piqp_max_iter: int = 250
+    piqp_max_iter: int = 80
     time_limit_s: float = 10.0
 
     def weights(self) -> QpWeights:
