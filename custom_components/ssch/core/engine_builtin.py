@@ -34,7 +34,6 @@ class PiqpSettings:
     max_iter: int = 80
     iterative_refinement_always: bool = False
     check_duality_gap: bool = True
-    check_duality_gap: bool = True
 
 
 class BuiltinEngine:
