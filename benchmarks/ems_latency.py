@@ -137,6 +137,7 @@ async def run(stations_count: int, rounds: int, engine: str = "auto") -> dict[st
         "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
         "max_ms": round(1000 * ordered[-1], 1),
         "action_p50_ms": round(1000 * statistics.median(answered), 1),
+        "rounds_ms": [round(1000 * value, 1) for value in delivered],
     }
 
 
