@@ -8,8 +8,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
-from .core.engine import ENGINE_BUILTIN, ENGINE_CVXPY, engine_import_error
-from .core.planner import ENGINE_AUTO
+from .core.engine import engine_import_error
+from .core.planner import ENGINE_AUTO, PlannerConfig
 
 _LOGGER = logging.getLogger(__name__)
 ISSUE_SOLVER_UNAVAILABLE = "solver_unavailable"
@@ -20,9 +20,10 @@ def engines_import_error(choice: str) -> str | None:
 
     Every choice may fall back to the other engine, so only both failing leaves the hub without one.
     """
-    first = ENGINE_BUILTIN if choice == ENGINE_BUILTIN else ENGINE_CVXPY
+    engines = [engine for engine, _ in PlannerConfig(engine=choice).stages()]
+    first = engines[0]
     errors: dict[str, str] = {}
-    for engine in (first, ENGINE_BUILTIN if first == ENGINE_CVXPY else ENGINE_CVXPY):
+    for engine in engines:
         error = engine_import_error(engine)
         if error is None:
             if engine != first and choice != ENGINE_AUTO:

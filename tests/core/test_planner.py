@@ -48,6 +48,14 @@ PIQP = "built-in / PIQP"
 BLOCK_CVXPY = "import sys\nsys.modules['cvxpy'] = None\n"
 
 
+def _block(monkeypatch: pytest.MonkeyPatch, *packages: str) -> None:
+    """``packages`` unimportable; the engine modules are imported again behind the block."""
+    for package in packages:
+        monkeypatch.setitem(sys.modules, package, None)
+    for module in ("qp_problem", "engine_cvxpy", "engine_builtin"):
+        monkeypatch.delitem(sys.modules, f"custom_components.ssch.core.{module}", raising=False)
+
+
 def test_primary_engine_plans(site: SiteFactory) -> None:
     planner = Planner()
     plan = planner.plan(site.snapshot(import_price=CHEAP_AT_2, sessions=(site.session(),)))
@@ -130,9 +138,7 @@ def test_an_unknown_engine_is_refused() -> None:
 def test_without_cvxpy_auto_plans_with_the_built_in_engine(
     site: SiteFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "cvxpy", None)
-    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.qp_problem", raising=False)
-    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.engine_cvxpy", raising=False)
+    _block(monkeypatch, "cvxpy")
     planner = Planner()
     for _ in range(2):
         plan = planner.plan(site.snapshot(sessions=(site.session(),)))
@@ -144,9 +150,7 @@ def test_without_cvxpy_auto_plans_with_the_built_in_engine(
 def test_without_cvxpy_a_forced_cvxpy_engine_says_why(
     site: SiteFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "cvxpy", None)
-    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.qp_problem", raising=False)
-    monkeypatch.delitem(sys.modules, "custom_components.ssch.core.engine_cvxpy", raising=False)
+    _block(monkeypatch, "cvxpy")
     planner = Planner(PlannerConfig(engine="cvxpy"))
     for _ in range(2):
         plan = planner.plan(site.snapshot(sessions=(site.session(),)))
@@ -158,10 +162,7 @@ def test_without_cvxpy_a_forced_cvxpy_engine_says_why(
 def test_without_any_engine_the_rule_based_plan_says_why(
     site: SiteFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for module in ("cvxpy", "piqp"):
-        monkeypatch.setitem(sys.modules, module, None)
-    for module in ("qp_problem", "engine_cvxpy", "engine_builtin"):
-        monkeypatch.delitem(sys.modules, f"custom_components.ssch.core.{module}", raising=False)
+    _block(monkeypatch, "cvxpy", "piqp")
     planner = Planner()
     snapshot = site.snapshot(sessions=(site.session(),))
     for backend in (RULE_BASED, SHIFTED_BACKEND):
