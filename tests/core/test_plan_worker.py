@@ -59,6 +59,21 @@ def test_a_restored_plan_reaches_the_child(site: SiteFactory, worker: PlanWorker
     assert worker.local.previous_plan is plan
 
 
+def test_restoring_starts_no_child_and_the_next_plan_brings_it_along(site: SiteFactory) -> None:
+    """A restore runs on Home Assistant's event loop: it must not wait for a child to start."""
+    planning = PlanWorker(BUILT_IN)
+    try:
+        stored = Planner(BUILT_IN).plan(_snapshot(site))
+        planning.restore(stored)
+        assert planning._process is None
+        assert planning.local.previous_plan is stored
+        plan = planning.plan(_snapshot(site))
+        assert plan.diagnostics.backend == "built-in / PIQP"
+        assert not planning._unsent_restore
+    finally:
+        planning.close()
+
+
 def test_a_child_that_dies_is_replaced_and_the_plan_made_here(
     site: SiteFactory, worker: PlanWorker, caplog: pytest.LogCaptureFixture
 ) -> None:

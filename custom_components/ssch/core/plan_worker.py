@@ -88,6 +88,7 @@ class PlanWorker:
         self._lock = threading.Lock()
         self._failures = 0
         self._closed = False
+        self._unsent_restore = False
 
     @property
     def in_process(self) -> bool:
@@ -99,6 +100,9 @@ class PlanWorker:
         with self._lock:
             if not self.in_process:
                 try:
+                    if self._unsent_restore:
+                        self._ask(_Request("restore", self.local.previous_plan))
+                        self._unsent_restore = False
                     plan = self._ask(_Request("plan", snapshot))
                 except WorkerError as err:
                     self._failed(err)
@@ -111,14 +115,12 @@ class PlanWorker:
             return self.local.plan(snapshot)
 
     def restore(self, plan: Plan) -> None:
-        """Seed both planners with a persisted plan (the shifted-plan fallback starts from it)."""
+        """Seed both planners with a persisted plan (the shifted-plan fallback starts from it). The
+        child hears of it with the next plan request: this runs on Home Assistant's event loop, where
+        starting the child would block."""
         with self._lock:
             self.local.restore(plan)
-            if not self.in_process:
-                try:
-                    self._ask(_Request("restore", plan))
-                except WorkerError as err:
-                    self._failed(err)
+            self._unsent_restore = True
 
     def close(self) -> None:
         """End the child; later plans are made in this process."""
@@ -169,6 +171,7 @@ class PlanWorker:
 
     def _failed(self, err: WorkerError) -> None:
         self._failures += 1
+        self._unsent_restore = self.local.previous_plan is not None
         self._stop()
         if self._failures >= _MAX_FAILURES:
             _LOGGER.warning("%s; planning in Home Assistant's process from now on", err)
