@@ -28,6 +28,7 @@ from custom_components.ssch.sim.config import CarVisit
 from custom_components.ssch.sim.fleet import SimulatedFleet, fleet_configs
 from custom_components.ssch.sim.station import SimulatedStation
 from demo import flows as demo_flows, launcher as demo_launcher
+from demo.ha_ws import HomeAssistantWebsocket
 from demo.ports import free_port
 from demo.settings import DemoSettings
 
@@ -53,6 +54,23 @@ async def _call(
         f"{url}/api/services/ssch/{service}", json=data, headers={"Authorization": f"Bearer {token}"}
     ) as response:
         response.raise_for_status()
+
+
+async def recorder_settled(session: aiohttp.ClientSession, url: str, token: str, timeout_s: float) -> None:
+    """Wait until the recorder has written the states of the set-up.
+
+    Adding N chargers one by one writes every entity's state many times; measured while the recorder is
+    still writing that backlog, the rounds would measure the set-up rather than the grid signal.
+    """
+    deadline = time.perf_counter() + timeout_s
+    empty_polls = 0
+    async with HomeAssistantWebsocket(session, url, token) as ws:
+        while time.perf_counter() < deadline:
+            empty_polls = empty_polls + 1 if (await ws.call("recorder/info"))["backlog"] == 0 else 0
+            if empty_polls == 3:
+                return
+            await asyncio.sleep(0.5)
+    raise RuntimeError("the recorder did not catch up with the set-up")
 
 
 async def measure_round(
@@ -108,6 +126,7 @@ async def run(stations_count: int, rounds: int, engine: str = "auto") -> dict[st
                     station.plug_in(
                         CarVisit(now, now + timedelta(hours=4), 3.0, 60.0, target_soc_percent=100.0)
                     )
+                await recorder_settled(session, settings.url, token, 300.0)
                 full = stations_count * FULL_KW
                 low_limit = round(full * 0.3, 1)
                 delivered: list[float] = []

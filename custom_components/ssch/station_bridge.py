@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.storage import STORAGE_DIR, Store
 
 from .const import DOMAIN
 from .csms.events import (
@@ -21,6 +21,7 @@ from .csms.events import (
     StationPending,
     VersionMismatchRefused,
 )
+from .csms.journal import StateJournal
 from .csms.registry import StationConfig, StationRegistry
 from .csms.server import CsmsServer
 from .csms.tls import server_ssl_context
@@ -49,12 +50,17 @@ def issue_id(kind: str, entry_id: str, station_id: str) -> str:
     return f"{kind}_{entry_id}_{station_id}"
 
 
+def store_key(entry_id: str) -> str:
+    """The storage key of one hub's station state (its journal sits beside it)."""
+    return f"{DOMAIN}.{entry_id}.stations"
+
+
 class HaStationStore:
     """Keeps the server's durable station state in Home Assistant's storage."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """One store file per hub."""
-        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.stations")
+        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, store_key(entry_id))
 
     async def load(self) -> dict[str, Any] | None:
         """The saved state, or None on first start."""
@@ -100,6 +106,7 @@ async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServ
         HaStationStore(hass, config.entry_id),
         adopt_unknown=config.adopt_unknown_stations,
         ssl_context=ssl_context,
+        journal=StateJournal(hass.config.path(STORAGE_DIR, f"{store_key(config.entry_id)}.journal")),
     )
     try:
         await server.start()

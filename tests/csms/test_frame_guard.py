@@ -30,10 +30,10 @@ HEARTBEAT = [2, "hb", "Heartbeat", {}]
         ('[true, "m1", "Heartbeat", {}]', [4, "m1", "MessageTypeNotSupported"]),
         ('[2, "m2", "Heartbeat"]', [4, "m2", "RpcFrameworkError"]),
         ('[2, "m3", "Heartbeat", []]', [4, "m3", "FormatViolation"]),
-        ('[2, "m4", "FlyToTheMoon", {}]', [4, "m4", "NotSupported"]),
+        ('[2, "m4", "FlyToTheMoon", {}]', [4, "m4", "NotImplemented"]),
         (
             '[2, "m5", "CostUpdated", {"totalCost": 1, "transactionId": "t"}]',
-            [4, "m5", "NotImplemented"],
+            [4, "m5", "NotSupported"],
         ),
         ('[2, "m6", "Heartbeat", {"extra": 1}]', [4, "m6", "FormatViolation"]),
         ('[2, "m7", "StatusNotification", {}]', [4, "m7", "OccurrenceConstraintViolation"]),
@@ -46,6 +46,13 @@ HEARTBEAT = [2, "hb", "Heartbeat", {}]
             '[2, "m9", "BootNotification", {"reason": "Bored", '
             '"chargingStation": {"model": "m", "vendorName": "v"}}]',
             [4, "m9", "PropertyConstraintViolation"],
+        ),
+        (f'[2, "{"x" * 37}", "Heartbeat", {{}}]', [4, "x" * 37, "RpcFrameworkError"]),
+        ('[2, "m10", "Heartbeat", ' + "[" * 40 + "]" * 40 + "]", [4, "m10", "FormatViolation"]),
+        (
+            '[2, "m11", "StatusNotification", {"timestamp": "2026-01-01T00:00:00Z", '
+            '"connectorStatus": "Available", "evseId": 1000000000000000000000000000000, "connectorId": 1}]',
+            [4, "m11", "PropertyConstraintViolation"],
         ),
     ],
 )
@@ -146,6 +153,29 @@ async def test_log_memory_per_station_is_bounded(
     ws = await connect_raw(http, hub, "CS21")
     with caplog.at_level(logging.WARNING):
         for index in range(4):
-            assert (await exchange(ws, [2, f"m{index}", f"Unknown{index}", {}]))[2] == "NotSupported"
+            assert (await exchange(ws, [2, f"m{index}", f"Unknown{index}", {}]))[2] == "NotImplemented"
     assert sum("CS21" in record.getMessage() for record in caplog.records) == 2
+    await ws.close()
+
+
+async def test_deep_nesting_after_many_valid_messages_leaves_saving_intact(
+    make_hub: HubFactory, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub = await make_hub()
+    ws = await connect_raw(http, hub, "CS21")
+    for index in range(10):
+        assert (await exchange(ws, [2, f"h{index}", "Heartbeat", {}]))[0] == 3
+    nested_id = "[" * 12_000 + "]" * 12_000
+    deep = '[2, "deep", "TransactionEvent", {"transactionInfo": {"transactionId": ' + nested_id + "}}]"
+    assert (await exchange(ws, deep))[:3] == [4, "deep", "FormatViolation"]
+    # a transactionId of the wrong type is refused by the schema check, not stored
+    wrong = {"eventType": "Started", "timestamp": "2026-01-01T00:00:00Z", "triggerReason": "Authorized"}
+    wrong |= {"seqNo": 0, "transactionInfo": {"transactionId": [[["x"]]]}, "evse": {"id": 1}}
+    assert (await exchange(ws, [2, "wrong", "TransactionEvent", wrong]))[2] == "TypeConstraintViolation"
+    await hub.server.save()
+    assert "Traceback" not in caplog.text
+    assert (
+        hub.server.state("CS21").evses.get(1) is None
+        or hub.server.state("CS21").evses[1].transaction_id is None
+    )
     await ws.close()

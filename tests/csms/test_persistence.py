@@ -81,12 +81,13 @@ async def test_state_survives_a_restart(
 async def test_saves_are_debounced(make_hub: HubFactory, http: aiohttp.ClientSession) -> None:
     store = MemoryStore()
     hub = await make_hub(store=store, settings=CsmsSettings(save_delay_s=1.0))
+    assert store.saves == 1  # what was loaded, saved back as one snapshot
     ws = await connect_raw(http, hub, "CS21")
     for index in range(20):
         await exchange(ws, [2, "m", "MeterValues", {"evseId": 1, "meterValue": meter(index * 100, 0)}])
-    assert store.saves == 0
-    await asyncio.sleep(1.2)
     assert store.saves == 1
+    await asyncio.sleep(1.2)
+    assert store.saves == 2
     assert store.data is not None
     assert store.data["stations"]["CS21"]["evses"]["1"]["charged_kwh"] == 1.9
     await hub.server.save()

@@ -13,7 +13,6 @@ from custom_components.ssch.csms import __main__ as cli, handlers
 from custom_components.ssch.csms.auth import verify_password
 from custom_components.ssch.csms.errors import StationOffline, UnknownStation
 from custom_components.ssch.csms.events import StationDisconnected
-from custom_components.ssch.csms.settings import CsmsSettings
 
 from .conftest import PASSWORD_HASH, HubFactory, connect_raw, exchange
 
@@ -27,22 +26,14 @@ GOOD_METER = {
 }
 
 
-async def test_only_the_first_requests_per_action_are_schema_checked(
-    make_hub: HubFactory, http: aiohttp.ClientSession
-) -> None:
-    hub = await make_hub(settings=CsmsSettings(validated_messages_per_action=1))
+async def test_every_request_is_schema_checked(make_hub: HubFactory, http: aiohttp.ClientSession) -> None:
+    hub = await make_hub()
     ws = await connect_raw(http, hub, "CS21")
-    assert (await exchange(ws, [2, "a", "Heartbeat", {"extra": 1}]))[2] == "FormatViolation"
-    assert (await exchange(ws, [2, "b", "Heartbeat", {"extra": 1}]))[0] == 3
-    assert (await exchange(ws, [2, "c", "MeterValues", GOOD_METER]))[0] == 3
-    # unchecked payloads the handler cannot read still get the right CALLERROR
-    assert (await exchange(ws, [2, "d", "MeterValues", BAD_METER]))[:3] == [4, "d", "FormatViolation"]
-    await ws.close()
-
-    strict = await make_hub(settings=CsmsSettings(validated_messages_per_action=None))
-    ws = await connect_raw(http, strict, "CS21")
-    for message_id in ("a", "b", "c"):
-        assert (await exchange(ws, [2, message_id, "Heartbeat", {"extra": 1}]))[2] == "FormatViolation"
+    for index in range(8):
+        assert (await exchange(ws, [2, f"h{index}", "Heartbeat", {"extra": 1}]))[2] == "FormatViolation"
+        assert (await exchange(ws, [2, f"g{index}", "MeterValues", GOOD_METER]))[0] == 3
+        refused = await exchange(ws, [2, f"b{index}", "MeterValues", BAD_METER])
+        assert refused[2] == "TypeConstraintViolation"
     await ws.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import itertools
 import logging
 
 import aiohttp
@@ -123,13 +124,16 @@ def _transaction(
         "eventType": event_type,
         "timestamp": timestamp,
         "triggerReason": "Trigger",
-        "seqNo": 0,
+        "seqNo": next(_SEQ_NOS),
         "transactionInfo": {"transactionId": tx_id},
         **extra,
     }
     if evse is not None:
         payload["evse"] = {"id": evse}
     return payload
+
+
+_SEQ_NOS = itertools.count()
 
 
 async def test_transactions_edge_cases(hub: Hub, http: aiohttp.ClientSession) -> None:
@@ -187,14 +191,17 @@ async def test_the_plug_in_time_is_the_stations_when_its_clock_is_plausible(
     # A clock years off is not believed (and said once); neither is the time of a later event.
     before = datetime.now(UTC)
     with caplog.at_level(logging.WARNING):
-        await exchange(ws, tx("Started", "off", 2, NOW))
-        await exchange(ws, tx("Started", "off-again", 3, NOW))
-        await exchange(ws, tx("Updated", "first-seen", 4, format_timestamp(queued)))
-    for evse in (2, 3, 4):
-        started = evses[evse].session_started_at
-        assert started is not None
-        assert before <= started <= datetime.now(UTC)
+        for event_type, tx_id in (("Started", "off"), ("Started", "off-again"), ("Updated", "first-seen")):
+            stamp = NOW if event_type == "Started" else format_timestamp(queued)
+            await exchange(ws, tx(event_type, tx_id, 2, stamp))
+            started = evses[2].session_started_at
+            assert started is not None
+            assert before <= started <= datetime.now(UTC)
     assert caplog.text.count("is not plausible") == 1
+    # the station has two EVSEs: a third is refused, and nothing is recorded for it
+    refused = await exchange(ws, tx("Started", "third", 3, NOW))
+    assert refused[2] == "PropertyConstraintViolation"
+    assert 3 not in evses
     await exchange(ws, tx("Ended", "late", 1, format_timestamp(datetime.now(UTC))))
     assert evses[1].session_started_at is None
     await ws.close()

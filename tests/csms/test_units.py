@@ -15,6 +15,7 @@ from custom_components.ssch.csms import __main__ as cli
 from custom_components.ssch.csms.clock import format_timestamp, parse_timestamp, station_time_or_now
 from custom_components.ssch.csms.credentials import CredentialCache, parse_basic_auth
 from custom_components.ssch.csms.metering import read_meter_values
+from custom_components.ssch.csms.persistence import Persistence
 from custom_components.ssch.csms.profiles import (
     SetpointPlan,
     clamp_setpoint,
@@ -22,7 +23,7 @@ from custom_components.ssch.csms.profiles import (
     update_dynamic_schedule_request,
 )
 from custom_components.ssch.csms.state import EnergyMeter, StationState
-from custom_components.ssch.csms.store import DebouncedSaver, MemoryStore
+from custom_components.ssch.csms.store import MemoryStore
 
 from .conftest import PASSWORD, PASSWORD_HASH, basic_auth
 
@@ -173,16 +174,31 @@ async def test_credential_cache_skips_scrypt_on_reconnect(monkeypatch: pytest.Mo
     await cache.close()
 
 
-async def test_saver_survives_store_errors(caplog: pytest.LogCaptureFixture) -> None:
+async def test_background_saves_survive_store_errors_and_say_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     class BrokenStore(MemoryStore):
-        async def save(self, data: dict[str, Any]) -> None:
-            raise OSError("disk full")
+        broken = True
 
-    saver = DebouncedSaver(BrokenStore(), dict, 10.0)
-    saver.mark_dirty()
-    saver.mark_dirty()
-    await saver.flush()
-    assert "Saving the station state failed" in caplog.text
+        async def save(self, data: dict[str, Any]) -> None:
+            if self.broken:
+                raise OSError("disk full")
+            await super().save(data)
+
+    store = BrokenStore()
+    persistence = Persistence(store, None, dict, lambda station_id: None, 0.01)
+    for _ in range(3):
+        await persistence.persist("CS1")
+        await asyncio.sleep(0.05)
+    assert caplog.text.count("Saving the station state failed") == 1
+    store.broken = False
+    persistence.mark_dirty()
+    await asyncio.sleep(0.05)
+    assert "works again" in caplog.text
+    assert store.saves == 1
+    store.broken = True
+    with pytest.raises(OSError, match="disk full"):
+        await persistence.close()
 
 
 def test_cli_registry() -> None:

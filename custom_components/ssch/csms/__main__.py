@@ -15,8 +15,9 @@ import signal
 
 from .auth import hash_password
 from .events import CsmsEvent
+from .journal import StateJournal
 from .registry import StationConfig, StationRegistry
-from .server import CsmsServer
+from .server import MAX_STATION_ID_LENGTH, CsmsServer
 from .store import JsonFileStore
 from .tls import server_ssl_context
 
@@ -46,6 +47,8 @@ def build_registry(args: argparse.Namespace) -> StationRegistry:
         station_id, separator, password = item.partition(":")
         if not separator or not station_id or not password:
             raise SystemExit(f"--station expects ID:PASSWORD, got {item!r}")
+        if len(station_id) > MAX_STATION_ID_LENGTH:
+            raise SystemExit(f"station ids have at most {MAX_STATION_ID_LENGTH} characters: {station_id!r}")
         if password not in hashes:
             hashes[password] = hash_password(password)
         stations[station_id] = StationConfig(
@@ -62,8 +65,8 @@ def print_event(event: CsmsEvent) -> None:
     print(type(event).__name__, asdict(event), flush=True)
 
 
-async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or SIGINT / SIGTERM arrives)."""
+async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> bool:
+    """Run until ``stop`` is set (or SIGINT / SIGTERM arrives); returns whether the final save worked."""
     ssl_context = server_ssl_context(args.certfile, args.keyfile) if args.certfile else None
     server = CsmsServer(
         args.host,
@@ -72,6 +75,7 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> 
         JsonFileStore(args.state_file),
         adopt_unknown=args.adopt_unknown,
         ssl_context=ssl_context,
+        journal=StateJournal(f"{args.state_file}.journal"),
     )
     if not args.quiet:
         server.listen(print_event)
@@ -85,13 +89,16 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> 
     try:
         await stop.wait()
     finally:
-        await server.stop()
+        saved = await server.stop()
+    return saved
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args))
+    if not asyncio.run(serve(args)):
+        # The last state could not be written: fail, so a supervisor notices.
+        raise SystemExit("saving the station state failed (see the log)")
 
 
 if __name__ == "__main__":

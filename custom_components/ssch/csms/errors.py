@@ -77,3 +77,12 @@ class CommandRejected(CsmsError):
         self.action = action
         self.status = status
         self.reason = reason
+
+
+class PeerRefused(Exception):
+    """A station's request names something the hub must refuse; answered with ``code`` as a CALLERROR."""
+
+    def __init__(self, code: str, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description

@@ -15,10 +15,31 @@ SEND = 6
 
 UNREADABLE_ID = "-1"
 DEFAULT_FRAME_LIMIT = 64 * 1024
+MAX_MESSAGE_ID_LENGTH = 36
+# The deepest OCPP 2.1 payload nests about ten levels; anything far deeper is refused before parsing,
+# so a peer cannot make the parser (or a later save of what it stored) recurse without bound.
+MAX_NESTING = 32
 
 _TYPES_BY_VERSION = {"2.0.1": {CALL, CALL_RESULT, CALL_ERROR}}
 _ALL_TYPES = {CALL, CALL_RESULT, CALL_ERROR, CALL_RESULT_ERROR, SEND}
 _LEADING_ID = re.compile(r'\s*\[\s*\d+\s*,\s*"([^"\\]{1,64})"')
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
+    """Whether arrays and objects in ``text`` nest deeper than ``limit`` (strings are skipped)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +90,25 @@ def _not_json(constant: str) -> None:
     raise ValueError(f"{constant} is not JSON")
 
 
+def _leading_id(text: str) -> str:
+    """The message id of a frame too large or too deep to parse, when it can be read cheaply."""
+    match = _LEADING_ID.match(text[:128])
+    return match.group(1) if match else UNREADABLE_ID
+
+
 def parse_frame(text: str, ocpp_version: str, limit: int = DEFAULT_FRAME_LIMIT) -> Frame:
     """Classify one received text frame; never raises."""
     if len(text) > limit:
-        match = _LEADING_ID.match(text[:128])
-        message_id = match.group(1) if match else UNREADABLE_ID
         return FrameViolation(
-            "oversize", message_id, "FormatViolation", f"Frame larger than {limit} characters"
+            "oversize", _leading_id(text), "FormatViolation", f"Frame larger than {limit} characters"
+        )
+    if nesting_exceeds(text):
+        return FrameViolation(
+            "too_deep", _leading_id(text), "FormatViolation", f"Nesting deeper than {MAX_NESTING} levels"
         )
     try:
         message = json.loads(text, parse_constant=_not_json)
-    except ValueError:
+    except (ValueError, RecursionError):
         return FrameViolation("invalid_json", UNREADABLE_ID, "RpcFrameworkError", "Not valid JSON")
     if not isinstance(message, list) or not message:
         return FrameViolation(
@@ -90,6 +119,14 @@ def parse_frame(text: str, ocpp_version: str, limit: int = DEFAULT_FRAME_LIMIT) 
             "no_message_id", UNREADABLE_ID, "RpcFrameworkError", "Message id cannot be read"
         )
     message_type, message_id = message[0], message[1]
+    if len(message_id) > MAX_MESSAGE_ID_LENGTH:
+        return FrameViolation(
+            "long_id",
+            message_id,
+            "RpcFrameworkError",
+            f"Message id longer than {MAX_MESSAGE_ID_LENGTH} characters",
+            reply=message_type == CALL,
+        )
     allowed = _TYPES_BY_VERSION.get(ocpp_version, _ALL_TYPES)
     if isinstance(message_type, bool) or message_type not in allowed:
         return FrameViolation(

@@ -22,6 +22,7 @@ from .events import (
     TransactionUpdated,
 )
 from .metering import apply_readings, read_meter_values
+from .sequence import SeqTracker
 
 if TYPE_CHECKING:
     from .station import Session
@@ -31,6 +32,8 @@ Payload = dict[str, Any]
 
 BIDIRECTIONAL_TRANSFER_MODES = ["AC_single_phase", "AC_three_phase", "DC", "AC_BPT", "DC_BPT"]
 PENDING_ALLOWED = frozenset({"BootNotification", "Heartbeat"})
+# Messages that carry energy: never refused for rate, only slowed down.
+TRANSACTION_ACTIONS = frozenset({"TransactionEvent", "MeterValues"})
 _MAX_STORED_VARIABLES = 5000
 _WORST_REPORTED_SEVERITY = 6  # 0 Danger ... 6 Warning; Notice and below are not faults
 # A Started event may come late (queued while the station was offline) or with a clock a little
@@ -78,7 +81,7 @@ def heartbeat(session: Session, payload: Payload) -> Payload:
 def status_notification(session: Session, payload: Payload) -> Payload:
     evse_id, connector_id = payload["evseId"], payload["connectorId"]
     status = payload["connectorStatus"]
-    evse = session.state.evse(evse_id)
+    evse = session.evse(evse_id)
     if evse.status != status:
         evse.status = status
         session.emit(StatusChanged(session.station_id, evse_id, connector_id, status))
@@ -89,22 +92,47 @@ def status_notification(session: Session, payload: Payload) -> Payload:
     return {}
 
 
+def _transaction_answer(payload: Payload) -> Payload:
+    return {"idTokenInfo": {"status": "Accepted"}} if "idToken" in payload else {}
+
+
+def _transaction_evse(session: Session, transaction_id: str, payload: Payload) -> int | None:
+    """The EVSE of a transaction event: named in it, known from the transaction, or the only one."""
+    named = payload.get("evse", {}).get("id")
+    if named:
+        return int(named)
+    known = session.state.evse_of_transaction(transaction_id)
+    if known is not None:
+        return known
+    configured = session.config.evse_count if session.config else 0
+    return 1 if configured == 1 else None
+
+
 def transaction_event(session: Session, payload: Payload) -> Payload:
     state = session.state
     info = payload["transactionInfo"]
     transaction_id: str = info["transactionId"]
-    evse_id = payload.get("evse", {}).get("id") or state.evse_of_transaction(transaction_id)
+    seq_no: int = payload["seqNo"]
+    if transaction_id in state.ended:
+        # Ended and acknowledged: a repeat or a late event must not open it again.
+        session.log_once("tx_after_end", f"event {seq_no} of ended transaction {transaction_id} ignored")
+        return _transaction_answer(payload)
+    evse_id = _transaction_evse(session, transaction_id, payload)
     if evse_id is None:
         session.log_once("tx_without_evse", f"transaction {transaction_id} names no EVSE")
-        return {}
-    evse = state.evse(evse_id)
+        return _transaction_answer(payload)
+    evse = session.evse(evse_id)
     event_type = payload["eventType"]
     is_current = evse.transaction_id == transaction_id
+    if is_current and evse.sequence.seen(seq_no):
+        return _transaction_answer(payload)  # delivered again after a lost CALLRESULT
     if not is_current and event_type != "Ended":
         evse.start_session(transaction_id, _plug_in_time(session, event_type, payload))
         is_current = True
         id_token = payload.get("idToken", {}).get("idToken")
         session.emit(TransactionStarted(session.station_id, evse_id, transaction_id, id_token))
+    if is_current and evse.sequence.add(seq_no):
+        session.log_once("seq_gap", f"transaction {transaction_id}: events before seqNo {seq_no} missing")
     meter_values = payload.get("meterValue")
     if meter_values:
         apply_readings(evse, read_meter_values(meter_values))
@@ -123,13 +151,14 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
                     evse.ev_soc_pct,
                 )
             )
+            state.ended.remember(transaction_id, evse.sequence)
             evse.end_session()
         elif event_type == "Updated":
             session.emit(TransactionUpdated(session.station_id, evse_id, transaction_id, evse.charging_state))
+    elif event_type == "Ended":
+        state.ended.remember(transaction_id, SeqTracker(seq_no))
     session.mark_dirty()
-    if "idToken" in payload:
-        return {"idTokenInfo": {"status": "Accepted"}}
-    return {}
+    return _transaction_answer(payload)
 
 
 def _plug_in_time(session: Session, event_type: str, payload: Payload) -> datetime:
@@ -154,7 +183,7 @@ def meter_values(session: Session, payload: Payload) -> Payload:
     evse_id = payload["evseId"]
     if evse_id == 0:  # the station's grid meter, not an EVSE
         return {}
-    apply_readings(session.state.evse(evse_id), read_meter_values(payload["meterValue"]))
+    apply_readings(session.evse(evse_id), read_meter_values(payload["meterValue"]))
     _emit_meter(session, evse_id)
     session.mark_dirty()
     return {}
@@ -195,7 +224,7 @@ def _kw(watts: object) -> float | None:
 def notify_ev_charging_needs(session: Session, payload: Payload) -> Payload:
     evse_id = payload["evseId"]
     needs = payload["chargingNeeds"]
-    evse = session.state.evse(evse_id)
+    evse = session.evse(evse_id)
     v2x = needs.get("v2xChargingParameters", {})
     ac = needs.get("acChargingParameters", {})
     dc = needs.get("dcChargingParameters", {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 
@@ -25,3 +26,11 @@ class TokenBucket:
             self._tokens -= 1.0
             return True
         return False
+
+    async def wait(self) -> None:
+        """Take one token, sleeping until there is one."""
+        if self.allow():
+            return
+        await asyncio.sleep((1.0 - self._tokens) / self._rate_per_s)
+        self._stamp = time.monotonic()
+        self._tokens = 0.0

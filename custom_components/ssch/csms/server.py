@@ -28,15 +28,17 @@ from .events import (
     VersionMismatchRefused,
 )
 from .handlers import HANDLERS
+from .journal import Record, StateJournal
+from .persistence import Persistence
 from .registry import PendingStation, StationConfig, StationRegistry
 from .schemas import SUBPROTOCOLS, preload_validators
 from .settings import CsmsSettings
 from .state import StationState
 from .station import Session
-from .store import DebouncedSaver, StateStore
+from .store import StateStore
 
 _LOGGER = logging.getLogger(__name__)
-_MAX_STATION_ID_LENGTH = 48
+MAX_STATION_ID_LENGTH = 48
 _SUBPROTOCOL_BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
 _PREFERRED_ORDER = ("ocpp2.1", "ocpp2.0.1")
 _STORE_VERSION = 1
@@ -56,6 +58,7 @@ class CsmsServer:
         adopt_unknown: bool = False,
         ssl_context: ssl.SSLContext | None = None,
         settings: CsmsSettings | None = None,
+        journal: StateJournal | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -63,8 +66,9 @@ class CsmsServer:
         self.adopt_unknown = adopt_unknown
         self.settings = settings or CsmsSettings()
         self._ssl_context = ssl_context
-        self._store = store
-        self._saver = DebouncedSaver(store, self._snapshot, self.settings.save_delay_s)
+        self._persistence = Persistence(
+            store, journal, self._snapshot, self._record, self.settings.save_delay_s
+        )
         self._credentials = CredentialCache(self.settings.auth_failure_lockout_s)
         self._states: dict[str, StationState] = {}
         self._sessions: dict[str, Session] = {}
@@ -92,8 +96,11 @@ class CsmsServer:
         self.port = int(runner.addresses[0][1])
         _LOGGER.info("OCPP server listening on %s:%s", self.host, self.port)
 
-    async def stop(self) -> None:
-        """Close every connection, cancel every task, release the port and save the state."""
+    async def stop(self) -> bool:
+        """Close every connection, cancel every task, release the port and save the state.
+
+        Returns whether the final save worked (the journal keeps the records when it did not).
+        """
         sessions = list(self._sessions.values())
         await asyncio.gather(
             *(session.close("server shutting down") for session in sessions), return_exceptions=True
@@ -102,7 +109,12 @@ class CsmsServer:
             await self._runner.cleanup()
             self._runner = None
         await self._credentials.close()
-        await self._saver.flush()
+        try:
+            await self._persistence.close()
+        except (OSError, TypeError, ValueError) as error:
+            _LOGGER.error("Saving the station state at shutdown failed; the journal keeps it: %r", error)
+            return False
+        return True
 
     # ---- public API ------------------------------------------------------------------------
 
@@ -144,12 +156,12 @@ class CsmsServer:
     def set_v2g_allowed(self, station_id: str, evse_id: int, allowed: bool) -> None:
         """Allow or forbid bidirectional transfer on one EVSE (effective for new authorizations)."""
         self.state(station_id).evse(evse_id).v2g_allowed = allowed
-        self._saver.mark_dirty()
+        self._persistence.mark_dirty()
 
     def reset_version_pin(self, station_id: str) -> None:
         """Forget the pinned OCPP version, e.g. after a firmware upgrade from 2.0.1 to 2.1."""
         self.state(station_id).ocpp_version = None
-        self._saver.mark_dirty()
+        self._persistence.mark_dirty()
 
     async def update_registry(self, stations: Mapping[str, StationConfig]) -> None:
         """Replace the configured stations.
@@ -176,11 +188,11 @@ class CsmsServer:
             session = self._sessions.get(station_id)
             if session is not None:
                 await session.close(reason, WSCloseCode.POLICY_VIOLATION)
-        self._saver.mark_dirty()
+        self._persistence.mark_dirty()
 
     async def save(self) -> None:
-        """Save the durable state now."""
-        await self._saver.flush()
+        """Save a snapshot of the durable state now."""
+        await self._persistence.save()
 
     # ---- events and logging ----------------------------------------------------------------
 
@@ -217,19 +229,28 @@ class CsmsServer:
             },
         }
 
+    def _record(self, station_id: str) -> Record:
+        state = self._states.get(station_id)
+        return state.to_dict() if state is not None and station_id in self.registry else None
+
     async def _load(self) -> None:
-        data = await self._store.load() or {}
+        data = await self._persistence.load()
         for station_id, station_data in dict(data.get("stations", {})).items():
             try:
                 self._states[station_id] = StationState.from_dict(station_id, station_data)
             except (TypeError, ValueError, AttributeError):
                 _LOGGER.warning("Ignoring unreadable saved state of station %s", station_id)
+        try:
+            # The journal replayed into one snapshot: the next start reads one file again.
+            await self._persistence.save()
+        except (OSError, TypeError, ValueError) as error:
+            _LOGGER.error("Saving the loaded station state failed; the journal keeps it: %r", error)
 
     # ---- handshake -------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         station_id = request.match_info["path"].rstrip("/").rsplit("/", 1)[-1]
-        if not station_id or len(station_id) > _MAX_STATION_ID_LENGTH:
+        if not station_id or len(station_id) > MAX_STATION_ID_LENGTH:
             raise web.HTTPNotFound(text="unknown charging station")
         config = self.registry.get(station_id)
         pending: PendingStation | None = None
@@ -254,7 +275,7 @@ class CsmsServer:
             pending=pending,
             settings=self.settings,
             emit=self._emit,
-            mark_dirty=self._saver.mark_dirty,
+            persist=self._persistence.persist,
             log_once=self._log_once,
         )
         await self._serve(session, first_time=state.ocpp_version is None)
@@ -320,7 +341,7 @@ class CsmsServer:
                 state.reconnects += 1
             state.ocpp_version = session.ocpp_version
             state.connected = True
-            self._saver.mark_dirty()
+            self._persistence.mark_dirty()
             self._emit(StationConnected(station_id, session.ocpp_version, state.reconnects))
         try:
             await session.run()

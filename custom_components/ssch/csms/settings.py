@@ -16,8 +16,6 @@ class CsmsSettings:
     frame_limit: int = DEFAULT_FRAME_LIMIT
     # Frames above this are not even buffered: the websocket layer closes the connection (1009).
     hard_frame_limit: int = 1024 * 1024
-    # Schema-check the first N requests of each action per connection; None = check every request.
-    validated_messages_per_action: int | None = 5
     rate_per_s: float = 10.0
     rate_burst: int = 100
     ping_interval_s: float = 60.0

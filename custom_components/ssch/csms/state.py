@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from .clock import format_timestamp, parse_timestamp
+from .sequence import EndedTransactions, SeqTracker
 
 
 @dataclass(slots=True)
@@ -72,6 +73,7 @@ class EvseState:
     profile_is_dynamic: bool = False
     operation_mode: str | None = None
     v2g_allowed: bool = True
+    sequence: SeqTracker = field(default_factory=SeqTracker)  # seqNos of the open transaction's events
 
     @property
     def energy_charged_kwh(self) -> float:
@@ -93,6 +95,7 @@ class EvseState:
     def start_session(self, transaction_id: str, started_at: datetime | None = None) -> None:
         """Mark the counters at the start of a transaction."""
         self.transaction_id = transaction_id
+        self.sequence = SeqTracker()
         self.session_started_at = started_at
         self.ev_soc_pct = None  # a new car: the last one's SoC says nothing about it
         self.session_start_charged_kwh = self.charged.total_kwh
@@ -102,6 +105,7 @@ class EvseState:
     def end_session(self) -> None:
         """Close the transaction; the EV-specific data goes with it."""
         self.transaction_id = None
+        self.sequence = SeqTracker()
         self.session_started_at = None
         self.charging_state = None
         self.power_kw = 0.0
@@ -139,6 +143,7 @@ class StationState:
     reconnects: int = 0
     evses: dict[int, EvseState] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
+    ended: EndedTransactions = field(default_factory=EndedTransactions)
 
     def evse(self, evse_id: int) -> EvseState:
         """Return the EVSE, creating it on first mention."""
@@ -166,6 +171,7 @@ class StationState:
             "serial_number": self.serial_number,
             "reconnects": self.reconnects,
             "evses": {str(evse_id): _evse_to_dict(evse) for evse_id, evse in self.evses.items()},
+            "ended": self.ended.to_dict(),
         }
 
     @classmethod
@@ -179,6 +185,7 @@ class StationState:
             firmware_version=_opt_str(data.get("firmware_version")),
             serial_number=_opt_str(data.get("serial_number")),
             reconnects=int(data.get("reconnects", 0)),
+            ended=EndedTransactions.from_dict(data.get("ended")),
         )
         for key, evse_data in dict(data.get("evses", {})).items():
             state.evses[int(key)] = _evse_from_dict(evse_data)
@@ -188,6 +195,7 @@ class StationState:
 def _evse_to_dict(evse: EvseState) -> dict[str, Any]:
     return {
         "transaction_id": evse.transaction_id,
+        "sequence": evse.sequence.to_list(),
         "charged_kwh": evse.charged.total_kwh,
         "charged_register_kwh": evse.charged.last_register_kwh,
         "discharged_kwh": evse.discharged.total_kwh,
@@ -205,6 +213,7 @@ def _evse_to_dict(evse: EvseState) -> dict[str, Any]:
 def _evse_from_dict(data: dict[str, Any]) -> EvseState:
     return EvseState(
         transaction_id=_opt_str(data.get("transaction_id")),
+        sequence=SeqTracker.from_list(data.get("sequence")),
         charged=EnergyMeter(float(data.get("charged_kwh", 0.0)), _opt_float(data, "charged_register_kwh")),
         discharged=EnergyMeter(
             float(data.get("discharged_kwh", 0.0)), _opt_float(data, "discharged_register_kwh")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 import contextlib
 import time
 from typing import Any
@@ -11,7 +11,7 @@ import uuid
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from .errors import CallError, CallTimeout, StationOffline
+from .errors import CallError, CallTimeout, PeerRefused, StationOffline
 from .events import CsmsEvent
 from .frames import (
     CALL,
@@ -25,13 +25,13 @@ from .frames import (
     encode_result,
     parse_frame,
 )
-from .handlers import HANDLERS, PENDING_ALLOWED
+from .handlers import HANDLERS, PENDING_ALLOWED, TRANSACTION_ACTIONS
 from .keepalive import KeepAlive
 from .ratelimit import TokenBucket
 from .registry import PendingStation, StationConfig
 from .schemas import check_request, check_response, known_actions, payload_problem
 from .settings import CsmsSettings
-from .state import StationState
+from .state import EvseState, StationState
 
 LogOnce = Callable[[str, str, str], None]
 
@@ -49,7 +49,7 @@ class Session:
         pending: PendingStation | None,
         settings: CsmsSettings,
         emit: Callable[[CsmsEvent], None],
-        mark_dirty: Callable[[], None],
+        persist: Callable[[str], Awaitable[None]],
         log_once: LogOnce,
     ) -> None:
         self.ws = ws
@@ -60,13 +60,27 @@ class Session:
         self.pending = pending
         self.settings = settings
         self.emit = emit
-        self.mark_dirty = mark_dirty
+        self._persist = persist
+        self._unsaved = False
         self._log_once = log_once
         self._limiter = TokenBucket(settings.rate_per_s, settings.rate_burst)
         self._call_lock = asyncio.Lock()
         self._awaiting: tuple[str, str, asyncio.Future[dict[str, Any]]] | None = None
         self.close_reason: str | None = None
-        self._validated: dict[str, int] = {}
+
+    def mark_dirty(self) -> None:
+        """The durable state changed: it goes to disk before this message is acknowledged."""
+        self._unsaved = True
+
+    def evse(self, evse_id: int) -> EvseState:
+        """An EVSE the installer configured for this station; any other id is refused."""
+        configured = self.config.evse_count if self.config is not None else 0
+        if not 1 <= evse_id <= configured:
+            raise PeerRefused(
+                "PropertyConstraintViolation",
+                f"EVSE {evse_id} is not configured for this station (it has {configured})",
+            )
+        return self.state.evse(evse_id)
 
     def log_once(self, kind: str, message: str) -> None:
         """Log a recurring problem of this station only the first time."""
@@ -135,10 +149,24 @@ class Session:
             await self._send(encode_error(violation.message_id, violation.code, violation.description))
 
     async def _on_call(self, frame: CallFrame) -> None:
-        problem = self._refusal(frame)
+        if frame.action in TRANSACTION_ACTIONS:
+            # OCPP requires transaction messages to be accepted: over the rate the station is slowed
+            # down (its socket is not read meanwhile) instead of refused.
+            await self._limiter.wait()
+            problem = self._refusal(frame)
+        elif not self._limiter.allow():
+            problem = ("GenericError", "Message rate limit exceeded")
+        else:
+            problem = self._refusal(frame)
         if problem is None:
             try:
                 response = HANDLERS[frame.action](self, frame.payload)
+                await self._save_before_answer()
+            except PeerRefused as refusal:
+                problem = (refusal.code, refusal.description)
+            except OSError as error:
+                self.log_once("save", f"state could not be saved, {frame.action} not acknowledged: {error!r}")
+                problem = ("InternalError", "The hub could not store this message; send it again")
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 # Only reachable for payloads that skipped schema validation.
                 self.log_once(f"unreadable:{frame.action}", f"{frame.action} unreadable: {error!r}")
@@ -155,32 +183,20 @@ class Session:
         if frame.expects_reply:
             await self._send(encode_error(frame.message_id, code, description))
 
+    async def _save_before_answer(self) -> None:
+        if self._unsaved:
+            await self._persist(self.station_id)
+            self._unsaved = False
+
     def _refusal(self, frame: CallFrame) -> tuple[str, str] | None:
         action = frame.action
-        if not self._limiter.allow():
-            return "GenericError", "Message rate limit exceeded"
         if action not in known_actions(self.ocpp_version):
-            return "NotSupported", f"{action} is not an OCPP {self.ocpp_version} action"
+            return "NotImplemented", f"{action} is not an OCPP {self.ocpp_version} action"
         if action not in HANDLERS:
-            return "NotImplemented", f"{action} is not implemented by this CSMS"
+            return "NotSupported", f"{action} is not supported by this CSMS"
         if self.pending is not None and action not in PENDING_ALLOWED:
             return "SecurityError", "Station is not accepted yet"
-        if not self._should_validate(action):
-            return None
         return payload_problem(CALL, action, self.ocpp_version, frame.payload)
-
-    def _should_validate(self, action: str) -> bool:
-        # Full schema validation costs ~0.5-1 ms per message: check the first messages of each
-        # action per connection (catching non-compliant firmware), then trust the shape and
-        # let the handlers' own reads fail with FormatViolation.
-        limit = self.settings.validated_messages_per_action
-        if limit is None:
-            return True
-        seen = self._validated.get(action, 0)
-        if seen >= limit:
-            return False
-        self._validated[action] = seen + 1
-        return True
 
     def _on_result(self, frame: ResultFrame) -> None:
         awaiting = self._awaiting

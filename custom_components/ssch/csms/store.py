@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-import contextlib
 import json
 import logging
 import os
 from pathlib import Path
+import time
 from typing import Any, Protocol
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,64 +39,49 @@ class MemoryStore:
 
 
 class JsonFileStore:
-    """A JSON file written atomically off the event loop (standalone mode)."""
+    """A JSON file written atomically and synced off the event loop (standalone mode).
+
+    An unreadable file is moved aside (``<name>.corrupt.<time>``) and never overwritten, as Home
+    Assistant's own storage does; :attr:`problem` then says where it went.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.problem: str | None = None
 
     async def load(self) -> dict[str, Any] | None:
         return await asyncio.get_running_loop().run_in_executor(None, self._read)
 
     async def save(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, separators=(",", ":"))
+        text = json.dumps(data, separators=(",", ":"), allow_nan=False)
         await asyncio.get_running_loop().run_in_executor(None, self._write, text)
 
     def _read(self) -> dict[str, Any] | None:
         try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            _LOGGER.warning("Ignoring unreadable state file %s", self.path)
+        try:
+            loaded = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            self._set_aside(error)
             return None
-        return loaded if isinstance(loaded, dict) else None
+        if not isinstance(loaded, dict):
+            self._set_aside(ValueError("not a JSON object"))
+            return None
+        return loaded
+
+    def _set_aside(self, error: Exception) -> None:
+        aside = self.path.with_name(f"{self.path.name}.corrupt.{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(self.path, aside)
+        self.problem = f"unreadable state file {self.path} ({error}) was moved to {aside}"
+        _LOGGER.error("The %s; restore it from a backup if the stations' counters matter", self.problem)
 
     def _write(self, text: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(self.path.suffix + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(temporary, self.path)
-
-
-class DebouncedSaver:
-    """Coalesces "state changed" marks into at most one save per ``delay_s``."""
-
-    def __init__(self, store: StateStore, snapshot: Callable[[], dict[str, Any]], delay_s: float) -> None:
-        self._store = store
-        self._snapshot = snapshot
-        self._delay_s = delay_s
-        self._task: asyncio.Task[None] | None = None
-
-    def mark_dirty(self) -> None:
-        """Schedule a save unless one is already scheduled."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._save_later())
-
-    async def _save_later(self) -> None:
-        await asyncio.sleep(self._delay_s)
-        await self._save_now()
-
-    async def _save_now(self) -> None:
-        try:
-            await self._store.save(self._snapshot())
-        except Exception:
-            _LOGGER.exception("Saving the station state failed")
-
-    async def flush(self) -> None:
-        """Cancel a scheduled save and save immediately."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
-        await self._save_now()
