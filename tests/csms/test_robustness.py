@@ -100,11 +100,18 @@ def test_malformed_password_hashes_never_match() -> None:
 def test_cli_main_runs_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[Any] = []
 
-    def fake_run(coroutine: Coroutine[Any, Any, None]) -> None:
+    saved = True
+
+    def fake_run(coroutine: Coroutine[Any, Any, bool]) -> bool:
         started.append(coroutine)
         coroutine.close()
+        return saved
 
     monkeypatch.setattr("custom_components.ssch.csms.__main__.asyncio.run", fake_run)
     monkeypatch.setattr("custom_components.ssch.csms.__main__.logging.basicConfig", lambda **kwargs: None)
     cli.main(["--port", "0"])
     assert len(started) == 1
+    # a failed final save is a failure exit, so a supervisor notices
+    saved = False
+    with pytest.raises(SystemExit, match="saving the station state failed"):
+        cli.main(["--port", "0"])

@@ -13,7 +13,7 @@ import pytest
 
 from custom_components.ssch.csms import __main__ as cli
 from custom_components.ssch.csms.clock import format_timestamp, parse_timestamp, station_time_or_now
-from custom_components.ssch.csms.credentials import CredentialCache, parse_basic_auth
+from custom_components.ssch.csms.credentials import ChecksBusy, CredentialCache, parse_basic_auth
 from custom_components.ssch.csms.metering import read_meter_values
 from custom_components.ssch.csms.persistence import Persistence
 from custom_components.ssch.csms.profiles import (
@@ -299,11 +299,21 @@ def test_replayed_older_readings_do_not_count_as_a_reset() -> None:
     assert evse.last_sampled_at == datetime(2020, 1, 1, tzinfo=UTC)
 
 
-async def test_wrong_passwords_lock_the_station_out_briefly() -> None:
+async def test_wrong_passwords_lock_out_the_address_not_the_station() -> None:
     cache = CredentialCache(failure_lockout_s=60.0)
-    assert not await cache.verify("CS1", "guess", PASSWORD_HASH)
-    assert not await cache.verify("CS1", PASSWORD, PASSWORD_HASH)  # locked, scrypt not even run
-    assert await cache.verify("CS2", PASSWORD, PASSWORD_HASH)  # other stations are unaffected
-    cache.forget("CS1")
-    assert await cache.verify("CS1", PASSWORD, PASSWORD_HASH)
+    assert not await cache.verify("CS1", "guess", PASSWORD_HASH, "192.0.2.7")
+    # the guessing address is locked out, scrypt not even run, whatever station it names
+    assert not await cache.verify("CS1", PASSWORD, PASSWORD_HASH, "192.0.2.7")
+    assert not await cache.verify("CS2", PASSWORD, PASSWORD_HASH, "192.0.2.7")
+    # the station itself, from its own address, gets in
+    assert await cache.verify("CS1", PASSWORD, PASSWORD_HASH, "192.0.2.1")
+    await cache.close()
+
+
+async def test_a_flood_of_password_checks_is_capped() -> None:
+    cache = CredentialCache(failure_lockout_s=0.0, max_queued_checks=2)
+    checks = [cache.verify(f"CS{index}", "guess", PASSWORD_HASH, f"192.0.2.{index}") for index in range(6)]
+    outcomes = await asyncio.gather(*checks, return_exceptions=True)
+    assert sum(isinstance(outcome, ChecksBusy) for outcome in outcomes) == 4
+    assert outcomes[:2] == [False, False]
     await cache.close()

@@ -27,6 +27,7 @@ class PendingStation:
     station_id: str
     remote: str | None
     first_seen: datetime = field(default_factory=utc_now)
+    last_seen: datetime = field(default_factory=utc_now)
     vendor: str | None = None
     model: str | None = None
 

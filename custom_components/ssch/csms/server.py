@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 import contextlib
+from datetime import timedelta
 import logging
 import ssl
 from typing import Any
 
 from aiohttp import WSCloseCode, hdrs, web
 
+from .admission import Admission, guarded_factory
+from .clock import utc_now
 from .commands import COMMAND_ACTIONS, StationHandle
-from .credentials import CredentialCache, parse_basic_auth
+from .credentials import ChecksBusy, CredentialCache, parse_basic_auth
 from .errors import UnknownStation
 from .events import (
     CsmsEvent,
@@ -75,6 +78,12 @@ class CsmsServer:
         self._listeners: list[EventListener] = []
         self._logged: dict[str, set[str]] = {}
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
+        self._admission = Admission(
+            self.settings.handshake_timeout_s,
+            self.settings.handshake_sockets_per_address,
+            self.settings.handshake_bytes,
+        )
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -86,14 +95,23 @@ class CsmsServer:
         app.router.add_get("/{path:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, ssl_context=self._ssl_context)
+        if runner.server is None:
+            raise RuntimeError("aiohttp runner has no server after setup")
         try:
-            await site.start()
+            # The protocol factory is wrapped so sockets that never become websockets are bounded.
+            self._listener = await asyncio.get_running_loop().create_server(
+                guarded_factory(runner.server, self._admission),
+                self.host,
+                self.port,
+                ssl=self._ssl_context,
+                ssl_handshake_timeout=self.settings.handshake_timeout_s if self._ssl_context else None,
+                reuse_address=True,
+            )
         except OSError:
             await runner.cleanup()
             raise
         self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        self.port = int(self._listener.sockets[0].getsockname()[1])
         _LOGGER.info("OCPP server listening on %s:%s", self.host, self.port)
 
     async def stop(self) -> bool:
@@ -105,9 +123,15 @@ class CsmsServer:
         await asyncio.gather(
             *(session.close("server shutting down") for session in sessions), return_exceptions=True
         )
+        if self._listener is not None:
+            self._listener.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
+        self._admission.close_all()
         await self._credentials.close()
         try:
             await self._persistence.close()
@@ -265,6 +289,7 @@ class CsmsServer:
             autoping=False,  # the session answers pings and runs its own keep-alive
         )
         await ws.prepare(request)
+        self._admission.upgraded(request.transport)
         version = SUBPROTOCOLS[subprotocol]
         state = self._state_of(station_id) if config is not None else StationState(station_id)
         session = Session(
@@ -282,10 +307,25 @@ class CsmsServer:
         return ws
 
     def _admit_pending(self, station_id: str, remote: str | None) -> PendingStation:
-        pending = self.registry.pending.get(station_id)
+        now = utc_now()
+        waiting = self.registry.pending
+        expiry = timedelta(seconds=self.settings.pending_expiry_s)
+        for stale in [
+            known
+            for known, entry in waiting.items()
+            if now - entry.last_seen > expiry and known not in self._sessions
+        ]:
+            del waiting[stale]
+        pending = waiting.get(station_id)
         if pending is not None:
+            pending.last_seen = now
             return pending
-        if not self.adopt_unknown or len(self.registry.pending) >= self.settings.pending_limit:
+        from_address = sum(1 for entry in waiting.values() if entry.remote == remote)
+        if (
+            not self.adopt_unknown
+            or len(waiting) >= self.settings.pending_limit
+            or from_address >= self.settings.pending_per_address
+        ):
             # One log line for all unknown ids: they are chosen by the peer, not bounded by us.
             self._log_once("*", "unknown", f"unknown station id {station_id!r} refused")
             raise web.HTTPNotFound(text="unknown charging station")
@@ -295,11 +335,19 @@ class CsmsServer:
 
     async def _authenticate(self, request: web.Request, station_id: str, config: StationConfig) -> None:
         credentials = parse_basic_auth(request.headers.get(hdrs.AUTHORIZATION))
-        if (
-            credentials is None
-            or credentials[0] != station_id
-            or not await self._credentials.verify(station_id, credentials[1], config.password_hash)
-        ):
+        try:
+            accepted = credentials is not None and (
+                credentials[0] == station_id
+                and await self._credentials.verify(
+                    station_id, credentials[1], config.password_hash, request.remote or ""
+                )
+            )
+        except ChecksBusy:
+            self._log_once("*", "auth_busy", "too many logins at once; stations are asked to retry")
+            raise web.HTTPServiceUnavailable(
+                headers={hdrs.RETRY_AFTER: "5"}, text="busy, retry later"
+            ) from None
+        if not accepted:
             self._log_once(station_id, "auth", "authentication failed")
             raise web.HTTPUnauthorized(
                 headers={hdrs.WWW_AUTHENTICATE: 'Basic realm="ocpp"'}, text="authentication failed"

@@ -22,4 +22,13 @@ class CsmsSettings:
     max_offline_s: int = DEFAULT_MAX_OFFLINE_S
     save_delay_s: float = 10.0
     pending_limit: int = 16
+    # An unknown station not heard from for this long leaves the pending list; one address may
+    # hold this many of its places, so made-up ids from one peer cannot block adoption.
+    pending_expiry_s: float = 900.0
+    pending_per_address: int = 4
     auth_failure_lockout_s: float = 2.0
+    # A socket must complete its websocket upgrade within this time and these many bytes; one source
+    # address may hold this many sockets that have not yet.
+    handshake_timeout_s: float = 10.0
+    handshake_bytes: int = 16 * 1024
+    handshake_sockets_per_address: int = 64
