@@ -145,7 +145,10 @@ async def test_what_was_acknowledged_survives_a_kill_9(http: aiohttp.ClientSessi
 async def test_a_replayed_queue_is_slowed_down_not_refused(
     make_hub: HubFactory, http: aiohttp.ClientSession
 ) -> None:
-    hub = await make_hub(settings=CsmsSettings(rate_per_s=200.0, rate_burst=20, save_delay_s=0.05))
+    settings = CsmsSettings(
+        transaction_rate_per_s=200.0, transaction_burst=20, rate_burst=20, save_delay_s=0.05
+    )
+    hub = await make_hub(settings=settings)
     ws = await connect_raw(http, hub, "CS21")
     # 300 queued events sent without waiting, as a station that comes back online does.
     for seq_no in range(300):

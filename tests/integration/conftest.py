@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -13,6 +14,13 @@ import pytest
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: Any, socket_enabled: Any) -> None:
     """Load the integration from this repository; each hub runs a real OCPP server on loopback."""
+
+
+@pytest.fixture(autouse=True)
+def config_in_tmp_path(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Files a hub writes itself (the stations' journal) go to the test's own folder."""
+    (tmp_path / ".storage").mkdir()
+    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 import socket
 from typing import Any
 
@@ -288,6 +289,11 @@ async def test_version_switch_is_refused_until_accepted(
         )
 
 
+def _journal_text(hass: HomeAssistant, entry_id: str) -> str:
+    storage = Path(hass.config.path(".storage"))
+    return "".join(path.read_text() for path in storage.glob(f"ssch.{entry_id}.stations.journal.*"))
+
+
 async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssistant) -> None:
     """Energy counters are persisted across a reload; unloading frees the OCPP port."""
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
@@ -296,6 +302,9 @@ async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssi
         await station.wait_connected()
         station.plug_in(_visit(station))
         await until(lambda: float(_state(hass, charged)) > 0.05, timeout_s=15)
+        # What the station was told is stored is on disk already, beside Home Assistant's own storage.
+        journal = await hass.async_add_executor_job(_journal_text, hass, entry.entry_id)
+        assert f'"transaction_id":"{station.transaction_id}"' in journal
         before = float(_state(hass, charged))
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()

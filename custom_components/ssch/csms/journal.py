@@ -35,7 +35,7 @@ class StateJournal:
         self._flush_scheduled = False
         self._render: RenderRecord | None = None
         # One thread: writes, rotations and removals happen in the order they were asked for.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csms-journal")
+        self._executor: ThreadPoolExecutor | None = None
         self._file: tuple[int, IO[str]] | None = None
         self.bytes_since_rotation = 0
 
@@ -75,10 +75,18 @@ class StateJournal:
         await self._run(self._discard_sync, upto_segment)
 
     async def close(self) -> None:
-        """Write what is pending and release the file."""
+        """Write what is pending, release the file and stop the journal's thread."""
         self._submit()
+        if self._executor is None:
+            return
         await self._run(self._close_sync)
-        self._executor.shutdown(wait=False)
+        executor, self._executor = self._executor, None
+        await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
+
+    def _thread(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csms-journal")
+        return self._executor
 
     def _submit(self) -> None:
         self._flush_scheduled = False
@@ -95,12 +103,12 @@ class StateJournal:
             return
         self.bytes_since_rotation += len(text)
         future = asyncio.get_running_loop().run_in_executor(
-            self._executor, self._append_sync, self._segment, text
+            self._thread(), self._append_sync, self._segment, text
         )
         future.add_done_callback(lambda done: _settle(waiters, done))
 
     async def _run(self, function: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._thread(), function, *args)
 
     # ---- file work, on the journal's thread ------------------------------------------------
 

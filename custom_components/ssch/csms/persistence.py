@@ -86,6 +86,11 @@ class Persistence:
             if self._journal is not None and covered is not None:
                 await self._journal.discard(covered)
 
+    async def release(self) -> None:
+        """Stop without saving (the server never started): the journal keeps what it holds."""
+        if self._journal is not None:
+            await self._journal.close()
+
     async def close(self) -> None:
         """Cancel a scheduled snapshot, save now and close the journal; raises when the save failed."""
         if self._scheduled is not None and not self._scheduled.done():

@@ -109,6 +109,7 @@ class CsmsServer:
             )
         except OSError:
             await runner.cleanup()
+            await self._persistence.release()
             raise
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])

@@ -18,6 +18,10 @@ class CsmsSettings:
     hard_frame_limit: int = 1024 * 1024
     rate_per_s: float = 10.0
     rate_burst: int = 100
+    # Transaction messages are never refused; over this rate the station is slowed down instead.
+    # A station back online replays its queue at once: a burst of that size passes unslowed.
+    transaction_rate_per_s: float = 100.0
+    transaction_burst: int = 1000
     ping_interval_s: float = 60.0
     max_offline_s: int = DEFAULT_MAX_OFFLINE_S
     save_delay_s: float = 10.0

@@ -64,6 +64,7 @@ class Session:
         self._unsaved = False
         self._log_once = log_once
         self._limiter = TokenBucket(settings.rate_per_s, settings.rate_burst)
+        self._transaction_limiter = TokenBucket(settings.transaction_rate_per_s, settings.transaction_burst)
         self._call_lock = asyncio.Lock()
         self._awaiting: tuple[str, str, asyncio.Future[dict[str, Any]]] | None = None
         self.close_reason: str | None = None
@@ -152,7 +153,7 @@ class Session:
         if frame.action in TRANSACTION_ACTIONS:
             # OCPP requires transaction messages to be accepted: over the rate the station is slowed
             # down (its socket is not read meanwhile) instead of refused.
-            await self._limiter.wait()
+            await self._transaction_limiter.wait()
             problem = self._refusal(frame)
         elif not self._limiter.allow():
             problem = ("GenericError", "Message rate limit exceeded")
