@@ -128,7 +128,7 @@ def parse_frame(text: str, ocpp_version: str, limit: int = DEFAULT_FRAME_LIMIT) 
             reply=message_type == CALL,
         )
     allowed = _TYPES_BY_VERSION.get(ocpp_version, _ALL_TYPES)
-    if isinstance(message_type, bool) or message_type not in allowed:
+    if type(message_type) is not int or message_type not in allowed:
         return FrameViolation(
             "message_type",
             message_id,
