@@ -129,3 +129,19 @@ async def test_made_up_ids_from_one_address_cannot_fill_the_pending_list(
         assert set(hub.server.pending_stations) == {"NEWSTATION", "FAKE3"}
         await again.close()
     await real.close()
+
+
+async def test_a_refused_request_closes_its_socket(make_hub: HubFactory) -> None:
+    hub = await make_hub()
+    reader, writer = await idle_socket(hub.server.port, STRANGER)
+    writer.write(
+        b"GET /ocpp/CS21 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Protocol: ocpp2.1\r\nAuthorization: "
+        + basic_auth("CS21", "wrong").encode()
+        + b"\r\n\r\n"
+    )
+    async with asyncio.timeout(3):
+        answer = await reader.read()  # the whole answer, then the end of the connection
+    assert answer.startswith(b"HTTP/1.1 401")
+    writer.close()

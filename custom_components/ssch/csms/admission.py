@@ -1,4 +1,4 @@
-"""Sockets that have not become OCPP websockets yet: a deadline, a size cap and a cap per source address.
+"""Sockets that have not sent their upgrade request yet: a deadline, a size cap, a cap per source address.
 
 Without them, idle or dribbling TCP connections from one address could hold every file descriptor of
 the process and keep real stations out.
@@ -16,7 +16,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class Admission:
-    """Tracks connections until their websocket upgrade; closes the slow and the excess ones."""
+    """Tracks connections until their upgrade request arrives; closes the slow and the excess ones."""
 
     def __init__(self, handshake_timeout_s: float, per_address: int, handshake_bytes: int) -> None:
         self._timeout_s = handshake_timeout_s
@@ -33,7 +33,7 @@ class Admission:
             if address not in self._refused_addresses and len(self._refused_addresses) < 1000:
                 self._refused_addresses.add(address)
                 _LOGGER.warning(
-                    "OCPP server: %s holds %s connections that are not websockets yet; further ones "
+                    "OCPP server: %s holds %s connections that have not sent a request yet; further ones "
                     "are closed (logged once per address)",
                     address,
                     self._per_address,
@@ -45,13 +45,13 @@ class Admission:
         self._waiting[transport] = (address, timer)
         return True
 
-    def upgraded(self, transport: asyncio.BaseTransport | None) -> None:
-        """The connection became a websocket: it is a session now, no longer a candidate."""
+    def request_received(self, transport: asyncio.BaseTransport | None) -> None:
+        """The whole upgrade request arrived; what follows (login, upgrade) is bounded by the server."""
         if transport is not None:
             self._release(transport)
 
     def waiting(self, transport: asyncio.BaseTransport) -> bool:
-        """Whether the connection has not completed its upgrade yet."""
+        """Whether the connection has not sent its whole request yet."""
         return transport in self._waiting
 
     def closed(self, transport: asyncio.BaseTransport) -> None:

@@ -48,6 +48,11 @@ _STORE_VERSION = 1
 _MAX_LOGGED_KINDS = 100
 
 
+def ws_station_id(request: web.Request) -> str:
+    """The station id is the last part of the websocket URL's path."""
+    return str(request.match_info["path"]).rstrip("/").rsplit("/", 1)[-1]
+
+
 class CsmsServer:
     """One hub's OCPP server: handshake, sessions, durable state and events."""
 
@@ -274,23 +279,20 @@ class CsmsServer:
     # ---- handshake -------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        station_id = request.match_info["path"].rstrip("/").rsplit("/", 1)[-1]
-        if not station_id or len(station_id) > MAX_STATION_ID_LENGTH:
-            raise web.HTTPNotFound(text="unknown charging station")
-        config = self.registry.get(station_id)
-        pending: PendingStation | None = None
-        if config is None:
-            pending = self._admit_pending(station_id, request.remote)
-        else:
-            await self._authenticate(request, station_id, config)
-        subprotocol = self._negotiate(request, station_id, pinned=config is not None)
+        # The whole request arrived: the socket is no longer idle or dribbling.
+        self._admission.request_received(request.transport)
+        try:
+            config, pending, subprotocol = await self._admit(request)
+        except web.HTTPException as refusal:
+            refusal.force_close()  # a refused socket is not kept open for another try
+            raise
         ws = web.WebSocketResponse(
             protocols=(subprotocol,),
             max_msg_size=self.settings.hard_frame_limit,
             autoping=False,  # the session answers pings and runs its own keep-alive
         )
         await ws.prepare(request)
-        self._admission.upgraded(request.transport)
+        station_id = ws_station_id(request)
         version = SUBPROTOCOLS[subprotocol]
         state = self._state_of(station_id) if config is not None else StationState(station_id)
         session = Session(
@@ -306,6 +308,18 @@ class CsmsServer:
         )
         await self._serve(session, first_time=state.ocpp_version is None)
         return ws
+
+    async def _admit(self, request: web.Request) -> tuple[StationConfig | None, PendingStation | None, str]:
+        station_id = ws_station_id(request)
+        if not station_id or len(station_id) > MAX_STATION_ID_LENGTH:
+            raise web.HTTPNotFound(text="unknown charging station")
+        config = self.registry.get(station_id)
+        pending: PendingStation | None = None
+        if config is None:
+            pending = self._admit_pending(station_id, request.remote)
+        else:
+            await self._authenticate(request, station_id, config)
+        return config, pending, self._negotiate(request, station_id, pinned=config is not None)
 
     def _admit_pending(self, station_id: str, remote: str | None) -> PendingStation:
         now = utc_now()

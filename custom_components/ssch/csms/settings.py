@@ -31,7 +31,7 @@ class CsmsSettings:
     pending_expiry_s: float = 900.0
     pending_per_address: int = 4
     auth_failure_lockout_s: float = 2.0
-    # A socket must complete its websocket upgrade within this time and these many bytes; one source
+    # A socket must send its whole upgrade request within this time and these many bytes; one source
     # address may hold this many sockets that have not yet.
     handshake_timeout_s: float = 10.0
     handshake_bytes: int = 16 * 1024
