@@ -21,6 +21,7 @@ import voluptuous as vol
 
 from .const import (
     CONF_ADOPT_UNKNOWN,
+    CONF_AUTHORIZATION_POLICY,
     CONF_ENGINE,
     CONF_EXPORT_LIMIT_KW,
     CONF_EXPORT_PRICE_ENTITY,
@@ -48,6 +49,7 @@ from .const import (
     SUBENTRY_VEHICLE,
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
+from .csms.authorization import AuthorizationPolicy
 from .subentry_flows import (
     BatterySubentryFlow,
     BuildingSubentryFlow,
@@ -150,6 +152,15 @@ def _planning_schema() -> vol.Schema:
                 selector.SelectSelectorConfig(
                     options=list(ENGINE_CHOICES),
                     translation_key=CONF_ENGINE,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(
+                CONF_AUTHORIZATION_POLICY, default=AuthorizationPolicy.ACCEPT_ALL.value
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[policy.value for policy in AuthorizationPolicy],
+                    translation_key=CONF_AUTHORIZATION_POLICY,
                     mode=selector.SelectSelectorMode.DROPDOWN,
                 )
             ),

@@ -24,6 +24,7 @@ CONF_STEP_MINUTES: Final = "step_minutes"
 CONF_HORIZON_HOURS: Final = "horizon_hours"
 CONF_ADOPT_UNKNOWN: Final = "adopt_unknown_stations"
 CONF_ENGINE: Final = "optimizer_engine"
+CONF_AUTHORIZATION_POLICY: Final = "authorization_policy"
 
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000

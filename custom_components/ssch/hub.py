@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import install_blueprints
 from .booking_manager import BookingManager
+from .charging_cards import async_load_cards, card_listener
 from .const import DOMAIN
 from .core.plan_worker import PlanWorker
 from .core.planner import PlanMaker, Planner, PlannerConfig
@@ -63,6 +64,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     # Stations are told goodbye and their state saved when Home Assistant stops, not only on unload.
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
     entry.async_on_unload(StationEventRelay(hass, config).attach(server))
+    await async_load_cards(hass, config, server)
+    entry.async_on_unload(server.listen(card_listener(hass, config)))
     ems = EmsCoordinator(hass, entry, config, server, _planner(hass, entry.entry_id, config.engine))
     bookings = BookingManager(hass, config, ems)
     # Before the EMS hears of a plug-in: the booking's goal is in place when it plans the session.

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .const import (
     CONF_ADOPT_UNKNOWN,
+    CONF_AUTHORIZATION_POLICY,
     CONF_BIDIRECTIONAL,
     CONF_CAPACITY_KWH,
     CONF_CONTROL_ENTITY,
@@ -53,6 +54,7 @@ from .const import (
     SUBENTRY_VEHICLE,
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
+from .csms.authorization import AuthorizationPolicy
 from .vehicles import VehicleConfig, vehicle_from_subentry
 
 
@@ -153,6 +155,7 @@ class HubConfig:
     buildings: tuple[BuildingConfig, ...]
     grid_meter: GridMeterConfig | None
     vehicles: tuple[VehicleConfig, ...] = ()
+    authorization_policy: AuthorizationPolicy = AuthorizationPolicy.ACCEPT_ALL
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -189,6 +192,7 @@ class HubConfig:
             buildings=tuple(_building(*item) for item in by_type.get(SUBENTRY_BUILDING, [])),
             grid_meter=meters[0] if meters else None,
             vehicles=tuple(vehicle_from_subentry(*item) for item in by_type.get(SUBENTRY_VEHICLE, [])),
+            authorization_policy=_policy(options.get(CONF_AUTHORIZATION_POLICY)),
         )
 
 
@@ -254,6 +258,14 @@ def _grid_meter(subentry_id: str, title: str, data: Mapping[str, Any]) -> GridMe
         import_power_entity=data[CONF_IMPORT_POWER_ENTITY],
         export_power_entity=data.get(CONF_EXPORT_POWER_ENTITY),
     )
+
+
+def _policy(value: object) -> AuthorizationPolicy:
+    """The chosen card policy; an entry from before the choice existed accepts every card, as it did."""
+    try:
+        return AuthorizationPolicy(str(value))
+    except ValueError:
+        return AuthorizationPolicy.ACCEPT_ALL
 
 
 def _engine(value: object) -> str:

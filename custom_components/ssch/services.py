@@ -11,6 +11,14 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .booking_services import async_setup_booking_services
+from .charging_cards import (
+    ADD_CARD_SCHEMA,
+    REMOVE_CARD_SCHEMA,
+    SERVICE_ADD_CHARGING_CARD,
+    SERVICE_REMOVE_CHARGING_CARD,
+    async_add_card,
+    async_remove_card,
+)
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, ATTR_POWER_KW, ATTR_START, DOMAIN
 from .core.grid_signals import GridSignal
 from .devices import evse_identifier
@@ -166,6 +174,14 @@ async def _async_request_flexibility(call: ServiceCall) -> ServiceResponse:
     return await async_request_flexibility(call, _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID)))
 
 
+async def _async_add_card(call: ServiceCall) -> None:
+    await async_add_card(call, _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID)))
+
+
+async def _async_remove_card(call: ServiceCall) -> None:
+    await async_remove_card(call, _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID)))
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once for all hubs."""
@@ -180,6 +196,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_CLEAR_GRID_SIGNAL, _async_clear_grid_signal, CLEAR_GRID_SIGNAL_SCHEMA
     )
+    hass.services.async_register(DOMAIN, SERVICE_ADD_CHARGING_CARD, _async_add_card, ADD_CARD_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_REMOVE_CHARGING_CARD, _async_remove_card, REMOVE_CARD_SCHEMA)
     hass.services.async_register(
         DOMAIN,
         SERVICE_REQUEST_FLEXIBILITY,

@@ -77,6 +77,7 @@ async def test_user_flow_creates_hub(hass: HomeAssistant) -> None:
         "horizon_hours": 36,
         "adopt_unknown_stations": True,
         "optimizer_engine": "auto",
+        "authorization_policy": "accept_all",
     }
     assert result["result"].unique_id == "depot_hub"
 
@@ -274,6 +275,7 @@ async def test_options_flow(hass: HomeAssistant) -> None:
             "horizon_hours": 48,
             "adopt_unknown_stations": True,
             "optimizer_engine": "built-in",
+            "authorization_policy": "refuse_unknown",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -283,4 +285,5 @@ async def test_options_flow(hass: HomeAssistant) -> None:
         "horizon_hours": 48,
         "adopt_unknown_stations": True,
         "optimizer_engine": "built-in",
+        "authorization_policy": "refuse_unknown",
     }

@@ -31,6 +31,17 @@ class StationBooted:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenPresented:
+    """A card (idToken) was presented at a station, and what the hub answered."""
+
+    station_id: str
+    evse_id: int | None
+    id_token: str
+    token_type: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class StationPending:
     """An unknown station connected while adopting is enabled; it waits to be added."""
 
@@ -158,6 +169,7 @@ CsmsEvent = (
     | SecurityEventReported
     | FirmwareStatusChanged
     | SetpointClipped
+    | TokenPresented
 )
 
 EventListener = Callable[[CsmsEvent], Any]

@@ -17,6 +17,7 @@ from .events import (
     StationBooted,
     StationPending,
     StatusChanged,
+    TokenPresented,
     TransactionEnded,
     TransactionStarted,
     TransactionUpdated,
@@ -92,8 +93,21 @@ def status_notification(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def _transaction_answer(payload: Payload) -> Payload:
-    return {"idTokenInfo": {"status": "Accepted"}} if "idToken" in payload else {}
+def _transaction_answer(session: Session, payload: Payload) -> Payload:
+    if "idToken" not in payload:
+        return {}
+    return {"idTokenInfo": {"status": session.authority.status(payload["idToken"])}}
+
+
+def _present(session: Session, evse_id: int | None, id_token: Payload) -> str:
+    """Answer a presented card, and report it once (an Authorize and the transaction it starts
+    carry the same card)."""
+    status = session.authority.status(id_token)
+    value, token_type = str(id_token.get("idToken", "")), str(id_token.get("type", ""))
+    if value and token_type not in ("NoAuthorization", "Central") and value != session.last_token:
+        session.emit(TokenPresented(session.station_id, evse_id, value, token_type, status))
+    session.last_token = value
+    return status
 
 
 def _transaction_evse(session: Session, transaction_id: str, payload: Payload) -> int | None:
@@ -116,16 +130,16 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
     if transaction_id in state.ended:
         # Ended and acknowledged: a repeat or a late event must not open it again.
         session.log_once("tx_after_end", f"event {seq_no} of ended transaction {transaction_id} ignored")
-        return _transaction_answer(payload)
+        return _transaction_answer(session, payload)
     evse_id = _transaction_evse(session, transaction_id, payload)
     if evse_id is None:
         session.log_once("tx_without_evse", f"transaction {transaction_id} names no EVSE")
-        return _transaction_answer(payload)
+        return _transaction_answer(session, payload)
     evse = session.evse(evse_id)
     event_type = payload["eventType"]
     is_current = evse.transaction_id == transaction_id
     if is_current and evse.sequence.seen(seq_no):
-        return _transaction_answer(payload)  # delivered again after a lost CALLRESULT
+        return _transaction_answer(session, payload)  # delivered again after a lost CALLRESULT
     if not is_current and event_type != "Ended":
         evse.start_session(transaction_id, _plug_in_time(session, event_type, payload))
         is_current = True
@@ -158,7 +172,9 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
     elif event_type == "Ended":
         state.ended.remember(transaction_id, SeqTracker(seq_no))
     session.mark_dirty()
-    return _transaction_answer(payload)
+    if "idToken" in payload:
+        return {"idTokenInfo": {"status": _present(session, evse_id, payload["idToken"])}}
+    return {}
 
 
 def _plug_in_time(session: Session, event_type: str, payload: Payload) -> datetime:
@@ -204,10 +220,15 @@ def _emit_meter(session: Session, evse_id: int) -> None:
 
 
 def authorize(session: Session, payload: Payload) -> Payload:
-    response: Payload = {"idTokenInfo": {"status": "Accepted"}}
+    status = _present(session, None, payload["idToken"])
+    response: Payload = {"idTokenInfo": {"status": status}}
     # The request names no EVSE: bidirectional transfer is granted when any EVSE of a
     # bidirectional station allows it; a later NotifyAllowedEnergyTransfer can narrow it.
-    if session.v2g_capable and any(e.v2g_allowed for e in _configured_evses(session)):
+    if (
+        status == "Accepted"
+        and session.v2g_capable
+        and any(e.v2g_allowed for e in _configured_evses(session))
+    ):
         response["allowedEnergyTransfer"] = list(BIDIRECTIONAL_TRANSFER_MODES)
     return response
 

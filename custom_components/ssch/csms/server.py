@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import WSCloseCode, hdrs, web
 
 from .admission import Admission, guarded_factory
+from .authorization import TokenAuthority
 from .clock import utc_now
 from .commands import COMMAND_ACTIONS, StationHandle
 from .credentials import ChecksBusy, CredentialCache, parse_basic_auth
@@ -67,6 +68,7 @@ class CsmsServer:
         ssl_context: ssl.SSLContext | None = None,
         settings: CsmsSettings | None = None,
         journal: StateJournal | None = None,
+        authority: TokenAuthority | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -74,6 +76,7 @@ class CsmsServer:
         self.adopt_unknown = adopt_unknown
         self.settings = settings or CsmsSettings()
         self._ssl_context = ssl_context
+        self.authority = authority or TokenAuthority()
         self._persistence = Persistence(
             store, journal, self._snapshot, self._record, self.settings.save_delay_s
         )
@@ -305,6 +308,7 @@ class CsmsServer:
             emit=self._emit,
             persist=self._persistence.persist,
             log_once=self._log_once,
+            authority=self.authority,
         )
         await self._serve(session, first_time=state.ocpp_version is None)
         return ws

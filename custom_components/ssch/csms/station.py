@@ -11,6 +11,7 @@ import uuid
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from .authorization import TokenAuthority
 from .errors import CallError, CallTimeout, PeerRefused, StationOffline
 from .events import CsmsEvent
 from .frames import (
@@ -51,6 +52,7 @@ class Session:
         emit: Callable[[CsmsEvent], None],
         persist: Callable[[str], Awaitable[None]],
         log_once: LogOnce,
+        authority: TokenAuthority | None = None,
     ) -> None:
         self.ws = ws
         self.state = state
@@ -61,6 +63,8 @@ class Session:
         self.settings = settings
         self.emit = emit
         self._persist = persist
+        self.authority = authority or TokenAuthority()
+        self.last_token: str | None = None  # the card last presented on this connection
         self._unsaved = False
         self._log_once = log_once
         self._limiter = TokenBucket(settings.rate_per_s, settings.rate_burst)

@@ -1,0 +1,117 @@
+"""The hub's charging cards: its own list in Home Assistant's storage, the policy from the options, and
+every presented card handed to Home Assistant's tag integration, so automations can follow a swipe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import logging
+from typing import Any
+
+from homeassistant.components import tag
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.storage import Store
+import voluptuous as vol
+
+from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
+from .csms.authorization import MAX_TOKEN_LENGTH, KnownToken
+from .csms.events import CsmsEvent, TokenPresented
+from .csms.server import CsmsServer
+from .devices import asset_identifier, evse_identifier
+from .hub_config import HubConfig
+from .runtime import SschConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+STORE_VERSION = 1
+SERVICE_ADD_CHARGING_CARD = "add_charging_card"
+SERVICE_REMOVE_CHARGING_CARD = "remove_charging_card"
+ATTR_ID_TOKEN = "id_token"
+ATTR_NAME = "name"
+ATTR_VEHICLE = "vehicle"
+ATTR_BLOCKED = "blocked"
+
+_TOKEN = vol.All(cv.string, vol.Length(min=1, max=MAX_TOKEN_LENGTH))
+ADD_CARD_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_ID_TOKEN): _TOKEN,
+        vol.Optional(ATTR_NAME, default=""): vol.All(cv.string, vol.Length(max=100)),
+        vol.Optional(ATTR_VEHICLE): cv.string,
+        vol.Optional(ATTR_BLOCKED, default=False): cv.boolean,
+    }
+)
+REMOVE_CARD_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, vol.Required(ATTR_ID_TOKEN): _TOKEN}
+)
+
+
+def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.cards")
+
+
+async def async_load_cards(hass: HomeAssistant, config: HubConfig, server: CsmsServer) -> None:
+    """Give the server the hub's policy and its saved list of cards."""
+    saved = await _store(hass, config.entry_id).async_load() or {}
+    cards = []
+    for item in saved.get("cards", []):
+        try:
+            cards.append(KnownToken.from_dict(item))
+        except (KeyError, TypeError, ValueError):
+            _LOGGER.warning("Ignoring an unreadable saved charging card")
+    server.authority.policy = config.authorization_policy
+    server.authority.replace(cards)
+
+
+async def _save(hass: HomeAssistant, entry: SschConfigEntry) -> None:
+    cards = [card.to_dict() for card in entry.runtime_data.server.authority.tokens]
+    await _store(hass, entry.entry_id).async_save({"cards": cards})
+
+
+async def async_add_card(call: ServiceCall, entry: SschConfigEntry) -> None:
+    """Add a card to the hub's list, or change its name, car or block."""
+    card = KnownToken(
+        call.data[ATTR_ID_TOKEN],
+        call.data[ATTR_NAME],
+        call.data.get(ATTR_VEHICLE),
+        call.data[ATTR_BLOCKED],
+    )
+    entry.runtime_data.server.authority.put(card)
+    await _save(call.hass, entry)
+
+
+async def async_remove_card(call: ServiceCall, entry: SschConfigEntry) -> None:
+    """Take a card off the hub's list."""
+    if not entry.runtime_data.server.authority.remove(call.data[ATTR_ID_TOKEN]):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_card",
+            translation_placeholders={"id_token": call.data[ATTR_ID_TOKEN]},
+        )
+    await _save(call.hass, entry)
+
+
+def card_listener(hass: HomeAssistant, config: HubConfig) -> Callable[[CsmsEvent], None]:
+    """Pass every card presented at one of the hub's stations to the tag integration (``tag_scanned``)."""
+    chargers = {charger.station_id: charger for charger in config.chargers}
+
+    @callback
+    def presented(event: CsmsEvent) -> None:
+        if not isinstance(event, TokenPresented) or (charger := chargers.get(event.station_id)) is None:
+            return
+        identifier = (
+            evse_identifier(config.entry_id, charger.subentry_id, event.evse_id)
+            if event.evse_id is not None
+            else asset_identifier(config.entry_id, charger.subentry_id)
+        )
+        device = dr.async_get(hass).async_get_device(identifiers={identifier})
+        hass.async_create_task(_scan(hass, event.id_token, device.id if device else None), eager_start=True)
+
+    return presented
+
+
+async def _scan(hass: HomeAssistant, id_token: str, device_id: str | None) -> None:
+    try:
+        await tag.async_scan_tag(hass, id_token, device_id)
+    except HomeAssistantError as err:
+        _LOGGER.warning("A presented charging card could not be passed to the tag integration: %s", err)
