@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import logging
+from pathlib import Path
 import ssl
 from typing import Any
 
@@ -69,6 +70,17 @@ class HaStationStore:
     async def save(self, data: dict[str, Any]) -> None:
         """Replace the saved state."""
         await self._store.async_save(data)
+
+
+async def async_remove_journal(hass: HomeAssistant, entry_id: str) -> None:
+    """The hub is deleted: its stations' journal goes with it."""
+    journal = Path(hass.config.path(STORAGE_DIR, f"{store_key(entry_id)}.journal"))
+
+    def remove_segments() -> None:
+        for segment in journal.parent.glob(f"{journal.name}.*"):
+            segment.unlink(missing_ok=True)
+
+    await hass.async_add_executor_job(remove_segments)
 
 
 def station_configs(config: HubConfig) -> dict[str, StationConfig]:

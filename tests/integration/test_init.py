@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import sys
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -244,8 +246,10 @@ async def test_solar_forecast_for_the_energy_dashboard(hass: HomeAssistant) -> N
     assert await async_get_solar_forecast(hass, entry_id) is None
 
 
-async def test_planner_outlives_reloads_and_goes_with_the_entry(hass: HomeAssistant) -> None:
-    """Reloading keeps the compiled planner; deleting the hub drops it."""
+async def test_planner_outlives_reloads_and_goes_with_the_entry(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Reloading keeps the compiled planner; deleting the hub drops it and the hub's stored files."""
     entry_id = await _load(hass)
     entry = hass.config_entries.async_get_entry(entry_id)
     assert entry is not None
@@ -253,8 +257,16 @@ async def test_planner_outlives_reloads_and_goes_with_the_entry(hass: HomeAssist
     assert await hass.config_entries.async_reload(entry_id)
     await hass.async_block_till_done()
     assert entry.runtime_data.ems.planner is planner
+    await hass.services.async_call(DOMAIN, "add_charging_card", {"id_token": "CARD1"}, blocking=True)
+    await entry.runtime_data.server.save()
+    assert {f"ssch.{entry_id}.stations", f"ssch.{entry_id}.cards"} <= set(hass_storage)
     assert await hass.config_entries.async_remove(entry_id)
     assert entry_id not in hass.data.get(DOMAIN, {})
+    assert not {key for key in hass_storage if entry_id in key}
+    journal = await hass.async_add_executor_job(
+        lambda: list(Path(hass.config.path(".storage")).glob("ssch.*"))
+    )
+    assert journal == []
 
 
 async def test_chargers_added_in_quick_succession_are_all_loaded(hass: HomeAssistant) -> None:
