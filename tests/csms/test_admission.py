@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 import contextlib
+import logging
 import os
 import resource
 
@@ -145,3 +146,24 @@ async def test_a_refused_request_closes_its_socket(make_hub: HubFactory) -> None
         answer = await reader.read()  # the whole answer, then the end of the connection
     assert answer.startswith(b"HTTP/1.1 401")
     writer.close()
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"HELLO WORLD\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"\x16\x03\x01" + bytes(40),
+    ],
+)
+async def test_malformed_http_is_refused_without_a_traceback(
+    make_hub: HubFactory, caplog: pytest.LogCaptureFixture, request_bytes: bytes
+) -> None:
+    hub = await make_hub()
+    reader, writer = await idle_socket(hub.server.port, STRANGER)
+    writer.write(request_bytes)
+    async with asyncio.timeout(3):
+        assert (await reader.read()).startswith(b"HTTP/1.0 400")
+    writer.close()
+    assert "Traceback" not in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]

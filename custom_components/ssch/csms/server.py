@@ -32,6 +32,7 @@ from .events import (
     VersionMismatchRefused,
 )
 from .handlers import HANDLERS
+from .http_log import PeerErrorLogger
 from .journal import Record, StateJournal
 from .persistence import Persistence
 from .registry import PendingStation, StationConfig, StationRegistry
@@ -101,7 +102,13 @@ class CsmsServer:
         await asyncio.get_running_loop().run_in_executor(None, preload_validators, HANDLERS, COMMAND_ACTIONS)
         app = web.Application()
         app.router.add_get("/{path:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+        runner = web.AppRunner(
+            app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=2.0,
+            logger=PeerErrorLogger(logging.getLogger(f"{__name__}.http")),
+        )
         await runner.setup()
         if runner.server is None:
             raise RuntimeError("aiohttp runner has no server after setup")
