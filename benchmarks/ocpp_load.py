@@ -131,7 +131,7 @@ def sample_process(pid: int) -> ProcSample:
     )
 
 
-def _server_command(args: argparse.Namespace, port: int, state_dir: Path) -> list[str]:
+def server_command(args: argparse.Namespace, port: int, state_dir: Path) -> list[str]:
     if args.server == "fixture":
         return [sys.executable, "-m", "tests.sim.csms_fixture", "--port", str(port)]
     ids = [c.station_id for c in fleet_configs("ws://unused", args.stations, prefix=args.prefix)]
@@ -153,7 +153,7 @@ def _server_command(args: argparse.Namespace, port: int, state_dir: Path) -> lis
     return command
 
 
-def _wait_listening(log: Path, server: subprocess.Popen[bytes], timeout_s: float) -> None:
+def wait_listening(log: Path, server: subprocess.Popen[bytes], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if "listening on" in log.read_text(errors="replace"):
@@ -203,14 +203,14 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         with server_log.open("wb") as log_file:
             started = time.perf_counter()
             server = subprocess.Popen(
-                _server_command(args, port, state_dir),
+                server_command(args, port, state_dir),
                 cwd=REPO_ROOT,
                 env=env,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
             try:
-                _wait_listening(server_log, server, args.server_start_timeout)
+                wait_listening(server_log, server, args.server_start_timeout)
                 server_start_s = time.perf_counter() - started
                 idle = sample_process(server.pid)
                 results = _drive_clients(args, url, env, server.pid)

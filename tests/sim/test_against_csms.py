@@ -100,3 +100,21 @@ async def test_charge_limit_over_ocpp_201(server: CsmsServer) -> None:
         assert station.power_kw == 0
     finally:
         await station.stop()
+
+
+async def test_a_dropped_connection_loses_no_energy(server: CsmsServer) -> None:
+    station = await start_station(server, "SIM02", OcppVersion.V21)
+    try:
+        connects = station.stats.connects
+        for _ in range(3):
+            await station.drop_connection()
+            await eventually(lambda: station.stats.connects > connects and station.connected)
+            connects = station.stats.connects
+        station.unplug()
+        await eventually(lambda: station.pending_requests == 0)
+        charged = server.state("SIM02").evse(1).energy_charged_kwh
+        assert charged > 0.0
+        assert charged == pytest.approx(station.energy_import_wh / 1000.0, abs=1e-3)
+    finally:
+        await station.stop()
+    await station.drop_connection()  # stopped: nothing to drop

@@ -53,6 +53,10 @@ class WebsocketConnection:
             return cast(bytes, message.data).decode("utf-8", errors="replace")
         raise ConnectionLostError(f"websocket ended: {message.type.name}")
 
+    async def close(self) -> None:
+        """End the connection from the station's side."""
+        await self._websocket.close()
+
     async def send(self, text: str) -> None:
         if self._websocket.closed:
             raise ConnectionLostError("websocket is closed")

@@ -75,6 +75,11 @@ class StationSession:
             await asyncio.sleep(backoff * random.uniform(0.8, 1.2))
             backoff = min(self._config.reconnect_max_s, backoff * 2)
 
+    async def drop(self) -> None:
+        """Lose the current connection; the station reconnects and sends what it still holds."""
+        if self._connection is not None:
+            await self._connection.close()
+
     async def send_raw(self, text: str) -> None:
         """Send a frame as is (to test how a server copes with garbage)."""
         if self._connection is None:

@@ -138,6 +138,11 @@ class SimulatedStation:
         async with asyncio.timeout(timeout_s):
             await self._online.wait()
 
+    async def drop_connection(self) -> None:
+        """Lose the network for a moment, as a station on a weak link does."""
+        if self._session is not None:
+            await self._session.drop()
+
     async def send_raw_frame(self, text: str) -> None:
         """Send one frame exactly as given (for server robustness tests)."""
         if self._session is None:
