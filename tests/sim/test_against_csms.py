@@ -105,11 +105,9 @@ async def test_charge_limit_over_ocpp_201(server: CsmsServer) -> None:
 async def test_a_dropped_connection_loses_no_energy(server: CsmsServer) -> None:
     station = await start_station(server, "SIM02", OcppVersion.V21)
     try:
-        connects = station.stats.connects
-        for _ in range(3):
+        for drop in range(1, 4):
             await station.drop_connection()
-            await eventually(lambda: station.stats.connects > connects and station.connected)
-            connects = station.stats.connects
+            await eventually(lambda drop=drop: station.stats.connects == 1 + drop and station.connected)
         station.unplug()
         await eventually(lambda: station.pending_requests == 0)
         charged = server.state("SIM02").evse(1).energy_charged_kwh
