@@ -34,6 +34,7 @@ from .const import (
     CONF_PORT,
     CONF_STEP_MINUTES,
     CONF_TLS_CERT,
+    CONF_TLS_CLIENT_CA,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_HOST,
@@ -75,6 +76,7 @@ SITE_KEYS = (
     CONF_HOST,
     CONF_PORT,
     CONF_TLS_CERT,
+    CONF_TLS_CLIENT_CA,
     CONF_TLS_KEY,
 )
 
@@ -123,6 +125,7 @@ def _site_schema(*, include_name: bool) -> vol.Schema:
         ),
         vol.Optional(CONF_TLS_CERT): _TEXT,
         vol.Optional(CONF_TLS_KEY): _TEXT,
+        vol.Optional(CONF_TLS_CLIENT_CA): _TEXT,
     }
     return vol.Schema(fields)
 
@@ -294,7 +297,10 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
         ):
             errors[CONF_HOST if error == "host_not_local" else CONF_PORT] = error
         tls = await self.hass.async_add_executor_job(
-            tls_error, user_input.get(CONF_TLS_CERT), user_input.get(CONF_TLS_KEY)
+            tls_error,
+            user_input.get(CONF_TLS_CERT),
+            user_input.get(CONF_TLS_KEY),
+            user_input.get(CONF_TLS_CLIENT_CA),
         )
         if tls:
             errors["base"] = tls

@@ -14,6 +14,7 @@ CONF_HOST: Final = "host"
 CONF_PORT: Final = "port"
 CONF_TLS_CERT: Final = "tls_certificate"
 CONF_TLS_KEY: Final = "tls_key"
+CONF_TLS_CLIENT_CA: Final = "tls_client_ca"
 
 # Hub options
 CONF_IMPORT_PRICE_ENTITY: Final = "import_price_entity"

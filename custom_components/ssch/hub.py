@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import install_blueprints
 from .booking_manager import BookingManager
+from .certificate_watch import async_watch_certificate
 from .charging_cards import async_load_cards, card_listener
 from .const import DOMAIN
 from .core.plan_worker import PlanWorker
@@ -68,6 +69,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop_server(server)))
     entry.async_on_unload(StationEventRelay(hass, config).attach(server))
     await async_load_cards(hass, config, server)
+    entry.async_on_unload(async_watch_certificate(hass, config))
     entry.async_on_unload(server.listen(card_listener(hass, config)))
     ems = EmsCoordinator(hass, entry, config, server, _planner(hass, entry.entry_id, config.engine))
     bookings = BookingManager(hass, config, ems)

@@ -43,6 +43,7 @@ from .const import (
     CONF_STATION_ID,
     CONF_STEP_MINUTES,
     CONF_TLS_CERT,
+    CONF_TLS_CLIENT_CA,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_STEP_MINUTES,
@@ -156,6 +157,7 @@ class HubConfig:
     grid_meter: GridMeterConfig | None
     vehicles: tuple[VehicleConfig, ...] = ()
     authorization_policy: AuthorizationPolicy = AuthorizationPolicy.ACCEPT_ALL
+    tls_client_ca: str | None = None
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -174,6 +176,7 @@ class HubConfig:
             port=int(data[CONF_PORT]),
             tls_certificate=data.get(CONF_TLS_CERT) or None,
             tls_key=data.get(CONF_TLS_KEY) or None,
+            tls_client_ca=data.get(CONF_TLS_CLIENT_CA) or None,
             import_price=PriceSource(
                 options.get(CONF_IMPORT_PRICE_ENTITY),
                 _optional_float(options.get(CONF_IMPORT_PRICE_FIXED)),

@@ -16,14 +16,21 @@ from .csms.server import CsmsServer
 from .hub_config import HubConfig
 from .station_bridge import station_configs
 
-type ServerKey = tuple[str, int, str | None, str | None, bool]
+type ServerKey = tuple[str, int, str | None, str | None, str | None, bool]
 
 KEEPER: HassKey[ServerKeeper] = HassKey("ssch_servers")
 
 
 def server_key(config: HubConfig) -> ServerKey:
     """What the running server was started with; a change needs a new server."""
-    return (config.host, config.port, config.tls_certificate, config.tls_key, config.adopt_unknown_stations)
+    return (
+        config.host,
+        config.port,
+        config.tls_certificate,
+        config.tls_key,
+        config.tls_client_ca,
+        config.adopt_unknown_stations,
+    )
 
 
 @dataclass(slots=True)

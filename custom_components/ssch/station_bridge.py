@@ -103,7 +103,7 @@ async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServ
     if config.tls_certificate and config.tls_key:
         try:
             ssl_context = await hass.async_add_executor_job(
-                server_ssl_context, config.tls_certificate, config.tls_key
+                server_ssl_context, config.tls_certificate, config.tls_key, config.tls_client_ca
             )
         except (OSError, ssl.SSLError) as err:
             raise ConfigEntryError(

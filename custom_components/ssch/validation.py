@@ -95,8 +95,10 @@ def port_error(host: str, port: int) -> str | None:
     return None
 
 
-def tls_error(certificate: str | None, key: str | None) -> str | None:
-    """Check a TLS certificate and key pair; blocking, run it in an executor."""
+def tls_error(certificate: str | None, key: str | None, client_ca: str | None = None) -> str | None:
+    """Check a TLS certificate and key pair and the CA of stations' certificates; blocking."""
+    if client_ca and not (certificate and key):
+        return "tls_client_ca_needs_tls"
     if not certificate and not key:
         return None
     if not certificate or not key:
@@ -108,6 +110,11 @@ def tls_error(certificate: str | None, key: str | None) -> str | None:
         context.load_cert_chain(certificate, key)
     except (ssl.SSLError, OSError):
         return "tls_invalid"
+    if client_ca:
+        try:
+            context.load_verify_locations(cafile=client_ca)
+        except (ssl.SSLError, OSError):
+            return "tls_client_ca_invalid"
     return None
 
 

@@ -153,16 +153,22 @@ async def test_tls_errors_recover(hass: HomeAssistant, tmp_path: Path) -> None:
         ({"tls_certificate": str(cert)}, "tls_incomplete"),
         ({"tls_certificate": str(tmp_path / "x.pem"), "tls_key": str(key)}, "tls_file_not_found"),
         ({"tls_certificate": str(other_cert), "tls_key": str(key)}, "tls_invalid"),
+        ({"tls_client_ca": str(cert)}, "tls_client_ca_needs_tls"),
+        (
+            {"tls_certificate": str(cert), "tls_key": str(key), "tls_client_ca": str(key)},
+            "tls_client_ca_invalid",
+        ),
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | tls)
         assert result["errors"] == {"base": error}
-    tls = {"tls_certificate": str(cert), "tls_key": str(key)}
+    tls = {"tls_certificate": str(cert), "tls_key": str(key), "tls_client_ca": str(other_cert)}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | tls)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], PLANNING | {"step_minutes": "15"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["tls_certificate"] == str(cert)
+    assert result["data"]["tls_client_ca"] == str(other_cert)
 
 
 @pytest.mark.usefixtures("free_ports")

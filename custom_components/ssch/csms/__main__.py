@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--state-file", default="csms-state.json")
     parser.add_argument("--certfile")
     parser.add_argument("--keyfile")
+    parser.add_argument("--client-ca", help="CA of the stations' certificates (security profile 3)")
     parser.add_argument("--quiet", action="store_true", help="do not print events")
     return parser
 
@@ -67,7 +68,7 @@ def print_event(event: CsmsEvent) -> None:
 
 async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> bool:
     """Run until ``stop`` is set (or SIGINT / SIGTERM arrives); returns whether the final save worked."""
-    ssl_context = server_ssl_context(args.certfile, args.keyfile) if args.certfile else None
+    ssl_context = server_ssl_context(args.certfile, args.keyfile, args.client_ca) if args.certfile else None
     server = CsmsServer(
         args.host,
         args.port,

@@ -41,6 +41,7 @@ from .settings import CsmsSettings
 from .state import StationState
 from .station import Session
 from .store import StateStore
+from .tls import peer_common_name
 
 _LOGGER = logging.getLogger(__name__)
 MAX_STATION_ID_LENGTH = 48
@@ -360,6 +361,14 @@ class CsmsServer:
         return pending
 
     async def _authenticate(self, request: web.Request, station_id: str, config: StationConfig) -> None:
+        common_name = peer_common_name(request.transport)
+        if common_name is not None:
+            # Security profile 3: the hub's CA signed this certificate; it must name this station.
+            if common_name != station_id:
+                self._log_once(station_id, "certificate", f"refused: certificate names {common_name!r}")
+                raise web.HTTPForbidden(text="the certificate names another station")
+            if hdrs.AUTHORIZATION not in request.headers:
+                return
         credentials = parse_basic_auth(request.headers.get(hdrs.AUTHORIZATION))
         try:
             accepted = credentials is not None and (

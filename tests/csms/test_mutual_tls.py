@@ -1,0 +1,85 @@
+"""Security profile 3: stations log in with a certificate the hub's CA signed, naming the station."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import ssl
+
+import aiohttp
+import pytest
+
+from custom_components.ssch.csms.events import StationConnected
+from custom_components.ssch.csms.tls import certificate_expiry, server_ssl_context
+from tests.pki import Issued, issue
+
+from .conftest import HubFactory, basic_auth, exchange
+
+
+def client_context(server: Issued, client: Issued | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(server.cert_path))
+    if client is not None:
+        context.load_cert_chain(client.cert_path, client.key_path)
+    return context
+
+
+async def connect(
+    hub_port: int, station_id: str, context: ssl.SSLContext, password: str | None = None
+) -> aiohttp.ClientWebSocketResponse:
+    session = aiohttp.ClientSession()
+    headers = {"Authorization": basic_auth(station_id, password)} if password else {}
+    try:
+        ws = await session.ws_connect(
+            f"wss://127.0.0.1:{hub_port}/ocpp/{station_id}",
+            protocols=("ocpp2.1",),
+            headers=headers,
+            ssl=context,
+        )
+    except BaseException:
+        await session.close()
+        raise
+    ws._ssch_session = session  # type: ignore[attr-defined]
+    return ws
+
+
+async def close(ws: aiohttp.ClientWebSocketResponse) -> None:
+    await ws.close()
+    await ws._ssch_session.close()  # type: ignore[attr-defined]
+
+
+async def test_stations_log_in_with_their_certificate(make_hub: HubFactory, tmp_path: Path) -> None:
+    ca = issue(tmp_path / "ca", "Hub CA", ca=True)
+    server = issue(tmp_path / "server", "127.0.0.1", ip="127.0.0.1")
+    hub = await make_hub(
+        ssl_context=server_ssl_context(str(server.cert_path), str(server.key_path), str(ca.cert_path))
+    )
+    port = hub.server.port
+    own = issue(tmp_path / "cs21", "CS21", issuer=ca)
+    other = issue(tmp_path / "cs201", "CS201", issuer=ca)
+    rogue = issue(tmp_path / "rogue", "CS21", issuer=issue(tmp_path / "rogue-ca", "Rogue CA", ca=True))
+
+    # the certificate is the credential; a password on top is checked too
+    ws = await connect(port, "CS21", client_context(server, own))
+    assert (await exchange(ws, [2, "h", "Heartbeat", {}]))[0] == 3
+    await hub.wait_for(StationConnected)
+    await close(ws)
+    with pytest.raises(aiohttp.WSServerHandshakeError) as wrong_password:
+        await connect(port, "CS21", client_context(server, own), password="wrong")
+    assert wrong_password.value.status == 401
+    # a certificate of another station, or one the hub's CA did not sign, gets nowhere
+    with pytest.raises(aiohttp.WSServerHandshakeError) as borrowed:
+        await connect(port, "CS21", client_context(server, other))
+    assert borrowed.value.status == 403
+    with pytest.raises(aiohttp.ClientError):
+        await connect(port, "CS21", client_context(server, rogue))
+    # a station without a certificate still logs in with its password (profile 2 beside 3)
+    ws = await connect(port, "CS201", client_context(server, None), password="correct-horse-battery")
+    assert (await exchange(ws, [2, "h", "Heartbeat", {}]))[0] == 3
+    await close(ws)
+    with pytest.raises(aiohttp.WSServerHandshakeError) as no_password:
+        await connect(port, "CS201", client_context(server, None))
+    assert no_password.value.status == 401
+
+
+def test_the_expiry_of_a_certificate_is_read(tmp_path: Path) -> None:
+    issued = issue(tmp_path, "127.0.0.1", valid_days=10)
+    assert certificate_expiry(str(issued.cert_path)) == issued.certificate.not_valid_after_utc
