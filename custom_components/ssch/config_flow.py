@@ -35,6 +35,7 @@ from .const import (
     CONF_STEP_MINUTES,
     CONF_TLS_CERT,
     CONF_TLS_CLIENT_CA,
+    CONF_TLS_CLIENT_CA_KEY,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_HOST,
@@ -77,6 +78,7 @@ SITE_KEYS = (
     CONF_PORT,
     CONF_TLS_CERT,
     CONF_TLS_CLIENT_CA,
+    CONF_TLS_CLIENT_CA_KEY,
     CONF_TLS_KEY,
 )
 
@@ -126,6 +128,7 @@ def _site_schema(*, include_name: bool) -> vol.Schema:
         vol.Optional(CONF_TLS_CERT): _TEXT,
         vol.Optional(CONF_TLS_KEY): _TEXT,
         vol.Optional(CONF_TLS_CLIENT_CA): _TEXT,
+        vol.Optional(CONF_TLS_CLIENT_CA_KEY): _TEXT,
     }
     return vol.Schema(fields)
 
@@ -301,6 +304,7 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
             user_input.get(CONF_TLS_CERT),
             user_input.get(CONF_TLS_KEY),
             user_input.get(CONF_TLS_CLIENT_CA),
+            user_input.get(CONF_TLS_CLIENT_CA_KEY),
         )
         if tls:
             errors["base"] = tls

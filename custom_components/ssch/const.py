@@ -15,6 +15,7 @@ CONF_PORT: Final = "port"
 CONF_TLS_CERT: Final = "tls_certificate"
 CONF_TLS_KEY: Final = "tls_key"
 CONF_TLS_CLIENT_CA: Final = "tls_client_ca"
+CONF_TLS_CLIENT_CA_KEY: Final = "tls_client_ca_key"
 
 # Hub options
 CONF_IMPORT_PRICE_ENTITY: Final = "import_price_entity"
@@ -70,7 +71,9 @@ CONF_EXPORT_POWER_ENTITY: Final = "export_power_entity"
 CONF_CONSUMPTION: Final = "consumption_kwh_per_100km"
 CONF_ID_TOKEN: Final = "id_token"
 
-REDACTED_KEYS: Final = frozenset({CONF_PASSWORD, CONF_PASSWORD_HASH, CONF_TLS_KEY, CONF_ID_TOKEN})
+REDACTED_KEYS: Final = frozenset(
+    {CONF_PASSWORD, CONF_PASSWORD_HASH, CONF_TLS_KEY, CONF_TLS_CLIENT_CA_KEY, CONF_ID_TOKEN}
+)
 
 # Fields shared by several actions.
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"

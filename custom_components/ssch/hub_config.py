@@ -44,6 +44,7 @@ from .const import (
     CONF_STEP_MINUTES,
     CONF_TLS_CERT,
     CONF_TLS_CLIENT_CA,
+    CONF_TLS_CLIENT_CA_KEY,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_STEP_MINUTES,
@@ -158,6 +159,7 @@ class HubConfig:
     vehicles: tuple[VehicleConfig, ...] = ()
     authorization_policy: AuthorizationPolicy = AuthorizationPolicy.ACCEPT_ALL
     tls_client_ca: str | None = None
+    tls_client_ca_key: str | None = None
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -177,6 +179,7 @@ class HubConfig:
             tls_certificate=data.get(CONF_TLS_CERT) or None,
             tls_key=data.get(CONF_TLS_KEY) or None,
             tls_client_ca=data.get(CONF_TLS_CLIENT_CA) or None,
+            tls_client_ca_key=data.get(CONF_TLS_CLIENT_CA_KEY) or None,
             import_price=PriceSource(
                 options.get(CONF_IMPORT_PRICE_ENTITY),
                 _optional_float(options.get(CONF_IMPORT_PRICE_FIXED)),

@@ -25,6 +25,7 @@ from .csms.events import (
 from .csms.journal import StateJournal
 from .csms.registry import StationConfig, StationRegistry
 from .csms.server import CsmsServer
+from .csms.signing import CertificateSigner
 from .csms.tls import server_ssl_context
 from .hub_config import HubConfig
 
@@ -111,6 +112,18 @@ async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServ
                 translation_key="tls_load_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+    signer = None
+    if config.tls_client_ca and config.tls_client_ca_key:
+        try:
+            signer = await hass.async_add_executor_job(
+                CertificateSigner.from_files, config.tls_client_ca, config.tls_client_ca_key
+            )
+        except (OSError, ValueError, TypeError) as err:
+            raise ConfigEntryError(
+                translation_domain=DOMAIN,
+                translation_key="tls_load_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
     server = CsmsServer(
         config.host,
         config.port,
@@ -118,6 +131,7 @@ async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServ
         HaStationStore(hass, config.entry_id),
         adopt_unknown=config.adopt_unknown_stations,
         ssl_context=ssl_context,
+        signer=signer,
         journal=StateJournal(hass.config.path(STORAGE_DIR, f"{store_key(config.entry_id)}.journal")),
     )
     try:

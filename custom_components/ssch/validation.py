@@ -16,6 +16,7 @@ from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_BIDIRECTIONAL, CONF_MAX_DISCHARGE_KW, CONF_PASSWORD, CONF_STATION_ID
+from .csms.signing import CertificateSigner
 
 STATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,48}$")
 PASSWORD_MIN_LENGTH = 8
@@ -95,10 +96,14 @@ def port_error(host: str, port: int) -> str | None:
     return None
 
 
-def tls_error(certificate: str | None, key: str | None, client_ca: str | None = None) -> str | None:
-    """Check a TLS certificate and key pair and the CA of stations' certificates; blocking."""
+def tls_error(
+    certificate: str | None, key: str | None, client_ca: str | None = None, client_ca_key: str | None = None
+) -> str | None:
+    """Check a TLS certificate and key pair, the CA of stations' certificates and its key; blocking."""
     if client_ca and not (certificate and key):
         return "tls_client_ca_needs_tls"
+    if client_ca_key and not client_ca:
+        return "tls_client_ca_key_needs_ca"
     if not certificate and not key:
         return None
     if not certificate or not key:
@@ -115,6 +120,11 @@ def tls_error(certificate: str | None, key: str | None, client_ca: str | None = 
             context.load_verify_locations(cafile=client_ca)
         except (ssl.SSLError, OSError):
             return "tls_client_ca_invalid"
+    if client_ca and client_ca_key:
+        try:
+            CertificateSigner.from_files(client_ca, client_ca_key)
+        except (ValueError, TypeError, OSError):
+            return "tls_client_ca_key_invalid"
     return None
 
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import ssl
 
 import aiohttp
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 import pytest
 
 from custom_components.ssch.csms.events import StationConnected
+from custom_components.ssch.csms.signing import CertificateSigner
 from custom_components.ssch.csms.tls import certificate_expiry, server_ssl_context
 from tests.pki import Issued, issue
 
-from .conftest import HubFactory, basic_auth, exchange
+from .conftest import HubFactory, basic_auth, connect_raw, exchange
 
 
 def client_context(server: Issued, client: Issued | None) -> ssl.SSLContext:
@@ -83,3 +89,57 @@ async def test_stations_log_in_with_their_certificate(make_hub: HubFactory, tmp_
 def test_the_expiry_of_a_certificate_is_read(tmp_path: Path) -> None:
     issued = issue(tmp_path, "127.0.0.1", valid_days=10)
     assert certificate_expiry(str(issued.cert_path)) == issued.certificate.not_valid_after_utc
+
+
+def certificate_request(common_name: str) -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    request = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .sign(key, hashes.SHA256())
+    )
+    return request.public_bytes(serialization.Encoding.PEM).decode()
+
+
+async def test_the_hub_signs_a_stations_certificate_request(
+    make_hub: HubFactory, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    ca = issue(tmp_path / "ca", "Hub CA", ca=True)
+    signer = CertificateSigner.from_files(str(ca.cert_path), str(ca.key_path))
+    hub = await make_hub(signer=signer)
+    ws = await connect_raw(http, hub, "CS21")
+
+    async def sign(common_name: str, certificate_type: str = "ChargingStationCertificate") -> str:
+        request = {"csr": certificate_request(common_name), "certificateType": certificate_type}
+        return str((await exchange(ws, [2, "s", "SignCertificate", request]))[2]["status"])
+
+    assert await sign("CS21") == "Accepted"
+    call = json.loads(await ws.receive_str())
+    assert call[2] == "CertificateSigned"
+    await ws.send_str(json.dumps([3, call[1], {"status": "Accepted"}]))
+    chain = x509.load_pem_x509_certificates(call[3]["certificateChain"].encode())
+    assert chain[0].subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "CS21"
+    chain[0].verify_directly_issued_by(ca.certificate)
+    assert chain[1] == ca.certificate
+    # requests for another station, for the V2G PKI, or unreadable ones are refused
+    assert await sign("CS201") == "Rejected"
+    assert await sign("CS21", "V2GCertificate") == "Rejected"
+    garbage = {"csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"}
+    assert (await exchange(ws, [2, "g", "SignCertificate", garbage]))[2]["status"] == "Rejected"
+    await ws.close()
+    # a hub without the CA's key cannot sign
+    plain = await make_hub()
+    ws = await connect_raw(http, plain, "CS21")
+    request = {"csr": certificate_request("CS21")}
+    assert (await exchange(ws, [2, "p", "SignCertificate", request]))[2]["status"] == "Rejected"
+    await ws.close()
+
+
+def test_the_ca_key_must_belong_to_the_ca(tmp_path: Path) -> None:
+    ca = issue(tmp_path / "ca", "Hub CA", ca=True)
+    other = issue(tmp_path / "other", "Other CA", ca=True)
+    with pytest.raises(ValueError, match="does not belong"):
+        CertificateSigner.from_files(str(ca.cert_path), str(other.key_path))
+    plain = issue(tmp_path / "plain", "Not a CA")
+    with pytest.raises(ValueError, match="not a CA"):
+        CertificateSigner.from_files(str(plain.cert_path), str(plain.key_path))

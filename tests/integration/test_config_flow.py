@@ -16,6 +16,7 @@ import pytest
 
 from custom_components.ssch.const import DOMAIN
 from demo.ports import free_port
+from tests.pki import issue
 
 from .common import PLANNING, hub_entry, set_source_states
 from .tls import write_self_signed
@@ -155,20 +156,39 @@ async def test_tls_errors_recover(hass: HomeAssistant, tmp_path: Path) -> None:
         ({"tls_certificate": str(other_cert), "tls_key": str(key)}, "tls_invalid"),
         ({"tls_client_ca": str(cert)}, "tls_client_ca_needs_tls"),
         (
+            {"tls_certificate": str(cert), "tls_key": str(key), "tls_client_ca_key": str(key)},
+            "tls_client_ca_key_needs_ca",
+        ),
+        (
+            {
+                "tls_certificate": str(cert),
+                "tls_key": str(key),
+                "tls_client_ca": str(other_cert),
+                "tls_client_ca_key": str(key),
+            },
+            "tls_client_ca_key_invalid",  # a key of a certificate that is no CA
+        ),
+        (
             {"tls_certificate": str(cert), "tls_key": str(key), "tls_client_ca": str(key)},
             "tls_client_ca_invalid",
         ),
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | tls)
         assert result["errors"] == {"base": error}
-    tls = {"tls_certificate": str(cert), "tls_key": str(key), "tls_client_ca": str(other_cert)}
+    ca = issue(tmp_path / "ca", "Stations CA", ca=True)
+    tls = {
+        "tls_certificate": str(cert),
+        "tls_key": str(key),
+        "tls_client_ca": str(ca.cert_path),
+        "tls_client_ca_key": str(ca.key_path),
+    }
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NEW_SITE | tls)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], PLANNING | {"step_minutes": "15"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["tls_certificate"] == str(cert)
-    assert result["data"]["tls_client_ca"] == str(other_cert)
+    assert result["data"]["tls_client_ca"] == str(ca.cert_path)
 
 
 @pytest.mark.usefixtures("free_ports")

@@ -42,6 +42,7 @@ COMMAND_ACTIONS = (
     "TriggerMessage",
     "UnlockConnector",
     "NotifyAllowedEnergyTransfer",
+    "CertificateSigned",
 )
 
 

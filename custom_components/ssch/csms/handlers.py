@@ -336,6 +336,26 @@ def firmware_status_notification(session: Session, payload: Payload) -> Payload:
     return {}
 
 
+_STATION_CERTIFICATE = "ChargingStationCertificate"
+
+
+def sign_certificate(session: Session, payload: Payload) -> Payload:
+    """Sign a station's own certificate request with the hub's CA; the certificate follows in a
+    CertificateSigned request. ISO 15118 (V2G) certificates belong to another PKI."""
+    signer = session.signer
+    if signer is None or payload.get("certificateType", _STATION_CERTIFICATE) != _STATION_CERTIFICATE:
+        return {"status": "Rejected"}
+    try:
+        chain = signer.sign(payload["csr"], session.station_id)
+    except ValueError as error:
+        session.log_once("csr", f"certificate request refused: {error}")
+        return {"status": "Rejected"}
+    session.call_soon(
+        "CertificateSigned", {"certificateChain": chain, "certificateType": _STATION_CERTIFICATE}
+    )
+    return {"status": "Accepted"}
+
+
 def pull_dynamic_schedule_update(session: Session, payload: Payload) -> Payload:
     from .profiles import profile_id_for
 
@@ -383,7 +403,7 @@ HANDLERS: dict[str, Handler] = {
     "FirmwareStatusNotification": firmware_status_notification,
     "PullDynamicScheduleUpdate": pull_dynamic_schedule_update,
     "DataTransfer": _constant({"status": "UnknownVendorId"}),
-    "SignCertificate": _constant({"status": "Rejected"}),
+    "SignCertificate": sign_certificate,
     "NotifyEVChargingSchedule": _constant({"status": "Accepted"}),
     **{action: _constant({}) for action in _ACKNOWLEDGED},
 }

@@ -38,6 +38,7 @@ from .persistence import Persistence
 from .registry import PendingStation, StationConfig, StationRegistry
 from .schemas import SUBPROTOCOLS, preload_validators
 from .settings import CsmsSettings
+from .signing import CertificateSigner
 from .state import StationState
 from .station import Session
 from .store import StateStore
@@ -71,6 +72,7 @@ class CsmsServer:
         settings: CsmsSettings | None = None,
         journal: StateJournal | None = None,
         authority: TokenAuthority | None = None,
+        signer: CertificateSigner | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -79,6 +81,7 @@ class CsmsServer:
         self.settings = settings or CsmsSettings()
         self._ssl_context = ssl_context
         self.authority = authority or TokenAuthority()
+        self.signer = signer
         self._persistence = Persistence(
             store, journal, self._snapshot, self._record, self.settings.save_delay_s
         )
@@ -317,6 +320,7 @@ class CsmsServer:
             persist=self._persistence.persist,
             log_once=self._log_once,
             authority=self.authority,
+            signer=self.signer,
         )
         await self._serve(session, first_time=state.ocpp_version is None)
         return ws

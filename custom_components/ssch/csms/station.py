@@ -12,7 +12,7 @@ import uuid
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .authorization import TokenAuthority
-from .errors import CallError, CallTimeout, PeerRefused, StationOffline
+from .errors import CallError, CallTimeout, CsmsError, PeerRefused, StationOffline
 from .events import CsmsEvent
 from .frames import (
     CALL,
@@ -32,6 +32,7 @@ from .ratelimit import TokenBucket
 from .registry import PendingStation, StationConfig
 from .schemas import check_request, check_response, known_actions, payload_problem
 from .settings import CsmsSettings
+from .signing import CertificateSigner
 from .state import EvseState, StationState
 
 LogOnce = Callable[[str, str, str], None]
@@ -53,6 +54,7 @@ class Session:
         persist: Callable[[str], Awaitable[None]],
         log_once: LogOnce,
         authority: TokenAuthority | None = None,
+        signer: CertificateSigner | None = None,
     ) -> None:
         self.ws = ws
         self.state = state
@@ -64,6 +66,8 @@ class Session:
         self.emit = emit
         self._persist = persist
         self.authority = authority or TokenAuthority()
+        self.signer = signer
+        self._background: set[asyncio.Task[None]] = set()
         self.last_token: str | None = None  # the card last presented on this connection
         self._unsaved = False
         self._log_once = log_once
@@ -86,6 +90,19 @@ class Session:
                 f"EVSE {evse_id} is not configured for this station (it has {configured})",
             )
         return self.state.evse(evse_id)
+
+    def call_soon(self, action: str, payload: dict[str, Any]) -> None:
+        """Send a CALL after the current request has been answered (handlers never wait for one)."""
+
+        async def send() -> None:
+            try:
+                await self.call(action, payload)
+            except CsmsError as error:
+                self.log_once(f"call:{action}", f"{action} not delivered: {error}")
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def log_once(self, kind: str, message: str) -> None:
         """Log a recurring problem of this station only the first time."""
