@@ -10,12 +10,12 @@ from typing import Any
 from homeassistant.components import tag
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr, selector
 from homeassistant.helpers.storage import Store
 import voluptuous as vol
 
-from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .csms.authorization import MAX_TOKEN_LENGTH, KnownToken
+from .const import ATTR_CONFIG_ENTRY_ID, CONF_AUTHORIZATION_POLICY, DOMAIN
+from .csms.authorization import MAX_TOKEN_LENGTH, AuthorizationPolicy, KnownToken, TokenAuthority
 from .csms.events import CsmsEvent, TokenPresented
 from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier
@@ -30,6 +30,7 @@ ATTR_ID_TOKEN = "id_token"
 ATTR_NAME = "name"
 ATTR_VEHICLE = "vehicle"
 ATTR_BLOCKED = "blocked"
+ATTR_REMOVE = "remove"
 
 _TOKEN = vol.All(cv.string, vol.Length(min=1, max=MAX_TOKEN_LENGTH))
 ADD_CARD_SCHEMA = vol.Schema(
@@ -61,6 +62,51 @@ async def async_load_cards(hass: HomeAssistant, config: HubConfig, server: CsmsS
             _LOGGER.warning("Ignoring an unreadable saved charging card")
     server.authority.policy = config.authorization_policy
     server.authority.replace(cards)
+
+
+def cards_form_schema(authority: TokenAuthority) -> vol.Schema:
+    """The options form for the hub's cards: its policy, one card to add or change, cards to remove."""
+    cards = [selector.SelectOptionDict(value=card.id_token, label=_label(card)) for card in authority.tokens]
+    return vol.Schema(
+        {
+            vol.Required(CONF_AUTHORIZATION_POLICY): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[policy.value for policy in AuthorizationPolicy],
+                    translation_key=CONF_AUTHORIZATION_POLICY,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Optional(ATTR_ID_TOKEN): _TOKEN,
+            vol.Optional(ATTR_NAME): vol.All(cv.string, vol.Length(max=100)),
+            vol.Optional(ATTR_BLOCKED, default=False): selector.BooleanSelector(),
+            vol.Optional(ATTR_REMOVE, default=[]): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=cards, multiple=True)
+            ),
+        }
+    )
+
+
+def _label(card: KnownToken) -> str:
+    parts = [card.id_token, card.name, "blocked" if card.blocked else ""]
+    return " · ".join(part for part in parts if part)
+
+
+async def async_apply_cards_form(hass: HomeAssistant, entry: SschConfigEntry, form: dict[str, Any]) -> None:
+    """Add or change the card of the form, remove the chosen ones, and save the list."""
+    authority = entry.runtime_data.server.authority
+    for id_token in form.get(ATTR_REMOVE, []):
+        authority.remove(id_token)
+    if id_token := form.get(ATTR_ID_TOKEN):
+        known = authority.known(id_token)
+        authority.put(
+            KnownToken(
+                id_token,
+                form.get(ATTR_NAME) or (known.name if known else ""),
+                known.vehicle if known else None,
+                bool(form.get(ATTR_BLOCKED, False)),
+            )
+        )
+    await _save(hass, entry)
 
 
 async def _save(hass: HomeAssistant, entry: SschConfigEntry) -> None:

@@ -19,6 +19,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import voluptuous as vol
 
+from .charging_cards import async_apply_cards_form, cards_form_schema
 from .const import (
     CONF_ADOPT_UNKNOWN,
     CONF_AUTHORIZATION_POLICY,
@@ -51,7 +52,7 @@ from .const import (
     SUBENTRY_VEHICLE,
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
-from .csms.authorization import AuthorizationPolicy
+from .runtime import SschConfigEntry
 from .subentry_flows import (
     BatterySubentryFlow,
     BuildingSubentryFlow,
@@ -158,15 +159,6 @@ def _planning_schema() -> vol.Schema:
                 selector.SelectSelectorConfig(
                     options=list(ENGINE_CHOICES),
                     translation_key=CONF_ENGINE,
-                    mode=selector.SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Required(
-                CONF_AUTHORIZATION_POLICY, default=AuthorizationPolicy.ACCEPT_ALL.value
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[policy.value for policy in AuthorizationPolicy],
-                    translation_key=CONF_AUTHORIZATION_POLICY,
                     mode=selector.SelectSelectorMode.DROPDOWN,
                 )
             ),
@@ -322,16 +314,41 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class SschOptionsFlow(OptionsFlow):
-    """Prices and planning of a hub."""
+    """Prices and planning of a hub, and its charging cards."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose what to change."""
+        return self.async_show_menu(step_id="init", menu_options=["planning", "cards"])
+
+    async def async_step_cards(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The card policy, and the hub's own list of cards (kept in storage, not in the options)."""
+        entry: SschConfigEntry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="hub_not_loaded")
+        if user_input is not None:
+            await async_apply_cards_form(self.hass, entry, user_input)
+            policy = user_input[CONF_AUTHORIZATION_POLICY]
+            return self.async_create_entry(data={**entry.options, CONF_AUTHORIZATION_POLICY: policy})
+        current = {CONF_AUTHORIZATION_POLICY: entry.runtime_data.config.authorization_policy.value}
+        schema = self.add_suggested_values_to_schema(
+            cards_form_schema(entry.runtime_data.server.authority), current
+        )
+        return self.async_show_form(step_id="cards", data_schema=schema)
+
+    async def async_step_planning(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Edit price sources, the planning step and horizon, and station adoption."""
         errors: dict[str, str] = {}
         if user_input is not None:
             errors = _planning_errors(self.hass, user_input)
             if not errors:
-                return self.async_create_entry(data=_normalise_planning(user_input))
+                # The card policy is set in the cards step; keep it.
+                kept = {
+                    key: value
+                    for key, value in self.config_entry.options.items()
+                    if key == CONF_AUTHORIZATION_POLICY
+                }
+                return self.async_create_entry(data=kept | _normalise_planning(user_input))
         options = self.config_entry.options
         current = {**options, CONF_STEP_MINUTES: str(options.get(CONF_STEP_MINUTES, DEFAULT_STEP_MINUTES))}
         schema = self.add_suggested_values_to_schema(_planning_schema(), user_input or current)
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        return self.async_show_form(step_id="planning", data_schema=schema, errors=errors)

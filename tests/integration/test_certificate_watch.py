@@ -17,6 +17,12 @@ from .test_chargers import _load
 from .tls import write_self_signed
 
 
+async def _days_later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, days: int) -> None:
+    freezer.tick(timedelta(days=days))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 async def test_an_expiring_certificate_raises_a_repair_in_time(
     hass: HomeAssistant, tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -27,18 +33,14 @@ async def test_an_expiring_certificate_raises_a_repair_in_time(
     issues = ir.async_get(hass)
     assert issues.async_get_issue(DOMAIN, issue_id) is None  # 40 days left
 
-    freezer.tick(timedelta(days=11))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _days_later(hass, freezer, 11)
     issue = issues.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["path"] == str(cert)
 
-    freezer.tick(timedelta(days=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _days_later(hass, freezer, 30)
     expired = issues.async_get_issue(DOMAIN, issue_id)
     assert expired is not None
     assert expired.severity is ir.IssueSeverity.ERROR
@@ -46,8 +48,6 @@ async def test_an_expiring_certificate_raises_a_repair_in_time(
     # a renewed certificate at the same path clears it on the next check
     renewed, _ = write_self_signed(tmp_path / "renewed", valid_days=400)
     await hass.async_add_executor_job(cert.write_bytes, renewed.read_bytes())
-    freezer.tick(timedelta(days=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await _days_later(hass, freezer, 1)
     assert issues.async_get_issue(DOMAIN, issue_id) is None
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -78,7 +78,6 @@ async def test_user_flow_creates_hub(hass: HomeAssistant) -> None:
         "horizon_hours": 36,
         "adopt_unknown_stations": True,
         "optimizer_engine": "auto",
-        "authorization_policy": "accept_all",
     }
     assert result["result"].unique_id == "depot_hub"
 
@@ -283,11 +282,16 @@ async def test_reconfigure_keeps_own_port_while_loaded(hass: HomeAssistant) -> N
 
 
 async def test_options_flow(hass: HomeAssistant) -> None:
-    """Options show the current planning, refuse errors and store the change."""
-    entry = hub_entry()
+    """Options show the current planning, refuse errors and store the change, keeping the card policy."""
+    entry = hub_entry(options={"authorization_policy": "refuse_unknown"})
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "init"
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["planning", "cards"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "planning"}
+    )
+    assert result["step_id"] == "planning"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {"step_minutes": "15", "horizon_hours": 24, "adopt_unknown_stations": False},
@@ -301,7 +305,6 @@ async def test_options_flow(hass: HomeAssistant) -> None:
             "horizon_hours": 48,
             "adopt_unknown_stations": True,
             "optimizer_engine": "built-in",
-            "authorization_policy": "refuse_unknown",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -313,3 +316,50 @@ async def test_options_flow(hass: HomeAssistant) -> None:
         "optimizer_engine": "built-in",
         "authorization_policy": "refuse_unknown",
     }
+
+
+async def test_cards_are_managed_in_the_options(hass: HomeAssistant) -> None:
+    """The card policy and the hub's list of cards, from the options; only while the hub runs."""
+    entry = hub_entry()
+    entry.add_to_hass(hass)
+
+    async def cards_form() -> dict[str, Any]:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        return dict(
+            await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "cards"})
+        )
+
+    result = await cards_form()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "hub_not_loaded"
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    result = await cards_form()
+    assert result["step_id"] == "cards"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"authorization_policy": "refuse_unknown", "id_token": "CARD-A", "name": "Anna", "blocked": False},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the policy changed: the hub reloads
+    authority = entry.runtime_data.server.authority
+    assert authority.policy == "refuse_unknown"
+    card = authority.known("CARD-A")
+    assert card is not None
+    assert card.name == "Anna"
+
+    # block it, keeping its name; then remove it
+    result = await cards_form()
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"authorization_policy": "refuse_unknown", "id_token": "CARD-A", "blocked": True}
+    )
+    card = authority.known("CARD-A")
+    assert card is not None
+    assert (card.name, card.blocked) == ("Anna", True)
+    result = await cards_form()
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"authorization_policy": "refuse_unknown", "remove": ["CARD-A"]}
+    )
+    assert authority.known("CARD-A") is None
+    assert entry.options["authorization_policy"] == "refuse_unknown"
