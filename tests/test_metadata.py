@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from custom_components.ssch import config_flow, subentry_flows
+from custom_components.ssch.charging_cards import cards_form_schema
+from custom_components.ssch.csms.authorization import AuthorizationPolicy, TokenAuthority
 from custom_components.ssch.validation import Measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,9 +181,13 @@ def test_hub_forms_are_translated() -> None:
     """The hub's user, planning, reconfigure and options forms have a label for every field."""
     site = _schema_keys(config_flow._site_schema(include_name=True))
     planning = _schema_keys(config_flow._planning_schema())
-    steps = EN["config"]["step"]
+    steps, options = EN["config"]["step"], EN["options"]["step"]
     assert set(steps["user"]["data"]) == site == set(steps["reconfigure"]["data"])
-    assert set(steps["planning"]["data"]) == planning == set(EN["options"]["step"]["init"]["data"])
+    assert set(steps["planning"]["data"]) == planning == set(options["planning"]["data"])
+    assert set(options["init"]["menu_options"]) == {"planning", "cards"}
+    cards = _schema_keys(cards_form_schema(TokenAuthority()))
+    assert set(options["cards"]["data"]) == cards
+    assert set(EN["selector"]["authorization_policy"]["options"]) == {p.value for p in AuthorizationPolicy}
     assert set(EN["selector"]["step_minutes"]["options"]) == {
         str(m) for m in config_flow.STEP_MINUTES_CHOICES
     }
