@@ -18,6 +18,7 @@ from .const import DOMAIN
 from .csms.events import (
     CsmsEvent,
     FaultReported,
+    PendingExpired,
     StationConnected,
     StationPending,
     VersionMismatchRefused,
@@ -165,6 +166,11 @@ class StationEventRelay:
         entry_id = self._config.entry_id
         if isinstance(event, StationPending):
             self._raise_unknown_station(event)
+            return
+        if isinstance(event, PendingExpired):
+            ir.async_delete_issue(
+                self._hass, DOMAIN, issue_id(ISSUE_UNKNOWN_STATION, entry_id, event.station_id)
+            )
             return
         if isinstance(event, VersionMismatchRefused):
             self._raise_version_mismatch(event)

@@ -12,7 +12,7 @@ import resource
 import aiohttp
 import pytest
 
-from custom_components.ssch.csms.events import StationConnected
+from custom_components.ssch.csms.events import PendingExpired, StationConnected
 from custom_components.ssch.csms.settings import CsmsSettings
 
 from .conftest import PASSWORD, HubFactory, basic_auth, connect_raw, exchange
@@ -128,6 +128,7 @@ async def test_made_up_ids_from_one_address_cannot_fill_the_pending_list(
         # the made-up ids expired once they went quiet: the address may try again
         again = await stranger.ws_connect(hub.url + "FAKE3", protocols=("ocpp2.1",))
         assert set(hub.server.pending_stations) == {"NEWSTATION", "FAKE3"}
+        assert {event.station_id for event in hub.of_type(PendingExpired)} == {"FAKE0", "FAKE1"}
         await again.close()
     await real.close()
 

@@ -20,10 +20,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.csms.events import PendingExpired, StationPending
 from custom_components.ssch.devices import evse_identifier
 from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
+from custom_components.ssch.station_bridge import StationEventRelay
 
 from .common import CHARGER_PASSWORD, charger_data, hub_entry, port_is_free, subentry
 from .tls import write_self_signed
@@ -386,3 +388,14 @@ async def test_garbage_from_one_station_does_not_disturb_another(hass: HomeAssis
         await until(lambda: noisy.power_kw > 1.0)
         assert noisy.connected
         assert quiet.connected
+
+
+async def test_the_repair_of_an_unknown_station_goes_when_it_expires(hass: HomeAssistant) -> None:
+    """A pending station that fell silent leaves the pending list, and its repair goes with it."""
+    entry = await _load(hass, hub_entry(options={"adopt_unknown_stations": True}))
+    relay = StationEventRelay(hass, entry.runtime_data.config)
+    relay.handle(StationPending("GHOST1", "192.0.2.9"))
+    issue_id = f"unknown_station_{entry.entry_id}_GHOST1"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    relay.handle(PendingExpired("GHOST1"))
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

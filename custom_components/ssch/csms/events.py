@@ -31,6 +31,13 @@ class StationBooted:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingExpired:
+    """An unknown station left the pending list after a long silence."""
+
+    station_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class TokenPresented:
     """A card (idToken) was presented at a station, and what the hub answered."""
 
@@ -170,6 +177,7 @@ CsmsEvent = (
     | FirmwareStatusChanged
     | SetpointClipped
     | TokenPresented
+    | PendingExpired
 )
 
 EventListener = Callable[[CsmsEvent], Any]

@@ -26,6 +26,7 @@ from .errors import UnknownStation
 from .events import (
     CsmsEvent,
     EventListener,
+    PendingExpired,
     StationConnected,
     StationDisconnected,
     StationPending,
@@ -347,6 +348,7 @@ class CsmsServer:
             if now - entry.last_seen > expiry and known not in self._sessions
         ]:
             del waiting[stale]
+            self._emit(PendingExpired(stale))
         pending = waiting.get(station_id)
         if pending is not None:
             pending.last_seen = now
