@@ -37,6 +37,7 @@ from .const import (
     CONF_TLS_CERT,
     CONF_TLS_CLIENT_CA,
     CONF_TLS_CLIENT_CA_KEY,
+    CONF_TLS_CREATE_CA,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_HOST,
@@ -80,6 +81,7 @@ SITE_KEYS = (
     CONF_TLS_CERT,
     CONF_TLS_CLIENT_CA,
     CONF_TLS_CLIENT_CA_KEY,
+    CONF_TLS_CREATE_CA,
     CONF_TLS_KEY,
 )
 
@@ -130,6 +132,7 @@ def _site_schema(*, include_name: bool) -> vol.Schema:
         vol.Optional(CONF_TLS_KEY): _TEXT,
         vol.Optional(CONF_TLS_CLIENT_CA): _TEXT,
         vol.Optional(CONF_TLS_CLIENT_CA_KEY): _TEXT,
+        vol.Optional(CONF_TLS_CREATE_CA, default=False): selector.BooleanSelector(),
     }
     return vol.Schema(fields)
 
@@ -297,6 +300,7 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
             user_input.get(CONF_TLS_KEY),
             user_input.get(CONF_TLS_CLIENT_CA),
             user_input.get(CONF_TLS_CLIENT_CA_KEY),
+            bool(user_input.get(CONF_TLS_CREATE_CA, False)),
         )
         if tls:
             errors["base"] = tls

@@ -16,6 +16,7 @@ CONF_TLS_CERT: Final = "tls_certificate"
 CONF_TLS_KEY: Final = "tls_key"
 CONF_TLS_CLIENT_CA: Final = "tls_client_ca"
 CONF_TLS_CLIENT_CA_KEY: Final = "tls_client_ca_key"
+CONF_TLS_CREATE_CA: Final = "tls_create_station_ca"
 
 # Hub options
 CONF_IMPORT_PRICE_ENTITY: Final = "import_price_entity"

@@ -27,6 +27,7 @@ from .server_keeper import server_keeper
 from .services import async_setup_services
 from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_remove_journal, async_start_server
+from .station_tls import async_remove_created_ca
 from .vpp_sensor import VPP_IDENTIFIER
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -114,6 +115,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SschConfigEntry) -> Non
     for kind in _STORED_KINDS:
         await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry.entry_id}.{kind}").async_remove()
     await async_remove_journal(hass, entry.entry_id)
+    await async_remove_created_ca(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -45,6 +45,7 @@ from .const import (
     CONF_TLS_CERT,
     CONF_TLS_CLIENT_CA,
     CONF_TLS_CLIENT_CA_KEY,
+    CONF_TLS_CREATE_CA,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_STEP_MINUTES,
@@ -160,6 +161,7 @@ class HubConfig:
     authorization_policy: AuthorizationPolicy = AuthorizationPolicy.ACCEPT_ALL
     tls_client_ca: str | None = None
     tls_client_ca_key: str | None = None
+    tls_create_station_ca: bool = False
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -180,6 +182,7 @@ class HubConfig:
             tls_key=data.get(CONF_TLS_KEY) or None,
             tls_client_ca=data.get(CONF_TLS_CLIENT_CA) or None,
             tls_client_ca_key=data.get(CONF_TLS_CLIENT_CA_KEY) or None,
+            tls_create_station_ca=bool(data.get(CONF_TLS_CREATE_CA, False)),
             import_price=PriceSource(
                 options.get(CONF_IMPORT_PRICE_ENTITY),
                 _optional_float(options.get(CONF_IMPORT_PRICE_FIXED)),

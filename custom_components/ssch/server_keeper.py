@@ -16,7 +16,7 @@ from .csms.server import CsmsServer
 from .hub_config import HubConfig
 from .station_bridge import station_configs
 
-type ServerKey = tuple[str, int, str | None, str | None, str | None, str | None, bool]
+type ServerKey = tuple[str, int, str | None, str | None, str | None, str | None, bool, bool]
 
 KEEPER: HassKey[ServerKeeper] = HassKey("ssch_servers")
 
@@ -30,6 +30,7 @@ def server_key(config: HubConfig) -> ServerKey:
         config.tls_key,
         config.tls_client_ca,
         config.tls_client_ca_key,
+        config.tls_create_station_ca,
         config.adopt_unknown_stations,
     )
 

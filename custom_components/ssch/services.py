@@ -32,11 +32,13 @@ from .runtime import SschConfigEntry
 from .site_snapshot import evse_key
 from .station_bridge import async_refresh_station
 from .station_commands import async_run_command
+from .station_tls import async_station_ca_pem
 
 SERVICE_SET_CHARGER_SETPOINT = "set_charger_setpoint"
 SERVICE_CLEAR_CHARGER_SETPOINT = "clear_charger_setpoint"
 SERVICE_SET_GRID_LIMIT = "set_grid_limit"
 SERVICE_CLEAR_GRID_SIGNAL = "clear_grid_signal"
+SERVICE_GET_STATION_CA = "get_station_ca"
 ATTR_IMPORT_LIMIT_KW = "import_limit_kw"
 ATTR_EXPORT_LIMIT_KW = "export_limit_kw"
 
@@ -57,7 +59,7 @@ SET_GRID_LIMIT_SCHEMA = vol.Schema(
         vol.Optional(ATTR_DURATION): vol.All(cv.time_period, cv.positive_timedelta),
     }
 )
-CLEAR_GRID_SIGNAL_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
+HUB_ONLY_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,14 @@ async def _async_request_flexibility(call: ServiceCall) -> ServiceResponse:
     return await async_request_flexibility(call, _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID)))
 
 
+async def _async_get_station_ca(call: ServiceCall) -> ServiceResponse:
+    entry = _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    certificate = await async_station_ca_pem(call.hass, entry.runtime_data.config)
+    if certificate is None:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_station_ca")
+    return {"certificate": certificate}
+
+
 async def _async_add_card(call: ServiceCall) -> None:
     await async_add_card(call, _hub(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID)))
 
@@ -193,10 +203,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN, SERVICE_CLEAR_CHARGER_SETPOINT, _async_clear_setpoint, CLEAR_SETPOINT_SCHEMA
     )
     hass.services.async_register(DOMAIN, SERVICE_SET_GRID_LIMIT, _async_set_grid_limit, SET_GRID_LIMIT_SCHEMA)
-    hass.services.async_register(
-        DOMAIN, SERVICE_CLEAR_GRID_SIGNAL, _async_clear_grid_signal, CLEAR_GRID_SIGNAL_SCHEMA
-    )
+    hass.services.async_register(DOMAIN, SERVICE_CLEAR_GRID_SIGNAL, _async_clear_grid_signal, HUB_ONLY_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_ADD_CHARGING_CARD, _async_add_card, ADD_CARD_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_STATION_CA,
+        _async_get_station_ca,
+        HUB_ONLY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
     hass.services.async_register(DOMAIN, SERVICE_REMOVE_CHARGING_CARD, _async_remove_card, REMOVE_CARD_SCHEMA)
     hass.services.async_register(
         DOMAIN,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 import logging
 from pathlib import Path
-import ssl
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import STORAGE_DIR, Store
@@ -26,9 +25,8 @@ from .csms.events import (
 from .csms.journal import StateJournal
 from .csms.registry import StationConfig, StationRegistry
 from .csms.server import CsmsServer
-from .csms.signing import CertificateSigner
-from .csms.tls import server_ssl_context
 from .hub_config import HubConfig
+from .station_tls import async_server_tls
 
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION = 1
@@ -101,30 +99,7 @@ def station_configs(config: HubConfig) -> dict[str, StationConfig]:
 
 async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServer:
     """Start the hub's OCPP server; a busy port retries later, a broken certificate needs the installer."""
-    ssl_context: ssl.SSLContext | None = None
-    if config.tls_certificate and config.tls_key:
-        try:
-            ssl_context = await hass.async_add_executor_job(
-                server_ssl_context, config.tls_certificate, config.tls_key, config.tls_client_ca
-            )
-        except (OSError, ssl.SSLError) as err:
-            raise ConfigEntryError(
-                translation_domain=DOMAIN,
-                translation_key="tls_load_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-    signer = None
-    if config.tls_client_ca and config.tls_client_ca_key:
-        try:
-            signer = await hass.async_add_executor_job(
-                CertificateSigner.from_files, config.tls_client_ca, config.tls_client_ca_key
-            )
-        except (OSError, ValueError, TypeError) as err:
-            raise ConfigEntryError(
-                translation_domain=DOMAIN,
-                translation_key="tls_load_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+    ssl_context, signer = await async_server_tls(hass, config)
     server = CsmsServer(
         config.host,
         config.port,

@@ -97,11 +97,17 @@ def port_error(host: str, port: int) -> str | None:
 
 
 def tls_error(
-    certificate: str | None, key: str | None, client_ca: str | None = None, client_ca_key: str | None = None
+    certificate: str | None,
+    key: str | None,
+    client_ca: str | None = None,
+    client_ca_key: str | None = None,
+    create_ca: bool = False,
 ) -> str | None:
     """Check a TLS certificate and key pair, the CA of stations' certificates and its key; blocking."""
-    if client_ca and not (certificate and key):
+    if (client_ca or create_ca) and not (certificate and key):
         return "tls_client_ca_needs_tls"
+    if client_ca and create_ca:
+        return "tls_client_ca_ambiguous"
     if client_ca_key and not client_ca:
         return "tls_client_ca_key_needs_ca"
     if not certificate and not key:

@@ -70,7 +70,7 @@ async def test_user_flow_creates_hub(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Depot hub"
-    assert result["data"] == NEW_SITE
+    assert result["data"] == NEW_SITE | {"tls_create_station_ca": False}
     assert result["options"] == {
         "import_price_entity": "sensor.day_ahead",
         "export_price_entity": "sensor.feed_in",
@@ -154,6 +154,16 @@ async def test_tls_errors_recover(hass: HomeAssistant, tmp_path: Path) -> None:
         ({"tls_certificate": str(tmp_path / "x.pem"), "tls_key": str(key)}, "tls_file_not_found"),
         ({"tls_certificate": str(other_cert), "tls_key": str(key)}, "tls_invalid"),
         ({"tls_client_ca": str(cert)}, "tls_client_ca_needs_tls"),
+        ({"tls_create_station_ca": True}, "tls_client_ca_needs_tls"),
+        (
+            {
+                "tls_certificate": str(cert),
+                "tls_key": str(key),
+                "tls_client_ca": str(cert),
+                "tls_create_station_ca": True,
+            },
+            "tls_client_ca_ambiguous",
+        ),
         (
             {"tls_certificate": str(cert), "tls_key": str(key), "tls_client_ca_key": str(key)},
             "tls_client_ca_key_needs_ca",

@@ -4,6 +4,7 @@ so a station can get and renew its security-profile-3 certificate through the hu
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import os
 from pathlib import Path
 
 from cryptography import x509
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CERTIFICATE_VALIDITY = timedelta(days=365)
+CA_VALIDITY = timedelta(days=3650)
 _MAX_CSR_LENGTH = 5500  # OCPP 2.1 SignCertificateRequest.csr
 
 
@@ -74,3 +76,50 @@ class CertificateSigner:
             item.public_bytes(serialization.Encoding.PEM).decode()
             for item in (certificate, self._certificate)
         )
+
+
+def create_ca(certificate_file: Path, key_file: Path, name: str) -> None:
+    """Create a CA for a hub's stations, unless its files exist already (blocking file writes).
+
+    The key is written first and readable by the owner only; the certificate last, so a crash in
+    between leaves no certificate without its key.
+    """
+    if certificate_file.exists() and key_file.exists():
+        return
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + CA_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(key_bytes)
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
