@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, hdrs, web
 
+from .accept_guard import AcceptFailureReporter
 from .admission import Admission, guarded_factory
 from .authorization import TokenAuthority
 from .clock import utc_now
@@ -93,6 +94,7 @@ class CsmsServer:
         self._logged: dict[str, set[str]] = {}
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
+        self._accept_failures: AcceptFailureReporter | None = None
         self._admission = Admission(
             self.settings.handshake_timeout_s,
             self.settings.handshake_sockets_per_address,
@@ -133,6 +135,8 @@ class CsmsServer:
             raise
         self._runner = runner
         self.port = int(self._listener.sockets[0].getsockname()[1])
+        self._accept_failures = AcceptFailureReporter(asyncio.get_running_loop(), self._listening_sockets)
+        self._accept_failures.install()
         _LOGGER.info("OCPP server listening on %s:%s", self.host, self.port)
 
     async def stop(self) -> bool:
@@ -144,6 +148,9 @@ class CsmsServer:
         await asyncio.gather(
             *(session.close("server shutting down") for session in sessions), return_exceptions=True
         )
+        if self._accept_failures is not None:
+            self._accept_failures.uninstall()
+            self._accept_failures = None
         if self._listener is not None:
             self._listener.close()
         if self._runner is not None:
@@ -160,6 +167,9 @@ class CsmsServer:
             _LOGGER.error("Saving the station state at shutdown failed; the journal keeps it: %r", error)
             return False
         return True
+
+    def _listening_sockets(self) -> list[Any]:
+        return list(self._listener.sockets) if self._listener is not None else []
 
     # ---- public API ------------------------------------------------------------------------
 
