@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from .clock import format_timestamp, parse_timestamp, station_time_or_now, utc_now
 from .events import (
     EvNeedsReceived,
@@ -347,7 +349,7 @@ def sign_certificate(session: Session, payload: Payload) -> Payload:
         return {"status": "Rejected"}
     try:
         chain = signer.sign(payload["csr"], session.station_id)
-    except ValueError as error:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         session.log_once("csr", f"certificate request refused: {error}")
         return {"status": "Rejected"}
     session.call_soon(
