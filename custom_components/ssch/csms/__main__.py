@@ -15,9 +15,10 @@ import signal
 
 from .auth import hash_password
 from .events import CsmsEvent
+from .handshake import MAX_STATION_ID_LENGTH
 from .journal import StateJournal
 from .registry import StationConfig, StationRegistry
-from .server import MAX_STATION_ID_LENGTH, CsmsServer
+from .server import CsmsServer
 from .store import JsonFileStore
 from .tls import server_ssl_context
 

@@ -10,30 +10,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 import contextlib
-from datetime import timedelta
 import logging
 import ssl
 from typing import Any
 
-from aiohttp import WSCloseCode, hdrs, web
+from aiohttp import WSCloseCode, web
 
 from .accept_guard import AcceptFailureReporter
 from .admission import Admission, guarded_factory
 from .authorization import TokenAuthority
-from .clock import utc_now
 from .commands import COMMAND_ACTIONS, StationHandle
-from .credentials import ChecksBusy, CredentialCache, parse_basic_auth
+from .credentials import CredentialCache
 from .errors import UnknownStation
 from .events import (
     CsmsEvent,
     EventListener,
-    PendingExpired,
     StationConnected,
     StationDisconnected,
     StationPending,
-    VersionMismatchRefused,
 )
 from .handlers import HANDLERS
+from .handshake import Gatekeeper
 from .http_log import PeerErrorLogger
 from .journal import Record, StateJournal
 from .persistence import Persistence
@@ -44,19 +41,10 @@ from .signing import CertificateSigner
 from .state import StationState
 from .station import Session
 from .store import StateStore
-from .tls import peer_common_name
 
 _LOGGER = logging.getLogger(__name__)
-MAX_STATION_ID_LENGTH = 48
-_SUBPROTOCOL_BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
-_PREFERRED_ORDER = ("ocpp2.1", "ocpp2.0.1")
 _STORE_VERSION = 1
 _MAX_LOGGED_KINDS = 100
-
-
-def ws_station_id(request: web.Request) -> str:
-    """The station id is the last part of the websocket URL's path."""
-    return str(request.match_info["path"]).rstrip("/").rsplit("/", 1)[-1]
 
 
 class CsmsServer:
@@ -99,6 +87,16 @@ class CsmsServer:
             self.settings.handshake_timeout_s,
             self.settings.handshake_sockets_per_address,
             self.settings.handshake_bytes,
+        )
+        self._gatekeeper = Gatekeeper(
+            registry,
+            self.settings,
+            self._credentials,
+            pinned_version=self._pinned_version,
+            connected=self._sessions,
+            adopt_unknown=lambda: self.adopt_unknown,
+            emit=self._emit,
+            log_once=self._log_once,
         )
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -284,6 +282,10 @@ class CsmsServer:
             },
         }
 
+    def _pinned_version(self, station_id: str) -> str | None:
+        state = self._states.get(station_id)
+        return state.ocpp_version if state is not None else None
+
     def _record(self, station_id: str) -> Record:
         state = self._states.get(station_id)
         return state.to_dict() if state is not None and station_id in self.registry else None
@@ -307,25 +309,25 @@ class CsmsServer:
         # The whole request arrived: the socket is no longer idle or dribbling.
         self._admission.request_received(request.transport)
         try:
-            config, pending, subprotocol = await self._admit(request)
+            admitted = await self._gatekeeper.admit(request)
         except web.HTTPException as refusal:
             refusal.force_close()  # a refused socket is not kept open for another try
             raise
+        config, station_id = admitted.config, admitted.station_id
         ws = web.WebSocketResponse(
-            protocols=(subprotocol,),
+            protocols=(admitted.subprotocol,),
             max_msg_size=self.settings.hard_frame_limit,
             autoping=False,  # the session answers pings and runs its own keep-alive
         )
         await ws.prepare(request)
-        station_id = ws_station_id(request)
-        version = SUBPROTOCOLS[subprotocol]
+        version = SUBPROTOCOLS[admitted.subprotocol]
         state = self._state_of(station_id) if config is not None else StationState(station_id)
         session = Session(
             ws,
             state,
             version,
             config=config,
-            pending=pending,
+            pending=admitted.pending,
             settings=self.settings,
             emit=self._emit,
             persist=self._persistence.persist,
@@ -335,96 +337,6 @@ class CsmsServer:
         )
         await self._serve(session, first_time=state.ocpp_version is None)
         return ws
-
-    async def _admit(self, request: web.Request) -> tuple[StationConfig | None, PendingStation | None, str]:
-        station_id = ws_station_id(request)
-        if not station_id or len(station_id) > MAX_STATION_ID_LENGTH:
-            raise web.HTTPNotFound(text="unknown charging station")
-        config = self.registry.get(station_id)
-        pending: PendingStation | None = None
-        if config is None:
-            pending = self._admit_pending(station_id, request.remote)
-        else:
-            await self._authenticate(request, station_id, config)
-        return config, pending, self._negotiate(request, station_id, pinned=config is not None)
-
-    def _admit_pending(self, station_id: str, remote: str | None) -> PendingStation:
-        now = utc_now()
-        waiting = self.registry.pending
-        expiry = timedelta(seconds=self.settings.pending_expiry_s)
-        for stale in [
-            known
-            for known, entry in waiting.items()
-            if now - entry.last_seen > expiry and known not in self._sessions
-        ]:
-            del waiting[stale]
-            self._emit(PendingExpired(stale))
-        pending = waiting.get(station_id)
-        if pending is not None:
-            pending.last_seen = now
-            return pending
-        from_address = sum(1 for entry in waiting.values() if entry.remote == remote)
-        if (
-            not self.adopt_unknown
-            or len(waiting) >= self.settings.pending_limit
-            or from_address >= self.settings.pending_per_address
-        ):
-            # One log line for all unknown ids: they are chosen by the peer, not bounded by us.
-            self._log_once("*", "unknown", f"unknown station id {station_id!r} refused")
-            raise web.HTTPNotFound(text="unknown charging station")
-        pending = self.registry.pending[station_id] = PendingStation(station_id, remote)
-        _LOGGER.info("Unknown station %s is waiting to be adopted", station_id)
-        return pending
-
-    async def _authenticate(self, request: web.Request, station_id: str, config: StationConfig) -> None:
-        common_name = peer_common_name(request.transport)
-        if common_name is not None:
-            # Security profile 3: the hub's CA signed this certificate; it must name this station.
-            if common_name != station_id:
-                self._log_once(station_id, "certificate", f"refused: certificate names {common_name!r}")
-                raise web.HTTPForbidden(text="the certificate names another station")
-            if hdrs.AUTHORIZATION not in request.headers:
-                return
-        credentials = parse_basic_auth(request.headers.get(hdrs.AUTHORIZATION))
-        try:
-            accepted = credentials is not None and (
-                credentials[0] == station_id
-                and await self._credentials.verify(
-                    station_id, credentials[1], config.password_hash, request.remote or ""
-                )
-            )
-        except ChecksBusy:
-            self._log_once("*", "auth_busy", "too many logins at once; stations are asked to retry")
-            raise web.HTTPServiceUnavailable(
-                headers={hdrs.RETRY_AFTER: "5"}, text="busy, retry later"
-            ) from None
-        if not accepted:
-            self._log_once(station_id, "auth", "authentication failed")
-            raise web.HTTPUnauthorized(
-                headers={hdrs.WWW_AUTHENTICATE: 'Basic realm="ocpp"'}, text="authentication failed"
-            )
-
-    def _negotiate(self, request: web.Request, station_id: str, *, pinned: bool) -> str:
-        offered = tuple(
-            name.strip()
-            for name in request.headers.get(hdrs.SEC_WEBSOCKET_PROTOCOL, "").split(",")
-            if name.strip()
-        )
-        pinned_version = (
-            self._states[station_id].ocpp_version if pinned and station_id in self._states else None
-        )
-        if pinned_version is not None:
-            wanted = _SUBPROTOCOL_BY_VERSION[pinned_version]
-            if wanted in offered:
-                return wanted
-            self._log_once(station_id, "version", f"refused: pinned to OCPP {pinned_version}")
-            self._emit(VersionMismatchRefused(station_id, pinned_version, offered))
-            raise web.HTTPBadRequest(text=f"station is pinned to OCPP {pinned_version}")
-        for name in _PREFERRED_ORDER:
-            if name in offered:
-                return name
-        self._log_once(station_id, "subprotocol", f"no supported subprotocol in {offered}")
-        raise web.HTTPBadRequest(text="offer ocpp2.1 or ocpp2.0.1")
 
     async def _serve(self, session: Session, *, first_time: bool) -> None:
         station_id, state = session.station_id, session.state
