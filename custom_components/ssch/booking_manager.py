@@ -21,10 +21,10 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .bookings import UNKNOWN_CAR_CAPACITY_KWH, Booking, BookingError, new_booking
-from .const import DOMAIN
 from .csms.events import CsmsEvent, TransactionEnded, TransactionStarted
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
+from .hub_storage import BOOKINGS, storage_key
 from .site_snapshot import ASSUMED_ARRIVAL_SOC, evse_key
 from .vehicles import VehicleConfig, vehicle_by_token
 
@@ -105,7 +105,7 @@ class BookingManager:
         self._config = config
         self._ems = ems
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.{config.entry_id}.bookings"
+            hass, STORE_VERSION, storage_key(config.entry_id, BOOKINGS)
         )
         self.bookings: dict[str, Booking] = {}
         self.assignments: dict[str, Assignment] = {}

@@ -20,6 +20,7 @@ from .csms.events import CsmsEvent, TokenPresented
 from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier
 from .hub_config import HubConfig
+from .hub_storage import CARDS, storage_key
 from .runtime import SschConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ REMOVE_CARD_SCHEMA = vol.Schema(
 
 
 def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.cards")
+    return Store(hass, STORE_VERSION, storage_key(entry_id, CARDS))
 
 
 async def async_load_cards(hass: HomeAssistant, config: HubConfig, server: CsmsServer) -> None:

@@ -11,11 +11,11 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
 from .core.grid_signals import GridSignal
 from .core.model import Plan
 from .core.session_forecast import SessionForecastConfig, SessionForecaster
 from .flexibility_book import FlexibilityBook
+from .hub_storage import EMS, storage_key
 
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION = 1
@@ -27,7 +27,7 @@ class EmsStore:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """The store of one hub."""
-        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.ems")
+        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, storage_key(entry_id, EMS))
 
     async def async_load(self, arrival_config: SessionForecastConfig | None = None) -> SavedEms:
         """What was saved; a part that cannot be read is dropped with a warning. The arrival profile

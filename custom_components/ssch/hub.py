@@ -8,7 +8,6 @@ from typing import Any
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .blueprint_install import install_blueprints
@@ -22,12 +21,12 @@ from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
+from .hub_storage import async_remove_hub_storage
 from .runtime import SschConfigEntry, SschRuntimeData
 from .server_keeper import server_keeper
 from .services import async_setup_services
 from .solver_support import async_check_solver
-from .station_bridge import StationEventRelay, async_remove_journal, async_start_server
-from .station_tls import async_remove_created_ca
+from .station_bridge import StationEventRelay, async_start_server
 from .vpp_sensor import VPP_IDENTIFIER
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -44,8 +43,6 @@ PLATFORMS: tuple[Platform, ...] = (
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # Plans are made in a child process that keeps the engine warm (``core.plan_worker``).
 PLAN_IN_CHILD_PROCESS = True
-# What a hub keeps in Home Assistant's storage (``ssch.<entry id>.<kind>``); a deleted hub takes it along.
-_STORED_KINDS = ("stations", "ems", "bookings", "cards")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -112,10 +109,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SschConfigEntry) -> Non
     planner = hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
     await hass.async_add_executor_job(_close, planner)
     await server_keeper(hass).drop(entry.entry_id)
-    for kind in _STORED_KINDS:
-        await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry.entry_id}.{kind}").async_remove()
-    await async_remove_journal(hass, entry.entry_id)
-    await async_remove_created_ca(hass, entry.entry_id)
+    await async_remove_hub_storage(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import logging
-from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.storage import STORAGE_DIR, Store
+from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
 from .csms.events import (
@@ -26,6 +25,7 @@ from .csms.journal import StateJournal
 from .csms.registry import StationConfig, StationRegistry
 from .csms.server import CsmsServer
 from .hub_config import HubConfig
+from .hub_storage import STATIONS, journal_path, storage_key
 from .station_tls import async_server_tls
 
 _LOGGER = logging.getLogger(__name__)
@@ -51,17 +51,12 @@ def issue_id(kind: str, entry_id: str, station_id: str) -> str:
     return f"{kind}_{entry_id}_{station_id}"
 
 
-def store_key(entry_id: str) -> str:
-    """The storage key of one hub's station state (its journal sits beside it)."""
-    return f"{DOMAIN}.{entry_id}.stations"
-
-
 class HaStationStore:
     """Keeps the server's durable station state in Home Assistant's storage."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """One store file per hub."""
-        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, store_key(entry_id))
+        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, storage_key(entry_id, STATIONS))
 
     async def load(self) -> dict[str, Any] | None:
         """The saved state, or None on first start."""
@@ -70,17 +65,6 @@ class HaStationStore:
     async def save(self, data: dict[str, Any]) -> None:
         """Replace the saved state."""
         await self._store.async_save(data)
-
-
-async def async_remove_journal(hass: HomeAssistant, entry_id: str) -> None:
-    """The hub is deleted: its stations' journal goes with it."""
-    journal = Path(hass.config.path(STORAGE_DIR, f"{store_key(entry_id)}.journal"))
-
-    def remove_segments() -> None:
-        for segment in journal.parent.glob(f"{journal.name}.*"):
-            segment.unlink(missing_ok=True)
-
-    await hass.async_add_executor_job(remove_segments)
 
 
 def station_configs(config: HubConfig) -> dict[str, StationConfig]:
@@ -108,7 +92,7 @@ async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServ
         adopt_unknown=config.adopt_unknown_stations,
         ssl_context=ssl_context,
         signer=signer,
-        journal=StateJournal(hass.config.path(STORAGE_DIR, f"{store_key(config.entry_id)}.journal")),
+        journal=StateJournal(journal_path(hass, config.entry_id)),
     )
     try:
         await server.start()

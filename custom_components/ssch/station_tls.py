@@ -8,21 +8,12 @@ import ssl
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
-from homeassistant.helpers.storage import STORAGE_DIR
 
 from .const import DOMAIN
 from .csms.signing import CertificateSigner, create_ca
 from .csms.tls import server_ssl_context
 from .hub_config import HubConfig
-
-
-def created_ca_files(hass: HomeAssistant, entry_id: str) -> tuple[Path, Path]:
-    """Where a hub keeps the CA it created: certificate and key."""
-    folder = Path(hass.config.path(STORAGE_DIR))
-    return (
-        folder / f"{DOMAIN}.{entry_id}.station_ca.crt.pem",
-        folder / f"{DOMAIN}.{entry_id}.station_ca.key.pem",
-    )
+from .hub_storage import created_ca_files
 
 
 def station_ca_files(hass: HomeAssistant, config: HubConfig) -> tuple[str, str | None] | None:
@@ -60,16 +51,6 @@ async def async_server_tls(
             translation_placeholders={"error": str(err)},
         ) from err
     return context, signer
-
-
-async def async_remove_created_ca(hass: HomeAssistant, entry_id: str) -> None:
-    """The hub is deleted: the CA it created goes with it."""
-
-    def remove() -> None:
-        for path in created_ca_files(hass, entry_id):
-            path.unlink(missing_ok=True)
-
-    await hass.async_add_executor_job(remove)
 
 
 async def async_station_ca_pem(hass: HomeAssistant, config: HubConfig) -> str | None:

@@ -29,30 +29,21 @@ def client_context(server: Issued, client: Issued | None) -> ssl.SSLContext:
 
 
 async def connect(
-    hub_port: int, station_id: str, context: ssl.SSLContext, password: str | None = None
+    http: aiohttp.ClientSession,
+    hub_port: int,
+    station_id: str,
+    context: ssl.SSLContext,
+    password: str | None = None,
 ) -> aiohttp.ClientWebSocketResponse:
-    session = aiohttp.ClientSession()
     headers = {"Authorization": basic_auth(station_id, password)} if password else {}
-    try:
-        ws = await session.ws_connect(
-            f"wss://127.0.0.1:{hub_port}/ocpp/{station_id}",
-            protocols=("ocpp2.1",),
-            headers=headers,
-            ssl=context,
-        )
-    except BaseException:
-        await session.close()
-        raise
-    ws._ssch_session = session  # type: ignore[attr-defined]
-    return ws
+    return await http.ws_connect(
+        f"wss://127.0.0.1:{hub_port}/ocpp/{station_id}", protocols=("ocpp2.1",), headers=headers, ssl=context
+    )
 
 
-async def close(ws: aiohttp.ClientWebSocketResponse) -> None:
-    await ws.close()
-    await ws._ssch_session.close()  # type: ignore[attr-defined]
-
-
-async def test_stations_log_in_with_their_certificate(make_hub: HubFactory, tmp_path: Path) -> None:
+async def test_stations_log_in_with_their_certificate(
+    make_hub: HubFactory, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
     ca = issue(tmp_path / "ca", "Hub CA", ca=True)
     server = issue(tmp_path / "server", "127.0.0.1", ip="127.0.0.1")
     hub = await make_hub(
@@ -64,25 +55,25 @@ async def test_stations_log_in_with_their_certificate(make_hub: HubFactory, tmp_
     rogue = issue(tmp_path / "rogue", "CS21", issuer=issue(tmp_path / "rogue-ca", "Rogue CA", ca=True))
 
     # the certificate is the credential; a password on top is checked too
-    ws = await connect(port, "CS21", client_context(server, own))
+    ws = await connect(http, port, "CS21", client_context(server, own))
     assert (await exchange(ws, [2, "h", "Heartbeat", {}]))[0] == 3
     await hub.wait_for(StationConnected)
-    await close(ws)
+    await ws.close()
     with pytest.raises(aiohttp.WSServerHandshakeError) as wrong_password:
-        await connect(port, "CS21", client_context(server, own), password="wrong")
+        await connect(http, port, "CS21", client_context(server, own), password="wrong")
     assert wrong_password.value.status == 401
     # a certificate of another station, or one the hub's CA did not sign, gets nowhere
     with pytest.raises(aiohttp.WSServerHandshakeError) as borrowed:
-        await connect(port, "CS21", client_context(server, other))
+        await connect(http, port, "CS21", client_context(server, other))
     assert borrowed.value.status == 403
     with pytest.raises(aiohttp.ClientError):
-        await connect(port, "CS21", client_context(server, rogue))
+        await connect(http, port, "CS21", client_context(server, rogue))
     # a station without a certificate still logs in with its password (profile 2 beside 3)
-    ws = await connect(port, "CS201", client_context(server, None), password="correct-horse-battery")
+    ws = await connect(http, port, "CS201", client_context(server, None), password="correct-horse-battery")
     assert (await exchange(ws, [2, "h", "Heartbeat", {}]))[0] == 3
-    await close(ws)
+    await ws.close()
     with pytest.raises(aiohttp.WSServerHandshakeError) as no_password:
-        await connect(port, "CS201", client_context(server, None))
+        await connect(http, port, "CS201", client_context(server, None))
     assert no_password.value.status == 401
 
 

@@ -37,7 +37,6 @@ class StateJournal:
         # One thread: writes, rotations and removals happen in the order they were asked for.
         self._executor: ThreadPoolExecutor | None = None
         self._file: tuple[int, IO[str]] | None = None
-        self.bytes_since_rotation = 0
 
     def bind(self, render: RenderRecord) -> None:
         """Set how a station id becomes its record; the record is rendered when its line is written."""
@@ -67,7 +66,6 @@ class StateJournal:
         self._submit()
         covered = self._segment
         self._segment += 1
-        self.bytes_since_rotation = 0
         return covered
 
     async def discard(self, upto_segment: int) -> None:
@@ -101,7 +99,6 @@ class StateJournal:
                 if not waiter.done():
                     waiter.set_exception(error)
             return
-        self.bytes_since_rotation += len(text)
         future = asyncio.get_running_loop().run_in_executor(
             self._thread(), self._append_sync, self._segment, text
         )

@@ -190,7 +190,7 @@ class Session:
                 self.log_once("save", f"state could not be saved, {frame.action} not acknowledged: {error!r}")
                 problem = ("InternalError", "The hub could not store this message; send it again")
             except (KeyError, TypeError, ValueError, AttributeError) as error:
-                # Only reachable for payloads that skipped schema validation.
+                # A payload the schema allows that a handler still cannot use.
                 self.log_once(f"unreadable:{frame.action}", f"{frame.action} unreadable: {error!r}")
                 problem = ("FormatViolation", f"{frame.action} payload could not be read")
             except Exception as error:
