@@ -139,14 +139,14 @@ async def test_v2g_gate_and_energy_transfer_on_21(hub: Hub, http: aiohttp.Client
         assert (period["setpoint"], period["discharge_limit"]) == (0, 0)
         # UpdateDynamicSchedule rejected -> a new profile is sent instead
         station.statuses["UpdateDynamicSchedule"] = "Rejected"
-        assert (await handle.set_setpoint(1, 2.0)).action == "SetChargingProfile"
+        assert (await handle.set_setpoint(1, 5.0)).action == "SetChargingProfile"
         assert station.actions()[-2:] == ["UpdateDynamicSchedule", "SetChargingProfile"]
         # the station polls the current setpoint
         pulled = await station.call(
             call21.PullDynamicScheduleUpdate(charging_profile_id=7101), suppress=False
         )
         assert pulled.status == "Accepted"
-        assert pulled.schedule_update == {"setpoint": 2000.0}
+        assert pulled.schedule_update == {"setpoint": 5000.0}
         missing = await station.call(call21.PullDynamicScheduleUpdate(charging_profile_id=1), suppress=False)
         assert missing.status == "Rejected"
         station.statuses["SetChargingProfile"] = "Rejected"

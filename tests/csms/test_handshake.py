@@ -83,9 +83,10 @@ async def test_station_id_is_last_path_segment_and_reconnect_uses_cached_passwor
 
 async def test_subprotocol_negotiation_and_version_pinning(hub: Hub, http: aiohttp.ClientSession) -> None:
     assert (
-        await handshake_status(http, hub.url + "CS201", {"Authorization": basic_auth("CS201")}, ("ocpp1.6",))
+        await handshake_status(http, hub.url + "CS201", {"Authorization": basic_auth("CS201")}, ("ocpp1.5",))
         == 400
     )
+    # The newest version offered wins.
     ws = await connect_raw(http, hub, "CS201", ("ocpp1.6", "ocpp2.0.1"))
     assert ws.protocol == "ocpp2.0.1"
     await ws.close()

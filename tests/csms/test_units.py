@@ -290,10 +290,12 @@ def test_replayed_older_readings_do_not_count_as_a_reset() -> None:
     # a reading queued while offline arrives late: ignored, power not rolled back
     apply_readings(evse, read_meter_values(reading("2025-01-01T10:05:00Z", 11_000, 500)))
     assert (evse.energy_charged_kwh, evse.power_kw) == (2.0, 2.0)
-    # a real reset carries a newer timestamp
-    apply_readings(evse, read_meter_values(reading("2025-01-01T10:20:00Z", 300, 1500)))
-    assert (evse.energy_charged_kwh, evse.power_kw) == (2.3, 1.5)
-    # the station clock jumps back after a reboot: rising registers still count
+    # a lower register with a newer timestamp is held until the next reading confirms a reset
+    problems = apply_readings(evse, read_meter_values(reading("2025-01-01T10:20:00Z", 300, 1500)))
+    assert (evse.energy_charged_kwh, evse.power_kw) == (2.0, 1.5)
+    assert problems == ["import register went backwards to 0.3 kWh; held until confirmed"]
+    # the station clock jumps back after a reboot: the reading goes on from the reset register,
+    # which confirms the reset and counts everything since it
     apply_readings(evse, read_meter_values(reading("2020-01-01T00:00:00Z", 800, 900)))
     assert (evse.energy_charged_kwh, evse.power_kw) == (2.8, 0.9)
     assert evse.last_sampled_at == datetime(2020, 1, 1, tzinfo=UTC)

@@ -101,7 +101,7 @@ async def test_full_v2g_session(hub: Hub, http: aiohttp.ClientSession) -> None:
         assert needs.status == "Accepted"
 
         first = await server.station("CS21").set_setpoint(1, -5.0, duration_s=900)
-        second = await server.station("CS21").set_setpoint(1, 3.5)
+        second = await server.station("CS21").set_setpoint(1, 5.5)
         clipped = await server.station("CS21").set_setpoint(1, -9.0)
 
         await station.call(
@@ -127,7 +127,7 @@ async def test_full_v2g_session(hub: Hub, http: aiohttp.ClientSession) -> None:
         -5.0,
         None,
     )
-    assert (second.action, second.applied_kw) == ("UpdateDynamicSchedule", 3.5)
+    assert (second.action, second.applied_kw) == ("UpdateDynamicSchedule", 5.5)
     assert (clipped.action, clipped.applied_kw) == ("UpdateDynamicSchedule", -6.0)
     action, profile_request = station.received[0]
     assert action == "SetChargingProfile"
@@ -144,7 +144,7 @@ async def test_full_v2g_session(hub: Hub, http: aiohttp.ClientSession) -> None:
     assert period["limit"] == 7400
     assert profile["charging_schedule"][0]["duration"] == 900
     assert station.received[1][0] == "UpdateDynamicSchedule"
-    assert station.received[1][1]["schedule_update"]["setpoint"] == 3500
+    assert station.received[1][1]["schedule_update"]["setpoint"] == 5500
     assert station.received[2][1]["schedule_update"]["setpoint"] == -6000
 
     assert hub.of_type(StationConnected)[0].ocpp_version == "2.1"

@@ -1,9 +1,11 @@
-"""The embedded OCPP 2.1 / 2.0.1 server (CSMS) of the hub, independent of Home Assistant.
+"""The embedded OCPP 2.1 / 2.0.1 / 1.6J server (CSMS) of the hub, independent of Home Assistant.
 
 Stations connect to ``ws[s]://<host>:<port>/<any path>/<station id>`` offering the subprotocol
-``ocpp2.1`` and/or ``ocpp2.0.1``, with HTTP Basic auth (username = station id). The first
-version a station connects with is pinned; a later connection offering only another version is
-refused (``reset_version_pin`` releases it). The newest connection of a station wins.
+``ocpp2.1``, ``ocpp2.0.1`` and/or ``ocpp1.6``, with HTTP Basic auth (username = station id). The
+newest version offered is chosen. The version the installer declared, else the first version a
+station connects with, is pinned; a later connection offering only another version is refused
+(``reset_version_pin`` releases it). The newest connection of a station wins. A 1.6 connector is an
+EVSE; discharge (V2G) needs OCPP 2.1.
 
 Typical use::
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-import itertools
 from typing import Any, Protocol
 
+from .ac import ac_supply, charge_limits_kw
 from .clock import utc_now
+from .dialect import Dialect, Request, dialect_for
 from .errors import (
     CommandRejected,
     NoTransaction,
@@ -19,15 +20,13 @@ from .events import SetpointClipped
 from .profiles import (
     SetpointPlan,
     clamp_setpoint,
-    clear_profile_request,
     profile_id_for,
     set_charging_profile_request,
     update_dynamic_schedule_request,
 )
 from .state import EvseState
 from .station import Session
-
-_remote_start_ids = itertools.count(1)
+from .v16_requests import HUB_ID_TAG, tx_profile_request
 
 COMMAND_ACTIONS = (
     "SetChargingProfile",
@@ -43,6 +42,12 @@ COMMAND_ACTIONS = (
     "UnlockConnector",
     "NotifyAllowedEnergyTransfer",
     "CertificateSigned",
+    "GetCompositeSchedule",
+    # OCPP 1.6
+    "GetConfiguration",
+    "ChangeConfiguration",
+    "RemoteStartTransaction",
+    "RemoteStopTransaction",
 )
 
 
@@ -110,6 +115,12 @@ class StationHandle:
             raise CommandRejected(action, status, reason)
         return response
 
+    async def _send(self, request: Request) -> dict[str, Any]:
+        return await self._call_accepted(request.action, request.payload, request.accepted)
+
+    def _dialect(self) -> Dialect:
+        return dialect_for(self._session().ocpp_version)
+
     def _evse_with_transaction(self, session: Session, evse_id: int) -> tuple[EvseState, str]:
         evse = session.state.evse(evse_id)
         if evse.transaction_id is None:
@@ -122,7 +133,8 @@ class StationHandle:
         """Apply a power setpoint to the running transaction (negative = discharge).
 
         The first setpoint of a transaction installs a TxProfile; later ones on OCPP 2.1 use
-        UpdateDynamicSchedule. Discharge is clipped to 0 where it is not possible.
+        UpdateDynamicSchedule. Discharge is clipped to 0 where it is not possible; a charging power
+        the car cannot take (below its minimum current) becomes 0 or that minimum.
         """
         session = self._session()
         config = session.config
@@ -130,7 +142,7 @@ class StationHandle:
             raise UnknownStation(self.station_id)
         evse, transaction_id = self._evse_with_transaction(session, evse_id)
         discharge_possible = session.v2g_capable and evse.v2g_allowed
-        max_charge_kw = _tighter(config.max_charge_kw, evse.ev_limits.max_charge_kw)
+        min_charge_kw, max_charge_kw = charge_limits_kw(config, evse)
         max_discharge_kw = (
             _tighter(config.max_discharge_kw, evse.ev_limits.max_discharge_kw) if discharge_possible else 0.0
         )
@@ -139,23 +151,37 @@ class StationHandle:
             max_charge_kw=max_charge_kw,
             max_discharge_kw=max_discharge_kw,
             discharge_possible=discharge_possible,
+            min_charge_kw=min_charge_kw,
         )
         if clamped.reason is not None:
             session.log_once(f"clipped:{evse_id}:{clamped.reason}", f"setpoint {clamped.reason}")
             session.emit(
                 SetpointClipped(self.station_id, evse_id, power_kw, clamped.applied_kw, clamped.reason)
             )
-        plan = SetpointPlan(
-            evse_id=evse_id,
-            transaction_id=transaction_id,
-            power_kw=clamped.applied_kw,
-            max_charge_kw=max_charge_kw,
-            max_discharge_kw=max_discharge_kw,
-            central_setpoint=session.v2g_capable,
-            duration_s=duration_s,
-            max_offline_s=session.settings.max_offline_s,
-        )
-        action = await self._send_setpoint(session, evse, plan)
+        if session.ocpp_version == "1.6":
+            request = tx_profile_request(
+                evse_id,
+                transaction_id,
+                clamped.applied_kw,
+                unit=session.state.charging_rate_unit or "A",
+                supply=ac_supply(config, evse),
+                duration_s=duration_s,
+            )
+            await self._send(request)
+            evse.active_profile_id = profile_id_for(evse_id)
+            action = request.action
+        else:
+            plan = SetpointPlan(
+                evse_id=evse_id,
+                transaction_id=transaction_id,
+                power_kw=clamped.applied_kw,
+                max_charge_kw=max_charge_kw,
+                max_discharge_kw=max_discharge_kw,
+                central_setpoint=session.v2g_capable,
+                duration_s=duration_s,
+                max_offline_s=session.settings.max_offline_s,
+            )
+            action = await self._send_setpoint(session, evse, plan)
         evse.active_setpoint_kw = clamped.applied_kw
         return SetpointResult(power_kw, clamped.applied_kw, action, clamped.reason)
 
@@ -175,73 +201,80 @@ class StationHandle:
 
     async def clear_setpoint(self, evse_id: int) -> None:
         """Remove the hub's profile; the station falls back to its own limits."""
-        session = self._session()
-        await self._call_accepted(
-            "ClearChargingProfile", clear_profile_request(evse_id), ("Accepted", "Unknown")
-        )
-        session.state.evse(evse_id).forget_setpoint()
+        await self._send(self._dialect().clear_profile(evse_id))
+        self._session().state.evse(evse_id).forget_setpoint()
 
     async def set_availability(self, operative: bool, evse_id: int | None = None) -> str:
         """ChangeAvailability for the station or one EVSE; returns Accepted or Scheduled."""
-        payload: dict[str, Any] = {"operationalStatus": "Operative" if operative else "Inoperative"}
-        if evse_id is not None:
-            payload["evse"] = {"id": evse_id}
-        response = await self._call_accepted("ChangeAvailability", payload, ("Accepted", "Scheduled"))
+        response = await self._send(self._dialect().availability(operative, evse_id))
         return str(response["status"])
 
     async def reset(self, immediate: bool = False, evse_id: int | None = None) -> str:
-        """Reset the station (or one EVSE); returns Accepted or Scheduled."""
-        payload: dict[str, Any] = {"type": "Immediate" if immediate else "OnIdle"}
-        if evse_id is not None:
-            payload["evseId"] = evse_id
-        response = await self._call_accepted("Reset", payload, ("Accepted", "Scheduled"))
+        """Reset the station (or one EVSE where the version allows); returns Accepted or Scheduled."""
+        response = await self._send(self._dialect().reset(immediate, evse_id))
         return str(response["status"])
 
     async def unlock(self, evse_id: int, connector_id: int = 1) -> None:
         """Unlock a connector."""
-        await self._call_accepted(
-            "UnlockConnector", {"evseId": evse_id, "connectorId": connector_id}, ("Unlocked",)
-        )
+        await self._send(self._dialect().unlock(evse_id, connector_id))
+
+    async def get_composite_schedule(self, evse_id: int, duration_s: int = 3600) -> dict[str, Any]:
+        """The limits the station will apply over the next ``duration_s``, all profiles combined."""
+        return await self._send(self._dialect().composite_schedule(evse_id, duration_s))
+
+    def _require(self, action: str, *versions: str) -> Session:
+        session = self._session()
+        if session.ocpp_version not in versions:
+            raise NotSupportedByVersion(action, session.ocpp_version)
+        return session
 
     async def get_variables(self, variables: Sequence[VariableRef]) -> list[dict[str, Any]]:
-        """Read device-model variables; one result per request, in the station's words."""
+        """Read device-model variables (2.x); one result per request, in the station's words."""
+        self._require("GetVariables", "2.0.1", "2.1")
         response = await self.call("GetVariables", {"getVariableData": [ref.to_ocpp() for ref in variables]})
         return list(response["getVariableResult"])
 
     async def set_variables(self, values: Sequence[tuple[VariableRef, str]]) -> list[dict[str, Any]]:
-        """Write device-model variables; one result per value."""
+        """Write device-model variables (2.x); one result per value."""
+        self._require("SetVariables", "2.0.1", "2.1")
         data = [{**ref.to_ocpp(), "attributeValue": value} for ref, value in values]
         response = await self.call("SetVariables", {"setVariableData": data})
         return list(response["setVariableResult"])
 
-    async def start_transaction(self, evse_id: int, id_token: str = "ssch-hub") -> str | None:
-        """RequestStartTransaction; returns the transaction id if the station already knows it."""
-        payload = {
-            "evseId": evse_id,
-            "remoteStartId": next(_remote_start_ids),
-            "idToken": {"idToken": id_token, "type": "Central"},
-        }
-        response = await self._call_accepted("RequestStartTransaction", payload)
+    async def get_configuration(self, keys: Sequence[str] = ()) -> dict[str, str | None]:
+        """Read configuration keys of a 1.6 station (all of them without ``keys``); unknown ones are
+        None."""
+        self._require("GetConfiguration", "1.6")
+        response = await self.call("GetConfiguration", {"key": list(keys)} if keys else {})
+        values: dict[str, str | None] = dict.fromkeys(response.get("unknownKey", []))
+        for item in response.get("configurationKey", []):
+            values[str(item["key"])] = item.get("value")
+        return values
+
+    async def change_configuration(self, key: str, value: str) -> str:
+        """Change one configuration key of a 1.6 station; returns Accepted or RebootRequired."""
+        self._require("ChangeConfiguration", "1.6")
+        request = Request("ChangeConfiguration", {"key": key, "value": value}, ("Accepted", "RebootRequired"))
+        return str((await self._send(request))["status"])
+
+    async def start_transaction(self, evse_id: int, id_token: str = HUB_ID_TAG) -> str | None:
+        """Start charging remotely; returns the transaction id if the station already knows it."""
+        response = await self._send(self._dialect().remote_start(evse_id, id_token))
         transaction_id = response.get("transactionId")
         return str(transaction_id) if transaction_id is not None else None
 
     async def stop_transaction(self, evse_id: int) -> None:
-        """RequestStopTransaction for the transaction running on ``evse_id``."""
+        """Stop the transaction running on ``evse_id``."""
         _, transaction_id = self._evse_with_transaction(self._session(), evse_id)
-        await self._call_accepted("RequestStopTransaction", {"transactionId": transaction_id})
+        await self._send(self._dialect().remote_stop(transaction_id))
 
     async def trigger_message(self, message: str, evse_id: int | None = None) -> None:
         """Ask the station to send ``message``, e.g. ``"StatusNotification"``."""
-        payload: dict[str, Any] = {"requestedMessage": message}
-        if evse_id is not None:
-            payload["evse"] = {"id": evse_id}
-        await self._call_accepted("TriggerMessage", payload)
+        await self._send(self._dialect().trigger(message, evse_id))
 
     async def notify_allowed_energy_transfer(self, evse_id: int, modes: Sequence[str]) -> None:
         """Change the energy transfer modes of the running transaction (OCPP 2.1 only)."""
-        session = self._session()
-        if session.ocpp_version != "2.1":
-            raise NotSupportedByVersion("NotifyAllowedEnergyTransfer", session.ocpp_version)
+        session = self._require("NotifyAllowedEnergyTransfer", "2.1")
         _, transaction_id = self._evse_with_transaction(session, evse_id)
         await self._call_accepted(
             "NotifyAllowedEnergyTransfer",

@@ -28,6 +28,7 @@ class StationBooted:
     model: str
     firmware_version: str | None
     reason: str | None
+    serial_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,10 @@ MAX_MESSAGE_ID_LENGTH = 36
 # so a peer cannot make the parser (or a later save of what it stored) recurse without bound.
 MAX_NESTING = 32
 
-_TYPES_BY_VERSION = {"2.0.1": {CALL, CALL_RESULT, CALL_ERROR}}
+_TYPES_BY_VERSION = {
+    "2.0.1": {CALL, CALL_RESULT, CALL_ERROR},
+    "1.6": {CALL, CALL_RESULT, CALL_ERROR},
+}
 _ALL_TYPES = {CALL, CALL_RESULT, CALL_ERROR, CALL_RESULT_ERROR, SEND}
 _LEADING_ID = re.compile(r'\s*\[\s*\d+\s*,\s*"([^"\\]{1,64})"')
 _STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')

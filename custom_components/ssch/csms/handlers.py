@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+import re
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -24,7 +25,7 @@ from .events import (
     TransactionStarted,
     TransactionUpdated,
 )
-from .metering import apply_readings, read_meter_values
+from .metering import Readings, apply_readings, read_meter_values
 from .sequence import SeqTracker
 
 if TYPE_CHECKING:
@@ -34,10 +35,8 @@ Handler = Callable[["Session", dict[str, Any]], dict[str, Any]]
 Payload = dict[str, Any]
 
 BIDIRECTIONAL_TRANSFER_MODES = ["AC_single_phase", "AC_three_phase", "DC", "AC_BPT", "DC_BPT"]
-PENDING_ALLOWED = frozenset({"BootNotification", "Heartbeat"})
-# Messages that carry energy: never refused for rate, only slowed down.
-TRANSACTION_ACTIONS = frozenset({"TransactionEvent", "MeterValues"})
 _MAX_STORED_VARIABLES = 5000
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _WORST_REPORTED_SEVERITY = 6  # 0 Danger ... 6 Warning; Notice and below are not faults
 # A Started event may come late (queued while the station was offline) or with a clock a little
 # fast; outside these bounds the station's clock is wrong and the hub's is used.
@@ -51,7 +50,22 @@ def _now() -> str:
 
 def boot_notification(session: Session, payload: Payload) -> Payload:
     station = payload["chargingStation"]
-    vendor, model = station["vendorName"], station["model"]
+    return answer_boot(
+        session,
+        StationBooted(
+            session.station_id,
+            station["vendorName"],
+            station["model"],
+            station.get("firmwareVersion"),
+            payload.get("reason"),
+            station.get("serialNumber"),
+        ),
+    )
+
+
+def answer_boot(session: Session, boot: StationBooted) -> Payload:
+    """Accept a configured station's boot (and remember what it is); a pending one waits."""
+    vendor, model = boot.vendor, boot.model
     if session.pending is not None:
         session.pending.vendor, session.pending.model = vendor, model
         session.emit(StationPending(session.station_id, session.pending.remote, vendor, model))
@@ -62,13 +76,11 @@ def boot_notification(session: Session, payload: Payload) -> Payload:
         }
     state = session.state
     state.vendor, state.model = vendor, model
-    state.firmware_version = station.get("firmwareVersion")
-    state.serial_number = station.get("serialNumber")
+    state.firmware_version = boot.firmware_version
+    state.serial_number = boot.serial_number
     state.booted = True
     session.mark_dirty()
-    session.emit(
-        StationBooted(session.station_id, vendor, model, state.firmware_version, payload.get("reason"))
-    )
+    session.emit(boot)
     return {
         "currentTime": _now(),
         "interval": session.settings.heartbeat_interval_s,
@@ -101,7 +113,7 @@ def _transaction_answer(session: Session, payload: Payload) -> Payload:
     return {"idTokenInfo": {"status": session.authority.status(payload["idToken"])}}
 
 
-def _present(session: Session, evse_id: int | None, id_token: Payload) -> str:
+def present_token(session: Session, evse_id: int | None, id_token: Payload) -> str:
     """Answer a presented card, and report it once (an Authorize and the transaction it starts
     carry the same card)."""
     status = session.authority.status(id_token)
@@ -151,8 +163,7 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
         session.log_once("seq_gap", f"transaction {transaction_id}: events before seqNo {seq_no} missing")
     meter_values = payload.get("meterValue")
     if meter_values:
-        apply_readings(evse, read_meter_values(meter_values))
-        _emit_meter(session, evse_id)
+        record_readings(session, evse_id, read_meter_values(meter_values))
     if is_current:
         evse.charging_state = info.get("chargingState", evse.charging_state)
         evse.operation_mode = info.get("operationMode", evse.operation_mode)
@@ -175,23 +186,27 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
         state.ended.remember(transaction_id, SeqTracker(seq_no))
     session.mark_dirty()
     if "idToken" in payload:
-        return {"idTokenInfo": {"status": _present(session, evse_id, payload["idToken"])}}
+        return {"idTokenInfo": {"status": present_token(session, evse_id, payload["idToken"])}}
     return {}
 
 
 def _plug_in_time(session: Session, event_type: str, payload: Payload) -> datetime:
     """When the car came: the Started event's time if the station's clock is believable; a
     transaction first seen in a later event started at an unknown time, so it counts from now."""
-    now = utc_now()
     if event_type != "Started":
-        return now
+        return utc_now()
+    return transaction_start_time(session, payload.get("timestamp"))
+
+
+def transaction_start_time(session: Session, timestamp: object) -> datetime:
+    """The station's start time of a transaction if its clock is believable, else now."""
     started, plausible = station_time_or_now(
-        parse_timestamp(payload.get("timestamp")), now, lead=_STARTED_LEAD, lag=_STARTED_LAG
+        parse_timestamp(timestamp), utc_now(), lead=_STARTED_LEAD, lag=_STARTED_LAG
     )
     if not plausible:
         session.log_once(
             "implausible_clock",
-            f"transaction event time {str(payload.get('timestamp'))[:40]!r} is not plausible; "
+            f"transaction start time {str(timestamp)[:40]!r} is not plausible; "
             "the hub's clock is used (check the station's time synchronisation)",
         )
     return started
@@ -201,14 +216,18 @@ def meter_values(session: Session, payload: Payload) -> Payload:
     evse_id = payload["evseId"]
     if evse_id == 0:  # the station's grid meter, not an EVSE
         return {}
-    apply_readings(session.evse(evse_id), read_meter_values(payload["meterValue"]))
-    _emit_meter(session, evse_id)
+    record_readings(session, evse_id, read_meter_values(payload["meterValue"]))
     session.mark_dirty()
     return {}
 
 
-def _emit_meter(session: Session, evse_id: int) -> None:
-    evse = session.state.evse(evse_id)
+def record_readings(session: Session, evse_id: int, readings: Readings) -> None:
+    """Apply readings to a configured EVSE, log once what could not be used, and report them."""
+    evse = session.evse(evse_id)
+    for problem in apply_readings(evse, readings):
+        # One line per kind of problem: the values in it change from message to message.
+        kind = _NUMBER.sub("#", problem.split("'", 1)[0])
+        session.log_once(f"meter:{evse_id}:{kind}", f"EVSE {evse_id}: {problem} (ignored)")
     session.emit(
         MeterValuesReceived(
             session.station_id,
@@ -222,7 +241,7 @@ def _emit_meter(session: Session, evse_id: int) -> None:
 
 
 def authorize(session: Session, payload: Payload) -> Payload:
-    status = _present(session, None, payload["idToken"])
+    status = present_token(session, None, payload["idToken"])
     response: Payload = {"idTokenInfo": {"status": status}}
     # The request names no EVSE: bidirectional transfer is granted when any EVSE of a
     # bidirectional station allows it; a later NotifyAllowedEnergyTransfer can narrow it.
@@ -352,9 +371,10 @@ def sign_certificate(session: Session, payload: Payload) -> Payload:
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         session.log_once("csr", f"certificate request refused: {error}")
         return {"status": "Rejected"}
-    session.call_soon(
-        "CertificateSigned", {"certificateChain": chain, "certificateType": _STATION_CERTIFICATE}
-    )
+    signed: Payload = {"certificateChain": chain}
+    if session.ocpp_version != "1.6":  # 1.6 (security whitepaper) has no certificate types
+        signed["certificateType"] = _STATION_CERTIFICATE
+    session.call_soon("CertificateSigned", signed)
     return {"status": "Accepted"}
 
 

@@ -21,7 +21,7 @@ from .tls import peer_common_name
 _LOGGER = logging.getLogger(__name__)
 MAX_STATION_ID_LENGTH = 48
 _SUBPROTOCOL_BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
-_PREFERRED_ORDER = ("ocpp2.1", "ocpp2.0.1")
+_PREFERRED_ORDER = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")
 
 
 def ws_station_id(request: web.Request) -> str:
@@ -74,7 +74,7 @@ class Gatekeeper:
             pending = self._admit_pending(station_id, request.remote)
         else:
             await self._authenticate(request, station_id, config)
-        subprotocol = self._negotiate(request, station_id, pinned=config is not None)
+        subprotocol = self._negotiate(request, station_id, config)
         return Admitted(station_id, config, pending, subprotocol)
 
     def _admit_pending(self, station_id: str, remote: str | None) -> PendingStation:
@@ -133,13 +133,17 @@ class Gatekeeper:
                 headers={hdrs.WWW_AUTHENTICATE: 'Basic realm="ocpp"'}, text="authentication failed"
             )
 
-    def _negotiate(self, request: web.Request, station_id: str, *, pinned: bool) -> str:
+    def _negotiate(self, request: web.Request, station_id: str, config: StationConfig | None) -> str:
+        """The installer's declared version, else the version the station first booted with, else
+        the newest version it offers."""
         offered = tuple(
             name.strip()
             for name in request.headers.get(hdrs.SEC_WEBSOCKET_PROTOCOL, "").split(",")
             if name.strip()
         )
-        pinned_version = self._pinned_version(station_id) if pinned else None
+        pinned_version = None
+        if config is not None:
+            pinned_version = config.ocpp_version or self._pinned_version(station_id)
         if pinned_version is not None:
             wanted = _SUBPROTOCOL_BY_VERSION[pinned_version]
             if wanted in offered:
@@ -151,4 +155,4 @@ class Gatekeeper:
             if name in offered:
                 return name
         self._log_once(station_id, "subprotocol", f"no supported subprotocol in {offered}")
-        raise web.HTTPBadRequest(text="offer ocpp2.1 or ocpp2.0.1")
+        raise web.HTTPBadRequest(text="offer ocpp2.1, ocpp2.0.1 or ocpp1.6")

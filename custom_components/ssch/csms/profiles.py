@@ -43,13 +43,24 @@ def profile_id_for(evse_id: int) -> int:
 
 
 def clamp_setpoint(
-    power_kw: float, *, max_charge_kw: float, max_discharge_kw: float, discharge_possible: bool
+    power_kw: float,
+    *,
+    max_charge_kw: float,
+    max_discharge_kw: float,
+    discharge_possible: bool,
+    min_charge_kw: float = 0.0,
 ) -> ClampedSetpoint:
-    """Limit ``power_kw`` to what the EVSE and the protocol allow, saying why when it changes."""
+    """Limit ``power_kw`` to what the EVSE and the protocol allow, saying why when it changes.
+
+    A charging power below the car's minimum becomes the minimum or zero, whichever is nearer.
+    """
     if power_kw < 0 and not discharge_possible:
         return ClampedSetpoint(power_kw, 0.0, "discharge not possible on this EVSE")
     if power_kw > max_charge_kw:
         return ClampedSetpoint(power_kw, max_charge_kw, "above the charging limit")
+    if 0 < power_kw < min_charge_kw:
+        nearer = min_charge_kw if power_kw >= min_charge_kw / 2 else 0.0
+        return ClampedSetpoint(power_kw, nearer, "below the car's minimum charging current")
     if power_kw < -max_discharge_kw:
         return ClampedSetpoint(power_kw, -max_discharge_kw, "above the discharging limit")
     return ClampedSetpoint(power_kw, power_kw, None)

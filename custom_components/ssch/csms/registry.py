@@ -18,6 +18,9 @@ class StationConfig:
     bidirectional: bool = False
     max_charge_kw: float = 11.0
     max_discharge_kw: float = 0.0
+    ocpp_version: str | None = None  # declared by the installer; None: the first connection tells
+    nominal_voltage_v: float = 230.0  # phase to neutral, to turn kW into amperes per phase
+    min_current_a: float = 6.0  # below this an AC car does not charge (IEC 61851)
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from .accept_guard import AcceptFailureReporter
+from .actions import INCOMING_ACTIONS
 from .admission import Admission, guarded_factory
 from .authorization import TokenAuthority
 from .commands import COMMAND_ACTIONS, StationHandle
@@ -29,7 +30,6 @@ from .events import (
     StationDisconnected,
     StationPending,
 )
-from .handlers import HANDLERS
 from .handshake import Gatekeeper
 from .http_log import PeerErrorLogger
 from .journal import Record, StateJournal
@@ -104,7 +104,9 @@ class CsmsServer:
     async def start(self) -> None:
         """Load the durable state and listen; ``port=0`` picks a free port (see :attr:`port`)."""
         await self._load()
-        await asyncio.get_running_loop().run_in_executor(None, preload_validators, HANDLERS, COMMAND_ACTIONS)
+        await asyncio.get_running_loop().run_in_executor(
+            None, preload_validators, INCOMING_ACTIONS, COMMAND_ACTIONS
+        )
         app = web.Application()
         app.router.add_get("/{path:.*}", self._handle)
         runner = web.AppRunner(

@@ -23,6 +23,8 @@ class CsmsSettings:
     transaction_rate_per_s: float = 100.0
     transaction_burst: int = 1000
     ping_interval_s: float = 60.0
+    # How often a 1.6 station is asked to sample its meter (MeterValueSampleInterval).
+    meter_interval_s: int = 60
     max_offline_s: int = DEFAULT_MAX_OFFLINE_S
     save_delay_s: float = 10.0
     pending_limit: int = 16

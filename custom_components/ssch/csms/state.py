@@ -8,6 +8,7 @@ from typing import Any
 
 from .clock import format_timestamp, parse_timestamp
 from .sequence import EndedTransactions, SeqTracker
+from .v16_transaction_ids import TransactionIds
 
 
 @dataclass(slots=True)
@@ -18,34 +19,46 @@ class EvLimits:
     min_charge_kw: float | None = None
     max_discharge_kw: float | None = None
     min_discharge_kw: float | None = None
+    min_current_a: float | None = None  # AC, per phase
+    max_current_a: float | None = None
+    max_voltage_v: float | None = None
 
 
 @dataclass(slots=True)
 class EnergyMeter:
     """Turns station register readings into counters that never go backwards.
 
-    A station may reset its register (replacement, firmware update); readings below the last one are
-    then counted from zero again instead of subtracting energy.
+    A station may reset its register (replacement, firmware update). A reading below the last one is
+    held, not counted: one glitch must not make the next normal reading count everything again. When
+    the next reading goes on from the low one, the register was reset and counts from zero.
     """
 
     total_kwh: float = 0.0
     last_register_kwh: float | None = None
+    held_kwh: float | None = None  # a reading below the last, waiting to be confirmed as a reset
 
-    def add_reading(self, register_kwh: float, *, stale: bool = False) -> None:
-        """Fold one register reading into the monotonic total.
+    def add_reading(self, register_kwh: float, *, stale: bool = False) -> bool:
+        """Fold one register reading into the monotonic total; returns whether it went backwards.
 
         ``stale`` marks a reading older than one already seen: if it is lower it is a replay,
         not a reset.
         """
         last = self.last_register_kwh
         if register_kwh < 0 or (stale and last is not None and register_kwh < last):
-            return
-        if last is None:
-            self.last_register_kwh = register_kwh
-            return
-        delta = register_kwh - last if register_kwh >= last else register_kwh
-        self.total_kwh = round(self.total_kwh + delta, 6)
+            return False
+        if last is None or register_kwh >= last:
+            self._count(register_kwh - last if last is not None else 0.0, register_kwh)
+            return False
+        if self.held_kwh is not None and register_kwh >= self.held_kwh:
+            self._count(register_kwh, register_kwh)
+            return False
+        self.held_kwh = register_kwh
+        return True
+
+    def _count(self, delta_kwh: float, register_kwh: float) -> None:
+        self.total_kwh = round(self.total_kwh + delta_kwh, 6)
         self.last_register_kwh = register_kwh
+        self.held_kwh = None
 
 
 @dataclass(slots=True)
@@ -73,6 +86,9 @@ class EvseState:
     profile_is_dynamic: bool = False
     operation_mode: str | None = None
     v2g_allowed: bool = True
+    phases_in_use: int | None = None  # AC phases the car draws on, from per-phase currents
+    voltage_v: float | None = None  # measured phase-to-neutral voltage
+    error_code: str | None = None  # OCPP 1.6 connector error other than NoError
     sequence: SeqTracker = field(default_factory=SeqTracker)  # seqNos of the open transaction's events
 
     @property
@@ -137,6 +153,7 @@ class StationState:
     firmware_version: str | None = None
     serial_number: str | None = None
     firmware_status: str | None = None
+    diagnostics_status: str | None = None
     booted: bool = False
     last_heartbeat: datetime | None = None
     latency_ms: float | None = None
@@ -144,6 +161,8 @@ class StationState:
     evses: dict[int, EvseState] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     ended: EndedTransactions = field(default_factory=EndedTransactions)
+    charging_rate_unit: str | None = None  # "A" or "W": what a 1.6 station takes in its profiles
+    transaction_ids: TransactionIds = field(default_factory=TransactionIds)  # OCPP 1.6 only
 
     def evse(self, evse_id: int) -> EvseState:
         """Return the EVSE, creating it on first mention."""
@@ -172,6 +191,8 @@ class StationState:
             "reconnects": self.reconnects,
             "evses": {str(evse_id): _evse_to_dict(evse) for evse_id, evse in self.evses.items()},
             "ended": self.ended.to_dict(),
+            "charging_rate_unit": self.charging_rate_unit,
+            "transaction_ids": self.transaction_ids.to_dict(),
         }
 
     @classmethod
@@ -186,6 +207,8 @@ class StationState:
             serial_number=_opt_str(data.get("serial_number")),
             reconnects=int(data.get("reconnects", 0)),
             ended=EndedTransactions.from_dict(data.get("ended")),
+            charging_rate_unit=_opt_str(data.get("charging_rate_unit")),
+            transaction_ids=TransactionIds.from_dict(data.get("transaction_ids")),
         )
         for key, evse_data in dict(data.get("evses", {})).items():
             state.evses[int(key)] = _evse_from_dict(evse_data)

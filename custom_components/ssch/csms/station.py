@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 import contextlib
 import time
 from typing import Any
@@ -11,6 +11,7 @@ import uuid
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from .actions import PENDING_ALLOWED, TRANSACTION_ACTIONS, handlers_for
 from .authorization import TokenAuthority
 from .errors import CallError, CallTimeout, CsmsError, PeerRefused, StationOffline
 from .events import CsmsEvent
@@ -26,11 +27,10 @@ from .frames import (
     encode_result,
     parse_frame,
 )
-from .handlers import HANDLERS, PENDING_ALLOWED, TRANSACTION_ACTIONS
 from .keepalive import KeepAlive
 from .ratelimit import TokenBucket
 from .registry import PendingStation, StationConfig
-from .schemas import check_request, check_response, known_actions, payload_problem
+from .schemas import check_request, check_response, error_code, known_actions, payload_problem
 from .settings import CsmsSettings
 from .signing import CertificateSigner
 from .state import EvseState, StationState
@@ -68,6 +68,8 @@ class Session:
         self.authority = authority or TokenAuthority()
         self.signer = signer
         self._background: set[asyncio.Task[None]] = set()
+        self._after_reply: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._handlers = handlers_for(ocpp_version)
         self.last_token: str | None = None  # the card last presented on this connection
         self._unsaved = False
         self._log_once = log_once
@@ -100,9 +102,19 @@ class Session:
             except CsmsError as error:
                 self.log_once(f"call:{action}", f"{action} not delivered: {error}")
 
-        task = asyncio.get_running_loop().create_task(send())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.after_reply(send)
+
+    def after_reply(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``work`` once the request being handled has been answered: a station must see the
+        answer (e.g. its boot accepted) before the hub's own CALLs."""
+        self._after_reply.append(work)
+
+    def _start_after_reply(self) -> None:
+        works, self._after_reply = self._after_reply, []
+        for work in works:
+            task = asyncio.get_running_loop().create_task(work())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     def log_once(self, kind: str, message: str) -> None:
         """Log a recurring problem of this station only the first time."""
@@ -168,7 +180,7 @@ class Session:
     async def _reject(self, violation: FrameViolation) -> None:
         self.log_once(violation.kind, f"{violation.code}: {violation.description}")
         if violation.reply:
-            await self._send(encode_error(violation.message_id, violation.code, violation.description))
+            await self._send_error(violation.message_id, violation.code, violation.description)
 
     async def _on_call(self, frame: CallFrame) -> None:
         if frame.action in TRANSACTION_ACTIONS:
@@ -182,7 +194,7 @@ class Session:
             problem = self._refusal(frame)
         if problem is None:
             try:
-                response = HANDLERS[frame.action](self, frame.payload)
+                response = self._handlers[frame.action](self, frame.payload)
                 await self._save_before_answer()
             except PeerRefused as refusal:
                 problem = (refusal.code, refusal.description)
@@ -199,11 +211,16 @@ class Session:
             else:
                 if frame.expects_reply:
                     await self._send(encode_result(frame.message_id, response))
+                self._start_after_reply()
                 return
         code, description = problem
         self.log_once(f"{code}:{frame.action}", f"{frame.action} answered with {code}: {description}")
+        self._after_reply.clear()
         if frame.expects_reply:
-            await self._send(encode_error(frame.message_id, code, description))
+            await self._send_error(frame.message_id, code, description)
+
+    async def _send_error(self, message_id: str, code: str, description: str) -> None:
+        await self._send(encode_error(message_id, error_code(code, self.ocpp_version), description))
 
     async def _save_before_answer(self) -> None:
         if self._unsaved:
@@ -214,7 +231,7 @@ class Session:
         action = frame.action
         if action not in known_actions(self.ocpp_version):
             return "NotImplemented", f"{action} is not an OCPP {self.ocpp_version} action"
-        if action not in HANDLERS:
+        if action not in self._handlers:
             return "NotSupported", f"{action} is not supported by this CSMS"
         if self.pending is not None and action not in PENDING_ALLOWED:
             return "SecurityError", "Station is not accepted yet"
