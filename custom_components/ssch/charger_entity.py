@@ -14,11 +14,14 @@ from .devices import asset_device_info, evse_identifier
 from .entity import SschEntity
 from .hub_config import ChargerConfig
 from .station_bridge import station_signal
+from .station_devices import reported_identity, station_model
 
 
-def station_device_info(entry_id: str, charger: ChargerConfig) -> DeviceInfo:
-    """The charging station's device (one per charger subentry)."""
-    return asset_device_info(entry_id, charger.subentry_id, charger.name, "V2G charging station")
+def station_device_info(entry_id: str, charger: ChargerConfig, state: StationState) -> DeviceInfo:
+    """The charging station's device (one per charger subentry), as the station described itself."""
+    device = asset_device_info(entry_id, charger.subentry_id, charger.name, station_model(charger))
+    device.update(reported_identity(state))  # type: ignore[typeddict-item]
+    return device
 
 
 def evse_device_info(entry_id: str, charger: ChargerConfig, evse_id: int) -> DeviceInfo:
@@ -44,7 +47,8 @@ class StationEntity(SschEntity):
     ) -> None:
         """Bind to one station, or to one of its EVSEs when ``evse_id`` is given."""
         if evse_id is None:
-            prefix, device = f"{entry_id}_{charger.subentry_id}", station_device_info(entry_id, charger)
+            prefix = f"{entry_id}_{charger.subentry_id}"
+            device = station_device_info(entry_id, charger, server.state(charger.station_id))
         else:
             prefix = f"{entry_id}_{charger.subentry_id}_evse{evse_id}"
             device = evse_device_info(entry_id, charger, evse_id)

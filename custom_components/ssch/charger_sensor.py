@@ -59,6 +59,10 @@ class EvseSensorDescription(SensorEntityDescription):
     value_fn: Callable[[EvseState], StateValue]
 
 
+# What a 1.6 connector never reports: discharge, operation modes and the car's ISO 15118 needs.
+OCPP2_ONLY = frozenset({"energy_discharged", "ev_departure_time", "ev_energy_request", "operation_mode"})
+
+
 def _power(key: str, value_fn: Callable[[EvseState], StateValue], measured: bool) -> EvseSensorDescription:
     return power_kw(EvseSensorDescription, key, measured=measured, value_fn=value_fn)
 
@@ -177,6 +181,7 @@ def add_charger_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEnt
             EvseSensor(entry.entry_id, server, charger, description, evse_id)
             for evse_id in range(1, charger.evse_count + 1)
             for description in EVSE_SENSORS
+            if charger.ocpp_version != "1.6" or description.key not in OCPP2_ONLY
         ]
         async_add_entities(entities, config_subentry_id=charger.subentry_id)
 

@@ -51,6 +51,12 @@ CONF_EVSE_COUNT: Final = "evse_count"
 CONF_MAX_CHARGE_KW: Final = "max_charge_kw"
 CONF_MAX_DISCHARGE_KW: Final = "max_discharge_kw"
 CONF_BIDIRECTIONAL: Final = "bidirectional"
+CONF_OCPP_VERSION: Final = "ocpp_version"
+CONF_NOMINAL_VOLTAGE: Final = "nominal_voltage_v"
+DEFAULT_NOMINAL_VOLTAGE: Final = 230.0
+# The OCPP version a charger speaks, as offered in the charger form; "auto": its first connection tells.
+OCPP_VERSION_AUTO: Final = "auto"
+OCPP_VERSIONS: Final = {"ocpp21": "2.1", "ocpp201": "2.0.1", "ocpp16": "1.6"}
 
 # Asset subentry data
 CONF_POWER_ENTITY: Final = "power_entity"

@@ -27,6 +27,7 @@ from .server_keeper import server_keeper
 from .services import async_setup_services
 from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_start_server
+from .station_devices import async_describe_stations, boot_listener
 from .vpp_sensor import VPP_IDENTIFIER
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -85,6 +86,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     entry.async_on_unload(ems.follow_prices())
     _remove_stale_devices(hass, entry, config)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_describe_stations(hass, config, server)
+    entry.async_on_unload(server.listen(boot_listener(hass, config, server)))
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     if HubConfig.from_entry(entry) != config:
         # Changed while loading (e.g. several chargers added in a row): the listener came too late.

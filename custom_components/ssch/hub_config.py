@@ -33,6 +33,8 @@ from .const import (
     CONF_IMPORT_PRICE_FIXED,
     CONF_MAX_CHARGE_KW,
     CONF_MAX_DISCHARGE_KW,
+    CONF_NOMINAL_VOLTAGE,
+    CONF_OCPP_VERSION,
     CONF_PASSWORD_HASH,
     CONF_PEAK_KWP,
     CONF_PORT,
@@ -48,7 +50,10 @@ from .const import (
     CONF_TLS_CREATE_CA,
     CONF_TLS_KEY,
     DEFAULT_HORIZON_HOURS,
+    DEFAULT_NOMINAL_VOLTAGE,
     DEFAULT_STEP_MINUTES,
+    OCPP_VERSION_AUTO,
+    OCPP_VERSIONS,
     SUBENTRY_BATTERY,
     SUBENTRY_BUILDING,
     SUBENTRY_CHARGER,
@@ -81,6 +86,8 @@ class ChargerConfig:
     max_charge_kw: float
     max_discharge_kw: float
     bidirectional: bool
+    ocpp_version: str | None = None  # declared by the installer; None: the first connection tells
+    nominal_voltage_v: float = DEFAULT_NOMINAL_VOLTAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +226,8 @@ def _charger(subentry_id: str, title: str, data: Mapping[str, Any]) -> ChargerCo
         max_charge_kw=float(data[CONF_MAX_CHARGE_KW]),
         max_discharge_kw=float(data[CONF_MAX_DISCHARGE_KW]),
         bidirectional=bool(data[CONF_BIDIRECTIONAL]),
+        ocpp_version=OCPP_VERSIONS.get(data.get(CONF_OCPP_VERSION, OCPP_VERSION_AUTO)),
+        nominal_voltage_v=float(data.get(CONF_NOMINAL_VOLTAGE, DEFAULT_NOMINAL_VOLTAGE)),
     )
 
 

@@ -25,6 +25,7 @@ from .core.model import (
     StationaryBattery,
     StepGrid,
 )
+from .csms.ac import charge_limits_kw
 from .csms.server import CsmsServer
 from .csms.state import EvseState
 from .goals import ChargeMode, EvseGoal
@@ -241,9 +242,10 @@ class SnapshotBuilder:
         departure = (
             goal.departure if goal.departure and goal.departure > now else reported or now + DEFAULT_STAY
         )
-        ev_charge = evse.ev_limits.max_charge_kw
         ev_discharge = evse.ev_limits.max_discharge_kw
-        max_charge = min(cap_kw, ev_charge) if ev_charge else cap_kw
+        config = self._server.registry.get(charger.station_id)
+        # The car's own limits (power, or current per phase on AC) bound the plan too.
+        max_charge = min(cap_kw, charge_limits_kw(config, evse)[1]) if config is not None else cap_kw
         v2g = (
             charger.bidirectional
             and evse.v2g_allowed

@@ -33,6 +33,7 @@ STORE_VERSION = 1
 EVENT_CHARGER_FAULT = f"{DOMAIN}_charger_fault"
 ISSUE_UNKNOWN_STATION = "unknown_station"
 ISSUE_VERSION_MISMATCH = "version_mismatch"
+ISSUE_DECLARED_VERSION_MISMATCH = "declared_version_mismatch"
 
 
 def station_signal(entry_id: str, station_id: str) -> str:
@@ -76,6 +77,8 @@ def station_configs(config: HubConfig) -> dict[str, StationConfig]:
             bidirectional=charger.bidirectional,
             max_charge_kw=charger.max_charge_kw,
             max_discharge_kw=charger.max_discharge_kw,
+            ocpp_version=charger.ocpp_version,
+            nominal_voltage_v=charger.nominal_voltage_v,
         )
         for charger in config.chargers
     }
@@ -170,14 +173,19 @@ class StationEventRelay:
         )
 
     def _raise_version_mismatch(self, event: VersionMismatchRefused) -> None:
+        # A version the installer chose is changed in the charger's settings, not by accepting it.
+        declared = any(
+            charger.station_id == event.station_id and charger.ocpp_version
+            for charger in self._config.chargers
+        )
         ir.async_create_issue(
             self._hass,
             DOMAIN,
             issue_id(ISSUE_VERSION_MISMATCH, self._config.entry_id, event.station_id),
-            is_fixable=True,
+            is_fixable=not declared,
             is_persistent=False,
             severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_VERSION_MISMATCH,
+            translation_key=ISSUE_DECLARED_VERSION_MISMATCH if declared else ISSUE_VERSION_MISMATCH,
             translation_placeholders={
                 "station_id": event.station_id,
                 "pinned": event.pinned_version,

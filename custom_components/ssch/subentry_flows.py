@@ -26,6 +26,8 @@ from .const import (
     CONF_IMPORT_POWER_ENTITY,
     CONF_MAX_CHARGE_KW,
     CONF_MAX_DISCHARGE_KW,
+    CONF_NOMINAL_VOLTAGE,
+    CONF_OCPP_VERSION,
     CONF_PASSWORD,
     CONF_PASSWORD_HASH,
     CONF_PEAK_KWP,
@@ -34,6 +36,9 @@ from .const import (
     CONF_SOC_MAX,
     CONF_SOC_MIN,
     CONF_STATION_ID,
+    DEFAULT_NOMINAL_VOLTAGE,
+    OCPP_VERSION_AUTO,
+    OCPP_VERSIONS,
     SUBENTRY_GRID_METER,
 )
 from .csms.auth import hash_password
@@ -161,6 +166,16 @@ class ChargerSubentryFlow(AssetSubentryFlow):
                 vol.Required(CONF_MAX_CHARGE_KW, default=11.0): _number(1, 50, 0.1, "kW"),
                 vol.Required(CONF_BIDIRECTIONAL, default=True): selector.BooleanSelector(),
                 vol.Required(CONF_MAX_DISCHARGE_KW, default=11.0): _number(0, 50, 0.1, "kW"),
+                vol.Required(CONF_OCPP_VERSION, default=OCPP_VERSION_AUTO): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[OCPP_VERSION_AUTO, *OCPP_VERSIONS],
+                        translation_key=CONF_OCPP_VERSION,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(CONF_NOMINAL_VOLTAGE, default=DEFAULT_NOMINAL_VOLTAGE): _number(
+                    100, 400, 1, "V"
+                ),
             }
         )
 

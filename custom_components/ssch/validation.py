@@ -15,7 +15,14 @@ from typing import Any
 from homeassistant.const import PERCENTAGE, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_BIDIRECTIONAL, CONF_MAX_DISCHARGE_KW, CONF_PASSWORD, CONF_STATION_ID
+from .const import (
+    CONF_BIDIRECTIONAL,
+    CONF_MAX_DISCHARGE_KW,
+    CONF_OCPP_VERSION,
+    CONF_PASSWORD,
+    CONF_STATION_ID,
+    OCPP_VERSIONS,
+)
 from .csms.signing import CertificateSigner
 
 STATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,48}$")
@@ -72,6 +79,11 @@ def charger_errors(user_input: Mapping[str, Any], *, password_required: bool) ->
         errors[CONF_MAX_DISCHARGE_KW] = "discharge_needs_bidirectional"
     elif user_input[CONF_BIDIRECTIONAL] and discharge <= 0:
         errors[CONF_MAX_DISCHARGE_KW] = "discharge_power_required"
+    if user_input[CONF_BIDIRECTIONAL] and OCPP_VERSIONS.get(user_input.get(CONF_OCPP_VERSION, "")) in (
+        "2.0.1",
+        "1.6",
+    ):
+        errors[CONF_BIDIRECTIONAL] = "v2g_needs_ocpp21"
     return errors
 
 

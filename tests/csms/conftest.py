@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
 from dataclasses import dataclass, field
 import json
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import aiohttp
-from ocpp.routing import on
 from ocpp.v21 import ChargePoint as ChargePoint21, call_result as result21
 from ocpp.v201 import ChargePoint as ChargePoint201, call_result as result201
 import pytest
@@ -22,6 +21,7 @@ from custom_components.ssch.csms.registry import StationConfig, StationRegistry
 from custom_components.ssch.csms.server import CsmsServer
 from custom_components.ssch.csms.settings import CsmsSettings
 from custom_components.ssch.csms.store import MemoryStore, StateStore
+from tests.ocpp_clients import AiohttpConnection, handles
 
 PASSWORD = "correct-horse-battery"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -137,27 +137,6 @@ async def exchange(ws: aiohttp.ClientWebSocketResponse, frame: str | list[Any]) 
     await ws.send_str(frame if isinstance(frame, str) else json.dumps(frame))
     async with asyncio.timeout(3):
         return list(json.loads(await ws.receive_str()))
-
-
-HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
-
-
-def handles(action: str) -> Callable[[HandlerT], HandlerT]:
-    """``ocpp.routing.on`` with a type."""
-    return cast(Callable[[HandlerT], HandlerT], on(action))
-
-
-class AiohttpConnection:
-    """Adapts an aiohttp websocket to the connection interface of ``ocpp.ChargePoint``."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-
-    async def recv(self) -> str:
-        return await self.ws.receive_str()
-
-    async def send(self, text: str) -> None:
-        await self.ws.send_str(text)
 
 
 class StationMixin:

@@ -23,9 +23,10 @@ from custom_components.ssch.csms.events import (
 )
 from custom_components.ssch.csms.registry import StationConfig
 from custom_components.ssch.csms.store import MemoryStore
+from tests.station16 import Station16
 
 from .conftest import PASSWORD_HASH, PLAIN, V2G, Hub, HubFactory, ocpp_station
-from .station16 import Station16, station16
+from .station16 import station16
 
 WALLBOX = StationConfig(PASSWORD_HASH, evse_count=2, max_charge_kw=11.0)
 NOW = "2026-12-04T10:00:00Z"

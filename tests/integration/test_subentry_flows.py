@@ -10,6 +10,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.ssch.csms.auth import verify_password
+from custom_components.ssch.hub_config import HubConfig
 
 from .common import (
     BATTERY_DATA,
@@ -74,6 +75,8 @@ def _only(hass: HomeAssistant, entry_id: str, subentry_type: str) -> ConfigSuben
         ({"password": "short"}, {"password": "invalid_password"}),
         ({"bidirectional": False}, {"max_discharge_kw": "discharge_needs_bidirectional"}),
         ({"max_discharge_kw": 0.0}, {"max_discharge_kw": "discharge_power_required"}),
+        ({"ocpp_version": "ocpp16"}, {"bidirectional": "v2g_needs_ocpp21"}),
+        ({"ocpp_version": "ocpp201"}, {"bidirectional": "v2g_needs_ocpp21"}),
     ],
 )
 async def test_add_charger_errors_recover(
@@ -92,6 +95,26 @@ async def test_add_charger_errors_recover(
     assert added.title == "Bay 1"
     assert "password" not in added.data
     assert verify_password("a-long-enough-secret", added.data["password_hash"])
+
+
+async def test_a_16_wallbox_is_added_with_its_version_and_voltage(hass: HomeAssistant) -> None:
+    """A charge-only 1.6 wallbox: the server pins its version and converts kW with its voltage."""
+    entry = hub_entry()
+    entry.add_to_hass(hass)
+    result = await _add(hass, entry.entry_id, "charger")
+    wallbox = CHARGER_INPUT | {
+        "bidirectional": False,
+        "max_discharge_kw": 0.0,
+        "ocpp_version": "ocpp16",
+        "nominal_voltage_v": 220.0,
+    }
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], wallbox)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    config = HubConfig.from_entry(entry).chargers[0]
+    assert (config.ocpp_version, config.nominal_voltage_v) == ("1.6", 220.0)
+    # chargers added before the option existed keep the automatic choice and 230 V
+    older = HubConfig.from_entry(hub_entry(subentry("charger", charger_data("CS01"), "CS01"))).chargers[0]
+    assert (older.ocpp_version, older.nominal_voltage_v) == (None, 230.0)
 
 
 async def test_reconfigure_charger_keeps_or_replaces_password(hass: HomeAssistant) -> None:

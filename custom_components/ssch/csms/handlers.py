@@ -263,6 +263,10 @@ def _kw(watts: object) -> float | None:
     return float(watts) / 1000.0 if isinstance(watts, int | float) else None
 
 
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
 def notify_ev_charging_needs(session: Session, payload: Payload) -> Payload:
     evse_id = payload["evseId"]
     needs = payload["chargingNeeds"]
@@ -280,6 +284,10 @@ def notify_ev_charging_needs(session: Session, payload: Payload) -> Payload:
     limits.min_charge_kw = _kw(v2x.get("minChargePower"))
     limits.max_discharge_kw = _kw(v2x.get("maxDischargePower"))
     limits.min_discharge_kw = _kw(v2x.get("minDischargePower"))
+    # AC cars state limits per phase; the power they mean depends on the phases in use.
+    limits.min_current_a = _number(ac.get("evMinCurrent"))
+    limits.max_current_a = _number(ac.get("evMaxCurrent"))
+    limits.max_voltage_v = _number(ac.get("evMaxVoltage"))
     session.mark_dirty()
     session.emit(
         EvNeedsReceived(
