@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from benchmarks.controllers import Controller
-from benchmarks.dispatch import StepFlows, dispatch_step
+from benchmarks.dispatch import MinimumPower, StepFlows, dispatch_step
 from benchmarks.forecast_view import ForecastProvider
 from benchmarks.scenario import Scenario
 from benchmarks.site_state import SiteState
@@ -35,8 +35,10 @@ def replay(
     horizon_steps: int = 96,
     steps: int | None = None,
     progress: Callable[[int], None] | None = None,
+    minimum: MinimumPower | None = None,
 ) -> RealisedFlows:
-    """Run ``controller`` over the first ``steps`` steps (all by default) and return the flows."""
+    """Run ``controller`` over the first ``steps`` steps (all by default) and return the flows;
+    ``minimum`` is the cars' minimum power (see ``dispatch_step``)."""
     steps = scenario.steps if steps is None else min(steps, scenario.steps)
     series = scenario.series
     site = scenario.site
@@ -46,6 +48,8 @@ def replay(
     flex_up: list[float] = []
     flex_down: list[float] = []
     for step in range(steps):
+        moment = scenario.time_of(step)
+        month = (moment.year, moment.month)
         snapshot = build_snapshot(scenario, state, step, forecasts.view(step, horizon_steps))
         decision = controller.decide(step, snapshot)
         if decision.solve_time_s is not None:
@@ -65,10 +69,10 @@ def replay(
             export_limit_kw=site.export_limit_kw,
             step_hours=scenario.step_hours,
             guard=controller.guarded,
+            minimum=minimum,
+            billed_peak_kw=state.month_peak_kw.get(month, 0.0),
         )
         _record(records, flows)
-        moment = scenario.time_of(step)
-        month = (moment.year, moment.month)
         state.month_peak_kw[month] = max(state.month_peak_kw.get(month, 0.0), flows.grid_import_kw)
         if progress is not None:
             progress(step)

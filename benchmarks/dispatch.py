@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 
 from benchmarks.site_state import BatteryState, SessionState
+from custom_components.ssch.core.dispatch import EvseBounds, shift_setpoints, snap_setpoints
+
+
+@dataclass(frozen=True)
+class MinimumPower:
+    """The cars' minimum power in both directions (AC minimum current), applied as the hub's dispatch
+    layer does (``core/dispatch.py``)."""
+
+    power_kw: float
+    # Rounding a car up to the minimum may raise the net import up to the month's billed peak (or the
+    # plan's own net import, if higher); without, up to the import limit.
+    below_billed_peak: bool = True
 
 
 @dataclass(frozen=True)
@@ -33,12 +46,18 @@ def dispatch_step(
     export_limit_kw: float,
     step_hours: float,
     guard: bool,
+    minimum: MinimumPower | None = None,
+    billed_peak_kw: float = math.inf,
 ) -> StepFlows:
     """Clip setpoints to what the devices can do, apply them and return the realised flows.
 
     With ``guard`` the site's fast dispatch layer keeps the grid connection within its limits
     against forecast errors: it first uses curtailed PV, then trims charging, then discharges
     the battery and the V2G cars.
+
+    With a ``minimum`` every car's power is 0 or at least the minimum: a value below it goes to the
+    nearer; when guarded, up only within the import limit (and ``billed_peak_kw`` if the rule says so),
+    and the guard stops cars rather than trimming them below it.
     """
     bounds = {key: s.power_bounds_kw(step_hours) for key, s in sessions.items()}
     power = {key: min(max(session_power_kw.get(key, 0.0), low), high) for key, (low, high) in bounds.items()}
@@ -47,16 +66,27 @@ def dispatch_step(
         battery_low, battery_high = battery.power_bounds_kw(step_hours)
     battery_power = min(max(battery_power_kw, battery_low), battery_high)
     curtailment = min(max(pv_curtailment_kw, 0.0), pv_kw)
+    minimums = None
+    if minimum is not None:
+        minimums = _minimum_bounds(bounds, minimum.power_kw)
+        net = building_kw - pv_kw + curtailment + battery_power + sum(power.values())
+        peak = billed_peak_kw if minimum.below_billed_peak else math.inf
+        ceiling = min(import_limit_kw, max(peak, net)) if guard else math.inf
+        export_room = net + export_limit_kw if guard else math.inf
+        power = snap_setpoints(power, minimums, ceiling - net, export_room)
 
     if guard:
         excess = building_kw - pv_kw + curtailment + battery_power + sum(power.values())
         excess -= import_limit_kw
         if excess > 0:
             excess, curtailment = _reduce(excess, curtailment, 0.0)
-            excess, power = _trim_charging(excess, power)
+            excess, power = _trim_charging(excess, power, minimums)
             excess, battery_power = _reduce(excess, battery_power, battery_low)
-            for key in power:
-                excess, power[key] = _reduce(excess, power[key], bounds[key][0])
+            if minimums is None:
+                for key in power:
+                    excess, power[key] = _reduce(excess, power[key], bounds[key][0])
+            elif excess > 0:
+                power = shift_setpoints(power, minimums, -excess)
         shortfall = pv_kw - curtailment - building_kw - battery_power - sum(power.values())
         shortfall -= export_limit_kw
         if shortfall > 0:
@@ -94,8 +124,23 @@ def _raise(shortfall: float, value: float, highest: float) -> tuple[float, float
     return shortfall - added, value + added
 
 
-def _trim_charging(excess: float, power: dict[str, float]) -> tuple[float, dict[str, float]]:
-    """Scale every charging car down by the same share."""
+def _minimum_bounds(bounds: dict[str, tuple[float, float]], min_power_kw: float) -> dict[str, EvseBounds]:
+    """Each car's bounds with the minimum power. A car that fills (or reaches its V2G floor) within
+    the step at the minimum takes only what is left, so its minimum is that."""
+    return {
+        key: EvseBounds(high, -low, min(min_power_kw, high), min(min_power_kw, -low))
+        for key, (low, high) in bounds.items()
+    }
+
+
+def _trim_charging(
+    excess: float, power: dict[str, float], minimums: dict[str, EvseBounds] | None = None
+) -> tuple[float, dict[str, float]]:
+    """Scale every charging car down by the same share; with minimums, as the hub's dispatch layer
+    does (down to the minimums, then cars stop)."""
+    if minimums is not None:
+        trimmed = shift_setpoints(power, minimums, -excess, beyond_zero=False)
+        return max(0.0, excess - sum(power.values()) + sum(trimmed.values())), trimmed
     charging = sum(max(p, 0.0) for p in power.values())
     if charging <= 0:
         return excess, power

@@ -7,6 +7,7 @@ server's CPU and RSS read from /proc.
 
     .venv/bin/python -m benchmarks.ocpp_load --stations 100
     .venv/bin/python -m benchmarks.ocpp_load --stations 1000 --clients 2 --server fixture
+    .venv/bin/python -m benchmarks.ocpp_load --stations 1000 --versions 2.1,2.0.1,1.6
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 from typing import Any
 
 from custom_components.ssch.sim import (
+    OcppVersion,
     SimClock,
     SimulatedFleet,
     StationConfig,
@@ -51,8 +53,20 @@ def _client_configs(args: argparse.Namespace, clock: SimClock) -> list[StationCo
         reconnect_initial_s=1.0,
         reconnect_max_s=10.0,
     )
-    every = fleet_configs(args.url, args.total, password=PASSWORD, template=template, prefix=args.prefix)
+    every = fleet_configs(
+        args.url,
+        args.total,
+        password=PASSWORD,
+        template=template,
+        prefix=args.prefix,
+        versions=parse_versions(args.versions),
+    )
     return every[args.first : args.first + args.count]
+
+
+def parse_versions(text: str) -> tuple[OcppVersion, ...]:
+    """``2.1,2.0.1,1.6`` -> the versions the stations speak in turn."""
+    return tuple(OcppVersion(item.strip()) for item in text.split(",") if item.strip())
 
 
 async def _plug_in_spread(fleet: SimulatedFleet, spread_real_s: float) -> None:
@@ -147,6 +161,9 @@ def server_command(args: argparse.Namespace, port: int, state_dir: Path) -> list
         "--bidirectional",
         "--state-file",
         str(state_dir / "csms-state.json"),
+        # 1.6 stations are told their meter interval at boot: the same as the 2.x stations use
+        "--meter-interval",
+        str(max(1, round(args.meter_interval))),
     ]
     for station_id in ids:
         command += ["--station", f"{station_id}:{PASSWORD}"]
@@ -190,6 +207,8 @@ def _client_command(args: argparse.Namespace, url: str, first: int, count: int) 
         str(args.connect_timeout),
         "--prefix",
         args.prefix,
+        "--versions",
+        args.versions,
     ]
 
 
@@ -305,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--connect-timeout", type=float, default=180.0)
     parser.add_argument("--server-start-timeout", type=float, default=180.0)
     parser.add_argument("--prefix", default="SIM")
+    parser.add_argument(
+        "--versions", default="2.1", help="OCPP versions the stations speak in turn, e.g. 2.1,2.0.1,1.6"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     # internal: one client process
     parser.add_argument("--as-client", action="store_true", help=argparse.SUPPRESS)
@@ -329,6 +351,7 @@ def main(argv: list[str] | None = None) -> None:
         clients=args.clients,
         speed=args.speed,
         meter_interval_s=args.meter_interval,
+        versions=args.versions,
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -2,12 +2,16 @@
 
     python -m benchmarks.run S1|S2|S4|SCENARIO.json [--controller mpc|fallback|uncontrolled|perfect]
         [--forecast-noise 0.2] [--sessions learned|none|oracle] [--steps N] [--json OUT]
+        [--min-current-a 6 [--phases 3] [--voltage 230]]
 
 The uncontrolled counterfactual always runs too (it is the reference for peak, variance and
 savings); when the perfect-foresight LP runs, every controller also reports its gap to it. A
 controller that ends a full replay with the battery fuller or emptier than the LP is also compared
 with the LP solved to end where it ended: stored energy is worth something, so only that LP is the
 lower bound of the same outcome.
+
+With ``--min-current-a`` every replay (the LPs too, which do not know the rule) sets each car's power
+to 0 or at least the minimum current's power, as the hub's dispatch layer does.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from benchmarks.build import BUILDERS, ensure_scenario
 from benchmarks.closed_loop import replay
 from benchmarks.controllers import Controller, PerfectController, UncontrolledController
 from benchmarks.core_controllers import fallback_controller, learned_sessions, mpc_controller
+from benchmarks.dispatch import MinimumPower
 from benchmarks.forecast_view import ForecastProvider
 from benchmarks.report import SAME_END, gap, kpi_table, report_dict
 from benchmarks.scenario import Scenario, load_scenario
@@ -79,6 +84,18 @@ def make_controller(
 ORDER = ("uncontrolled", "perfect", "mpc", "fallback")
 
 
+ROUND_UP_CEILINGS = ("peak", "limit")
+
+
+def minimum_power(
+    current_a: float | None, phases: int = 3, voltage_v: float = 230.0, round_up_below: str = "peak"
+) -> MinimumPower | None:
+    """The cars' minimum power for a minimum current per phase; None without one (or at 0 A)."""
+    if not current_a:
+        return None
+    return MinimumPower(current_a * phases * voltage_v / 1000.0, round_up_below == "peak")
+
+
 def resolve_scenario(name_or_path: str) -> Scenario:
     """A scenario by builder name (built on demand) or by file path."""
     if name_or_path in BUILDERS:
@@ -100,8 +117,9 @@ def run_controller(
     session_scale: float | None = None,
     end_battery_kwh: float | None = None,
     engine: str = "auto",
+    minimum: MinimumPower | None = None,
 ) -> ControllerRun:
-    """Replay one controller."""
+    """Replay one controller; ``minimum`` is the cars' minimum power (None: none)."""
     started = time.perf_counter()
 
     def progress(step: int) -> None:
@@ -129,6 +147,7 @@ def run_controller(
         horizon_steps=horizon_steps,
         steps=steps,
         progress=progress,
+        minimum=minimum,
     )
     battery_end = None if state.battery is None else state.battery.energy_kwh
     return ControllerRun(compute_kpis(flows), time.perf_counter() - started, battery_end)
@@ -197,8 +216,27 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="with --sessions learned: multiple of the learned mean the forecast expects (default 2)",
     )
+    parser.add_argument(
+        "--min-current-a",
+        type=float,
+        default=None,
+        help="the cars' minimum AC current per phase (e.g. 6): every car's power is 0 or at least "
+        "current x phases x voltage, in both directions (default: no minimum)",
+    )
+    parser.add_argument("--phases", type=int, choices=(1, 2, 3), default=3, help="with --min-current-a")
+    parser.add_argument("--voltage", type=float, default=230.0, help="with --min-current-a: phase voltage")
+    parser.add_argument(
+        "--round-up-below",
+        choices=ROUND_UP_CEILINGS,
+        default="peak",
+        help="with --min-current-a: how far rounding a car up to the minimum may raise the net import: "
+        "to the month's billed peak or the plan's own import (default), or to the import limit",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all KPIs to this file")
     args = parser.parse_args(argv)
+    if args.min_current_a is not None and args.min_current_a < 0:
+        parser.error("--min-current-a must be >= 0")
+    minimum = minimum_power(args.min_current_a, args.phases, args.voltage, args.round_up_below)
 
     scenario = resolve_scenario(args.scenario)
     chosen = args.controller or list(ORDER)
@@ -209,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "horizon_steps": args.horizon,
         "steps": args.steps,
         "progress_every": args.progress,
+        "minimum": minimum,
     }
     runs: dict[str, ControllerRun] = {}
     for name in names:
@@ -232,6 +271,12 @@ def main(argv: list[str] | None = None) -> int:
         f"scenario {scenario.name}: {steps} steps of {scenario.step_minutes} min, "
         f"{len(scenario.sessions)} sessions, forecast noise {args.forecast_noise}, "
         f"future sessions: {args.sessions}"
+        + (
+            ""
+            if minimum is None
+            else f", minimum power {minimum.power_kw:.2f} kW ({args.min_current_a:g} A x {args.phases}), "
+            f"rounding up below the {'billed peak' if minimum.below_billed_peak else 'import limit'}"
+        )
     )
     result: dict[str, Any] = {
         "scenario": scenario.name,
@@ -243,6 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         "solver": args.solver,
         "controllers": {},
     }
+    if minimum is not None:
+        result["minimum"] = {
+            "current_a": args.min_current_a,
+            "phases": args.phases,
+            "voltage_v": args.voltage,
+            "power_kw": minimum.power_kw,
+            "round_up_below": args.round_up_below,
+        }
     for name in names:
         report = reports[name]
         versus = compare(report, baseline) if name != "uncontrolled" else None

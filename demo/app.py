@@ -15,6 +15,7 @@ from demo.bookings import add_bookings
 from demo.dashboard import URL_PATH, create_dashboard
 from demo.flows import (
     LEGACY_PREFIX,
+    OCPP16_PREFIX,
     SIM_PREFIX,
     add_chargers,
     add_site_assets,
@@ -57,7 +58,7 @@ async def main(settings: DemoSettings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop_requested.set)
-    total = settings.stations + settings.legacy_stations
+    total = settings.station_count
     try:
         async with aiohttp.ClientSession() as session:
             print(f"Starting Home Assistant (log: {log_path}) ...", flush=True)
@@ -76,6 +77,7 @@ async def main(settings: DemoSettings) -> int:
                 for count, version, prefix, seed in (
                     (settings.stations, "2.1", SIM_PREFIX, 1),
                     (settings.legacy_stations, "2.0.1", LEGACY_PREFIX, 2),
+                    (settings.ocpp16_stations, "1.6", OCPP16_PREFIX, 3),
                 ):
                     if count:
                         log_file = settings.config_dir / f"stations-{prefix.lower()}.log"
@@ -103,8 +105,8 @@ async def main(settings: DemoSettings) -> int:
                 f"  Open:      {settings.url}/{URL_PATH if settings.dashboard else ''}\n"
                 f"  User name: {USERNAME}\n"
                 f"  Password:  {password}\n"
-                f"  {settings.stations} simulated stations on OCPP 2.1 and {settings.legacy_stations} on "
-                f"2.0.1 connect to ws://127.0.0.1:{settings.ocpp_port}/ocpp/<id>\n"
+                f"  {settings.stations} simulated stations on OCPP 2.1, {settings.legacy_stations} on "
+                f"2.0.1 and {settings.ocpp16_stations} on 1.6 connect to ws://127.0.0.1:{settings.ocpp_port}/ocpp/<id>\n"
                 + (
                     "  PV 60 kWp, office 150 MWh/a and a 100 kWh battery follow the benchmark site's "
                     "real-data profiles\n"

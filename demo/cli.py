@@ -8,7 +8,7 @@ from pathlib import Path
 from demo.settings import ROOT, DemoSettings
 
 DESCRIPTION = (
-    "Run a real Home Assistant with a complete charging hub: simulated OCPP 2.1 and 2.0.1 stations, PV, "
+    "Run a real Home Assistant with a complete charging hub: simulated OCPP 2.1, 2.0.1 and 1.6 stations, PV, "
     "an office and a battery from real-data profiles, day-ahead prices and a dashboard."
 )
 
@@ -27,6 +27,12 @@ def parse_args(argv: list[str] | None = None) -> DemoSettings:
     parser.add_argument("--stations", type=int, default=12, help="simulated stations on OCPP 2.1 (V2G)")
     parser.add_argument(
         "--legacy-stations", type=int, default=2, help="simulated stations on OCPP 2.0.1 (charge only)"
+    )
+    parser.add_argument(
+        "--ocpp16-stations",
+        type=int,
+        default=2,
+        help="simulated household wallboxes on OCPP 1.6J (charge only)",
     )
     parser.add_argument("--speed", type=float, default=1.0, help="simulated time runs this many times faster")
     parser.add_argument(
@@ -51,6 +57,7 @@ def parse_args(argv: list[str] | None = None) -> DemoSettings:
         stations=args.stations,
         speed=args.speed,
         legacy_stations=args.legacy_stations,
+        ocpp16_stations=args.ocpp16_stations,
         site=not args.no_site,
         dashboard=True,
         engine=args.engine,

@@ -23,6 +23,7 @@ from demo.site_model import BATTERY_CAPACITY_KWH, BATTERY_MAX_KW, PV_PEAK_KW
 
 SIM_PREFIX = "SIM"
 LEGACY_PREFIX = "AC"
+OCPP16_PREFIX = "WB"
 FIXED_PRICES = {"import_price_fixed": 0.30, "export_price_fixed": 0.08}
 ENTITY_PRICES = {"import_price_entity": IMPORT_PRICE, "export_price_entity": EXPORT_PRICE}
 
@@ -121,7 +122,7 @@ def station_ids(count: int, prefix: str = SIM_PREFIX) -> list[str]:
 
 
 def charger_inputs(settings: DemoSettings, password: str) -> list[dict[str, Any]]:
-    """One charger form per simulated station: bidirectional on OCPP 2.1, charge-only on 2.0.1."""
+    """One charger form per simulated station: bidirectional on OCPP 2.1, charge-only on 2.0.1 and 1.6."""
     bidirectional = [
         {
             "name": f"Bay {number:02d}",
@@ -148,7 +149,20 @@ def charger_inputs(settings: DemoSettings, password: str) -> list[dict[str, Any]
             station_ids(settings.legacy_stations, LEGACY_PREFIX), start=settings.stations + 1
         )
     ]
-    return bidirectional + charge_only
+    wallboxes = [
+        {
+            "name": f"Wallbox {number:02d}",
+            "station_id": station_id,
+            "password": password,
+            "evse_count": 1,
+            "max_charge_kw": 11,
+            "bidirectional": False,
+            "max_discharge_kw": 0,
+            "ocpp_version": "ocpp16",
+        }
+        for number, station_id in enumerate(station_ids(settings.ocpp16_stations, OCPP16_PREFIX), start=1)
+    ]
+    return bidirectional + charge_only + wallboxes
 
 
 async def add_chargers(
@@ -221,7 +235,7 @@ async def add_site_assets(
 
 async def wait_connected(session: aiohttp.ClientSession, settings: DemoSettings, token: str) -> int:
     """Wait until every simulated station shows as connected in Home Assistant; return how many do."""
-    expected = settings.stations + settings.legacy_stations
+    expected = settings.station_count
     connected = 0
     for _ in range(240):
         connected = await count_connectivity(session, settings, token, connected_only=True)

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--password", required=True, help="the password the demo printed")
-    parser.add_argument("--tiles", type=int, default=14, help="charger tiles the dashboard must show")
+    parser.add_argument("--tiles", type=int, default=16, help="charger tiles the dashboard must show")
     parser.add_argument("--out", type=Path, default=IMAGES)
     parser.add_argument("--dashboard-only", action="store_true", help="only dashboard.png")
     parser.add_argument("--json", action="store_true", help="print what the dashboard rendered as JSON")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -12,9 +14,10 @@ from benchmarks.controllers import (
     PlanController,
     UncontrolledController,
 )
+from benchmarks.dispatch import MinimumPower, StepFlows, dispatch_step
 from benchmarks.forecast_view import ForecastProvider
 from benchmarks.scenario import Scenario, scenario_from_dict
-from benchmarks.site_state import initial_state
+from benchmarks.site_state import SessionState, initial_state
 from custom_components.ssch.core.kpi import RealisedFlows, compute_kpis
 from custom_components.ssch.core.model import Plan, SiteSnapshot
 from tests.benchmarks.tiny import tiny_scenario_dict
@@ -223,3 +226,52 @@ def test_perfect_foresight_reports_a_failed_solve(
     )
     with pytest.raises(RuntimeError, match="infeasible"):
         PerfectController(scenario, initial_state(scenario))
+
+
+@pytest.mark.parametrize("name", ["uncontrolled", "perfect", "mpc", "fallback"])
+def test_with_a_minimum_current_every_car_takes_zero_or_at_least_the_minimum(
+    scenario: Scenario, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the controller asks, each car's power in each step is 0, at least the minimum, or
+    what is left before it is full (or at its V2G floor); controlled replays keep the limit."""
+    from benchmarks.run import make_controller
+
+    minimum = MinimumPower(6 * 3 * 230 / 1000)
+    applied: list[tuple[float, float, float]] = []
+    original = SessionState.apply
+
+    def recording(self: SessionState, power_kw: float, step_hours: float) -> None:
+        applied.append((power_kw, *self.power_bounds_kw(step_hours)))
+        original(self, power_kw, step_hours)
+
+    monkeypatch.setattr(SessionState, "apply", recording)
+    state = initial_state(scenario)
+    controller = make_controller(name, scenario, state)
+    flows = replay(scenario, state, controller, ForecastProvider(scenario), horizon_steps=8, minimum=minimum)
+    assert applied
+    for power, low, high in applied:
+        if power > 0:
+            assert power >= min(minimum.power_kw, high) - 1e-9
+        elif power < 0:
+            assert -power >= min(minimum.power_kw, -low) - 1e-9
+    assert any(abs(power) > 0 for power, _, _ in applied)
+    assert _balance_error(flows) < 1e-6
+    if controller.guarded:
+        assert compute_kpis(flows).steps_above_limit == 0
+
+
+def test_the_dispatch_is_told_the_month_s_billed_peak(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step's dispatch gets the highest import of the month before that step."""
+    peaks: list[float] = []
+
+    def recording(*args: Any, **kwargs: Any) -> StepFlows:
+        peaks.append(kwargs["billed_peak_kw"])
+        return dispatch_step(*args, **kwargs)
+
+    monkeypatch.setattr("benchmarks.closed_loop.dispatch_step", recording)
+    state = initial_state(scenario)
+    flows = replay(scenario, state, UncontrolledController(), ForecastProvider(scenario))
+    expected = [0.0, *np.maximum.accumulate(flows.grid_import_kw)[:-1]]
+    assert peaks == pytest.approx(expected)

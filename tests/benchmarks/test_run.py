@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import json
 from pathlib import Path
 import runpy
@@ -11,8 +12,10 @@ import pytest
 
 from benchmarks import run, summarize
 from benchmarks.controllers import Decision
+from benchmarks.dispatch import MinimumPower
 from benchmarks.report import SAME_END
 from benchmarks.scenario import save_scenario, scenario_from_dict
+from custom_components.ssch.core.kpi import KpiReport
 from custom_components.ssch.core.model import SiteSnapshot
 from tests.benchmarks.tiny import tiny_scenario_dict
 
@@ -174,3 +177,65 @@ def test_the_same_end_lp_runs_only_for_whole_replays_that_end_elsewhere() -> Non
     assert run.ends_elsewhere(runs, full_replay=False) == {}
     assert run.ends_elsewhere({"mpc": ended(7.5)}, full_replay=True) == {}
     assert run.ends_elsewhere({"perfect": ended(None), "mpc": ended(None)}, full_replay=True) == {}
+
+
+def test_minimum_current_option(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--min-current-a`` applies the rule to every replay and is recorded; without it nothing is."""
+    out = tmp_path / "minimum.json"
+    code = run.main(
+        [
+            str(scenario_file),
+            "--controller",
+            "perfect",
+            "--min-current-a",
+            "6",
+            "--phases",
+            "1",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert "minimum power 1.38 kW (6 A x 1), rounding up below the billed peak" in capsys.readouterr().out
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["minimum"] == {
+        "current_a": 6.0,
+        "phases": 1,
+        "voltage_v": 230.0,
+        "power_kw": pytest.approx(1.38),
+        "round_up_below": "peak",
+    }
+    plain = tmp_path / "plain.json"
+    run.main([str(scenario_file), "--controller", "perfect", "--json", str(plain)])
+    assert "minimum" not in json.loads(plain.read_text(encoding="utf-8"))
+    assert "minimum power" not in capsys.readouterr().out
+
+
+def test_minimum_current_changes_the_replay_only_when_asked(scenario_file: Path) -> None:
+    """The rule moves the tiny scenario's perfect schedule (it has values below 4.14 kW); 0 A is off."""
+    scenario = run.resolve_scenario(str(scenario_file))
+
+    def replay(minimum: MinimumPower | None) -> KpiReport:
+        return run.run_controller(
+            scenario, "perfect", noise=0.0, seed=7, horizon_steps=8, steps=None, minimum=minimum
+        ).report
+
+    plain, off, ruled = replay(None), replay(run.minimum_power(0.0)), replay(run.minimum_power(6.0))
+    assert replace(off, solve_time_median_s=0.0, solve_time_p95_s=0.0) == replace(
+        plain, solve_time_median_s=0.0, solve_time_p95_s=0.0
+    )
+    assert ruled.total_cost_eur != pytest.approx(plain.total_cost_eur)
+
+
+def test_minimum_power_of_a_current() -> None:
+    assert run.minimum_power(None) is None
+    assert run.minimum_power(0.0) is None
+    assert run.minimum_power(6.0) == MinimumPower(pytest.approx(4.14), True)  # type: ignore[arg-type]
+    assert run.minimum_power(6.0, 1, 230.0, "limit") == MinimumPower(pytest.approx(1.38), False)  # type: ignore[arg-type]
+
+
+def test_a_negative_minimum_current_is_refused(scenario_file: Path) -> None:
+    with pytest.raises(SystemExit):
+        run.main([str(scenario_file), "--min-current-a", "-6"])

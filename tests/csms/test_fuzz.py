@@ -15,6 +15,7 @@ from custom_components.ssch.csms.handlers import HANDLERS
 from custom_components.ssch.csms.settings import CsmsSettings
 from custom_components.ssch.csms.state import StationState
 from custom_components.ssch.csms.station import Session
+from custom_components.ssch.csms.v16_handlers import HANDLERS_16
 
 from .conftest import V2G
 
@@ -72,6 +73,34 @@ VALID: dict[str, dict[str, Any]] = {
     "PullDynamicScheduleUpdate": {"chargingProfileId": 1},
     "DataTransfer": {"vendorId": "acme"},
 }
+METER_16 = [
+    {
+        "timestamp": NOW,
+        "sampledValue": [
+            {"value": "1200", "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+            {"value": "16.1", "measurand": "Current.Import", "phase": "L1", "unit": "A"},
+        ],
+    }
+]
+VALID_16: dict[str, dict[str, Any]] = {
+    "BootNotification": {"chargePointVendor": "V", "chargePointModel": "M"},
+    "Heartbeat": {},
+    "StatusNotification": {"connectorId": 1, "errorCode": "NoError", "status": "Charging"},
+    "Authorize": {"idTag": "card"},
+    "StartTransaction": {"connectorId": 1, "idTag": "card", "meterStart": 100, "timestamp": NOW},
+    "MeterValues": {"connectorId": 1, "transactionId": 1, "meterValue": METER_16},
+    "StopTransaction": {
+        "transactionId": 1,
+        "meterStop": 900,
+        "timestamp": NOW,
+        "reason": "EVDisconnected",
+        "transactionData": METER_16,
+    },
+    "FirmwareStatusNotification": {"status": "Installed"},
+    "DiagnosticsStatusNotification": {"status": "Uploaded"},
+    "SecurityEventNotification": {"type": "FirmwareUpdated", "timestamp": NOW},
+    "DataTransfer": {"vendorId": "acme"},
+}
 
 
 def _all_keys(node: Any) -> set[str]:
@@ -82,7 +111,7 @@ def _all_keys(node: Any) -> set[str]:
     return set()
 
 
-FIELD_NAMES = sorted(_all_keys(VALID))
+FIELD_NAMES = sorted(_all_keys(VALID) | _all_keys(VALID_16))
 SCALARS = (
     st.none()
     | st.booleans()
@@ -112,10 +141,10 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def bent_payloads(draw: st.DrawFn) -> tuple[str, Any]:
+def bent_payloads(draw: st.DrawFn, valid: dict[str, dict[str, Any]] = VALID) -> tuple[str, Any]:
     """A valid payload of some action with one value replaced, removed or left, or any JSON at all."""
-    action = draw(st.sampled_from([*VALID, "FlyToTheMoon", "CostUpdated"]))
-    payload: Any = copy.deepcopy(VALID.get(action, {}))
+    action = draw(st.sampled_from([*valid, "FlyToTheMoon", "CostUpdated"]))
+    payload: Any = copy.deepcopy(valid.get(action, {}))
     paths = _paths(payload)
     choice = draw(st.sampled_from(["replace", "remove", "keep", "any"]))
     if choice == "any":
@@ -149,11 +178,11 @@ async def _persist(station_id: str) -> None:
     return None
 
 
-def _session(socket: RecordingSocket) -> Session:
+def _session(socket: RecordingSocket, version: str = "2.1") -> Session:
     return Session(
         socket,  # type: ignore[arg-type]
         StationState("CS21"),
-        "2.1",
+        version,
         config=V2G,
         pending=None,
         settings=CsmsSettings(rate_per_s=1e6, rate_burst=10**6),
@@ -166,7 +195,7 @@ def _session(socket: RecordingSocket) -> Session:
 @settings(max_examples=400, deadline=None)
 @given(st.text(max_size=300) | JSON.map(json.dumps))
 def test_any_text_is_classified_without_an_exception(text: str) -> None:
-    for version in ("2.1", "2.0.1"):
+    for version in ("2.1", "2.0.1", "1.6"):
         frame = parse_frame(text, version)
         assert frame is not None
         if isinstance(frame, FrameViolation):
@@ -212,3 +241,44 @@ def test_the_valid_payloads_are_accepted() -> None:
     asyncio.run(run())
     assert [json.loads(text)[0] for text in socket.sent] == [3] * len(VALID)
     assert set(VALID) <= set(HANDLERS)
+
+
+_ERRORS_16 = {
+    "FormationViolation",
+    "TypeConstraintViolation",
+    "OccurenceConstraintViolation",
+    "PropertyConstraintViolation",
+    "NotImplemented",
+    "NotSupported",
+}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(bent_payloads(VALID_16), min_size=1, max_size=6))
+def test_every_call_of_a_16_station_gets_exactly_one_answer_in_16_terms(calls: list[tuple[str, Any]]) -> None:
+    socket = RecordingSocket()
+    session = _session(socket, "1.6")
+
+    async def run() -> None:
+        for index, (action, payload) in enumerate(calls):
+            await session._on_text(json.dumps([2, f"m{index}", action, payload]))
+
+    asyncio.run(run())
+    answers = [answer for answer in map(json.loads, socket.sent) if answer[0] in (3, 4)]
+    assert [answer[1] for answer in answers] == [f"m{index}" for index in range(len(calls))]
+    assert all(answer[2] in _ERRORS_16 for answer in answers if answer[0] == 4), answers
+    json.dumps(session.state.to_dict(), allow_nan=False)
+
+
+def test_the_valid_16_payloads_are_accepted() -> None:
+    socket = RecordingSocket()
+    session = _session(socket, "1.6")
+
+    async def run() -> None:
+        for action, payload in VALID_16.items():
+            await session._on_text(json.dumps([2, action, action, payload]))
+
+    asyncio.run(run())
+    answers = [answer for answer in map(json.loads, socket.sent) if answer[0] in (3, 4)]
+    assert [answer[0] for answer in answers] == [3] * len(VALID_16)
+    assert set(VALID_16) <= set(HANDLERS_16)

@@ -66,7 +66,8 @@ def test_dashboard_renders_the_hub_in_chromium(tmp_path: Path, socket_enabled: N
         output, _ = demo.communicate(timeout=120)
     rendered = json.loads(shot.stdout.strip().splitlines()[-1])
     assert {"Hub", "Grid power and the plan", "Chargers", "Site", "Key figures"} <= set(rendered["titles"])
-    assert sorted(rendered["tiles"]) == [f"Bay {number:02d}" for number in range(1, 15)]
+    bays = [f"Bay {number:02d}" for number in range(1, 15)]
+    assert sorted(rendered["tiles"]) == [*bays, "Wallbox 01", "Wallbox 02"]
     assert {"hui-entities-card", "hui-history-graph-card", "hui-tile-card", "hui-calendar-card"} <= set(
         rendered["cards"]
     )

@@ -25,11 +25,12 @@ def _set_up_demo(config: Path, *options: str) -> tuple[str, str]:
 
 
 def test_demo_starts_home_assistant_with_a_complete_hub(tmp_path: Path, socket_enabled: None) -> None:
-    """Onboarding, the hub's flows, 12 OCPP 2.1 and 2 OCPP 2.0.1 stations, site, bookings, a clean stop."""
+    """Onboarding, the hub's flows, 12 OCPP 2.1, 2 OCPP 2.0.1 and 2 OCPP 1.6 stations, site, bookings, a
+    clean stop."""
     output, _ = _set_up_demo(tmp_path / "config")
     assert "demo is running" in output
-    assert "14 of 14 charging stations connected." in output
-    assert "12 simulated stations on OCPP 2.1 and 2 on 2.0.1" in output
+    assert "16 of 16 charging stations connected." in output
+    assert "12 simulated stations on OCPP 2.1, 2 on 2.0.1 and 2 on 1.6" in output
     assert "real-data profiles" in output
     assert "Password:" in output
     assert "Stopped." in output
@@ -40,7 +41,7 @@ def test_demo_starts_home_assistant_with_a_complete_hub(tmp_path: Path, socket_e
 def test_demo_runs_as_home_assistant_os_does(tmp_path: Path, socket_enabled: None) -> None:
     """`--engine built-in`: Home Assistant cannot import cvxpy, and the hub plans with its built-in engine."""
     output, log = _set_up_demo(
-        tmp_path / "config", "--engine", "built-in", "--stations", "2", "--legacy-stations", "0"
+        tmp_path / "config", "--engine", "built-in", "--stations", "2", "--legacy-stations", "0", "--ocpp16-stations", "0"
     )
     assert "The hub plans with: built-in / PIQP" in output
     assert "2 of 2 charging stations connected." in output

@@ -85,6 +85,20 @@ def samples(event: dict[str, Any]) -> dict[str, float]:
 
 
 async def plugged(station: SimulatedStation, **car: Any) -> str:
+    """Plug a car into a 2.x station and return the id of the transaction it starts."""
+    transaction_id = await _plugged(station, **car)
+    assert isinstance(transaction_id, str)
+    return transaction_id
+
+
+async def plugged16(station: SimulatedStation, **car: Any) -> int:
+    """Plug a car into a 1.6 station and return the id the CSMS gave its transaction."""
+    transaction_id = await _plugged(station, **car)
+    assert isinstance(transaction_id, int)
+    return transaction_id
+
+
+async def _plugged(station: SimulatedStation, **car: Any) -> str | int:
     station.plug_in(car_arriving(station.clock.now(), **car))
     await eventually(lambda: station.transaction_id is not None)
     assert station.transaction_id is not None

@@ -1,4 +1,4 @@
-"""A small OCPP 2.1 / 2.0.1 CSMS on aiohttp for testing the simulator (and for load tests).
+"""A small OCPP 2.1 / 2.0.1 / 1.6 CSMS on aiohttp for testing the simulator (and for load tests).
 
 Run standalone: ``python -m tests.sim.csms_fixture --port 9000``.
 """
@@ -11,6 +11,7 @@ import base64
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
+import itertools
 import logging
 from typing import Any, cast
 
@@ -20,10 +21,12 @@ from ocpp.routing import on
 from ocpp.v21 import call_result as result_v21
 from ocpp.v201 import call_result as result_v201
 
+from tests.sim.central_system16 import CentralSystem16ChargePoint
+
 _Handler = Callable[..., Any]
 _QUIET = logging.getLogger("ocpp.fixture")
 _QUIET.setLevel(logging.CRITICAL)
-SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1")
+SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")
 
 
 def _handles(action: str) -> Callable[[_Handler], _Handler]:
@@ -124,10 +127,12 @@ class FixtureCsms:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.allowed_energy_transfer = allowed_energy_transfer or ["AC_three_phase", "AC_BPT"]
         self.authorize_status = "Accepted"
+        self.start_transaction_status = "Accepted"
+        self.transaction_ids = itertools.count(1001)
         self.boot_statuses: list[str] = []
         self.charging_needs_behaviour = "answer"
         self.subprotocols: tuple[str, ...] = SUBPROTOCOLS
-        self.charge_points: dict[str, FixtureChargePoint] = {}
+        self.charge_points: dict[str, FixtureChargePoint | CentralSystem16ChargePoint] = {}
         self.received: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
         self.rejected_handshakes = 0
         self.requests_handled = 0
@@ -205,7 +210,12 @@ class FixtureCsms:
             raise web.HTTPUnauthorized
         websocket = web.WebSocketResponse(protocols=self.subprotocols)
         await websocket.prepare(request)
-        charge_point = FixtureChargePoint(station_id, ServerConnection(websocket), self)
+        connection = ServerConnection(websocket)
+        charge_point: FixtureChargePoint | CentralSystem16ChargePoint
+        if websocket.ws_protocol == "ocpp1.6":
+            charge_point = CentralSystem16ChargePoint(station_id, connection, self)
+        else:
+            charge_point = FixtureChargePoint(station_id, connection, self)
         self.charge_points[station_id] = charge_point
         try:
             await charge_point.start()
@@ -226,7 +236,7 @@ async def _serve(port: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Minimal OCPP 2.x CSMS for simulator tests")
+    parser = argparse.ArgumentParser(description="Minimal OCPP 2.x / 1.6 CSMS for simulator tests")
     parser.add_argument("--port", type=int, default=9000)
     asyncio.run(_serve(parser.parse_args().port))
 

@@ -19,6 +19,7 @@ from custom_components.ssch.sim import (
     V2xLimits,
     car_arriving,
 )
+from custom_components.ssch.sim.ocpp2.firmware import Ocpp2Firmware
 from tests.sim.conftest import PASSWORD, eventually
 
 V2X = V2xLimits(max_discharge_power_kw=7.0)
@@ -63,7 +64,8 @@ async def test_v2g_setpoints_over_ocpp_21(server: CsmsServer) -> None:
     handle = server.station("SIM01")
     try:
         assert server.state("SIM01").evse(1).transaction_id == station.transaction_id
-        assert "AC_BPT" in station.allowed_energy_transfer
+        assert isinstance(station.firmware, Ocpp2Firmware)
+        assert "AC_BPT" in station.firmware.allowed_energy_transfer
 
         first = await handle.set_setpoint(1, -5.0)
         assert first.action == "SetChargingProfile"
@@ -92,9 +94,12 @@ async def test_v2g_setpoints_over_ocpp_21(server: CsmsServer) -> None:
 async def test_charge_limit_over_ocpp_201(server: CsmsServer) -> None:
     station = await start_station(server, "SIM02", OcppVersion.V201)
     try:
-        result = await server.station("SIM02").set_setpoint(1, 4.0)
+        result = await server.station("SIM02").set_setpoint(1, 5.0)
         assert result.action == "SetChargingProfile"
-        assert station.power_kw == pytest.approx(4.0, abs=0.05)
+        assert station.power_kw == pytest.approx(5.0, abs=0.05)
+        # below the 6 A a car needs on three phases (4.14 kW): the minimum, never less
+        assert (await server.station("SIM02").set_setpoint(1, 3.0)).applied_kw == pytest.approx(4.14)
+        assert station.power_kw == pytest.approx(4.14, abs=0.05)
         discharge = await server.station("SIM02").set_setpoint(1, -4.0)
         assert discharge.applied_kw == 0
         assert station.power_kw == 0

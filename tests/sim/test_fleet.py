@@ -15,7 +15,7 @@ from custom_components.ssch.sim import (
     fleet_configs,
     random_visits,
 )
-from custom_components.ssch.sim.cli import build_parser, main, run
+from custom_components.ssch.sim.cli import build_parser, configs_from_args, main, run
 from demo.ports import free_port
 from tests.sim.conftest import PASSWORD, eventually
 from tests.sim.csms_fixture import FixtureCsms
@@ -123,4 +123,67 @@ def test_cli_main_keeps_retrying_an_absent_server(capsys: pytest.CaptureFixture[
 
 def test_parser_defaults() -> None:
     args: argparse.Namespace = build_parser().parse_args(["--url", "ws://h:1"])
-    assert (args.stations, args.version, args.prefix, args.speed) == (1, "2.1", "SIM", 1.0)
+    assert (args.stations, args.version, args.prefix, args.speed) == (1, (OcppVersion.V21,), "SIM", 1.0)
+
+
+def test_fleet_configs_cycle_versions() -> None:
+    mixed = (OcppVersion.V21, OcppVersion.V201, OcppVersion.V16)
+    configs = fleet_configs("ws://x", 5, versions=mixed)
+    assert [c.ocpp_version for c in configs] == [*mixed, OcppVersion.V21, OcppVersion.V201]
+    assert {c.ocpp_version for c in fleet_configs("ws://x", 3, version=OcppVersion.V16)} == {OcppVersion.V16}
+
+
+async def test_mixed_fleet_speaks_each_version(csms: FixtureCsms) -> None:
+    mixed = (OcppVersion.V21, OcppVersion.V201, OcppVersion.V16)
+    fleet = SimulatedFleet(fleet_configs(csms.url, 3, password=PASSWORD, versions=mixed), SimClock(speed=60))
+    await fleet.start()
+    try:
+        await fleet.wait_connected(5)
+        links = [csms.charge_points[station.station_id].connection for station in fleet.stations]
+        protocols = [link.websocket.ws_protocol for link in links]
+        assert protocols == ["ocpp2.1", "ocpp2.0.1", "ocpp1.6"]
+        assert "charge_point_vendor" in csms.messages("SIM03", "BootNotification")[0]
+    finally:
+        await fleet.stop()
+
+
+def test_cli_options_of_16_wallboxes() -> None:
+    args = build_parser().parse_args(
+        [
+            "--url",
+            "ws://h:1",
+            "--stations",
+            "2",
+            "--version",
+            "1.6,2.1",
+            "--phases",
+            "1",
+            "--voltage",
+            "240",
+            "--min-current",
+            "8",
+            "--rate-units",
+            "Current,Power",
+        ]
+    )
+    configs = configs_from_args(args, START)
+    assert [c.ocpp_version for c in configs] == [OcppVersion.V16, OcppVersion.V21]
+    first = configs[0]
+    assert (first.phases, first.nominal_voltage_v, first.min_current_a) == (1, 240.0, 8.0)
+    assert first.charging_rate_units == "Current,Power"
+    assert build_parser().parse_args(["--url", "u", "--version", "1.6"]).version == (OcppVersion.V16,)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--url", "u", "--version", "1.5"])
+
+
+async def test_cli_run_with_16_wallboxes(csms: FixtureCsms, capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(
+        [
+            *("--url", csms.url, "--stations", "2", "--password", PASSWORD, "--version", "1.6"),
+            *("--speed", "36000", "--start", "2026-06-01T06:30:00Z", "--duration", "1.0"),
+            *("--status-every", "0.2", "--meter-interval", "1800"),
+        ]
+    )
+    await run(args)
+    assert "connected 2/2" in capsys.readouterr().out.strip().splitlines()[-2]
+    assert csms.messages("SIM01", "StartTransaction") or csms.messages("SIM02", "StartTransaction")

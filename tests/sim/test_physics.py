@@ -11,9 +11,9 @@ import pytest
 from custom_components.ssch.sim import CarVisit, OcppVersion, SimClock, V2xLimits, car_arriving
 from custom_components.ssch.sim.battery import EvBattery
 from custom_components.ssch.sim.clock import ocpp_timestamp, parse_ocpp_timestamp
-from custom_components.ssch.sim.control import requested_power_kw
-from custom_components.ssch.sim.device_model import DeviceModel
-from custom_components.ssch.sim.profiles import ProfileCommand
+from custom_components.ssch.sim.ocpp2.control import requested_power_kw
+from custom_components.ssch.sim.ocpp2.device_model import DeviceModel
+from custom_components.ssch.sim.ocpp2.profiles import ProfileCommand
 from custom_components.ssch.sim.stats import LinkStats, percentile
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from custom_components.ssch.sim.clock import ocpp_timestamp
-from custom_components.ssch.sim.profiles import ProfileStore
+from custom_components.ssch.sim.ocpp2.profiles import ProfileStore
 from tests.sim.builders import charging_profile, period
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -11,7 +11,6 @@ import pytest
 
 from custom_components.ssch.sim import OcppVersion, SimClock, SimulatedStation, StationConfig, car_arriving
 from custom_components.ssch.sim.link import ConnectionLostError
-from custom_components.ssch.sim.messages import heartbeat
 from custom_components.ssch.sim.session import _until_first_ends
 from tests.sim.conftest import StationFactory, eventually, plugged
 from tests.sim.csms_fixture import FixtureCsms
@@ -64,9 +63,9 @@ async def test_a_bad_answer_handler_does_not_stop_the_station(
     def explode(_: Any) -> None:
         raise KeyError("surprise")
 
-    station._outbox.put(heartbeat(station._calls), explode)
-    station._outbox.put(heartbeat(station._calls))
-    await eventually(lambda: station.stats.calls_sent["Heartbeat"] == 2 and not len(station._outbox))
+    station.outbox.put(station.firmware.heartbeat(), explode)
+    station.outbox.put(station.firmware.heartbeat())
+    await eventually(lambda: station.stats.calls_sent["Heartbeat"] == 2 and not station.outbox)
     assert station.connected
 
 

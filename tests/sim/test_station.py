@@ -17,6 +17,7 @@ from custom_components.ssch.sim import (
     car_arriving,
 )
 from custom_components.ssch.sim.clock import parse_ocpp_timestamp
+from custom_components.ssch.sim.ocpp2.firmware import Ocpp2Firmware
 from tests.sim.builders import (
     central_setpoint,
     charging_profile,
@@ -268,7 +269,8 @@ async def test_discharge_setpoint_dropped_after_max_offline_duration(
     await eventually(lambda: not station.connected)
     # 600 s of simulated time pass in well under a second: back to the default behaviour
     await eventually(lambda: station.power_kw == 11.0, timeout_s=10.0)
-    assert len(station.profiles) == 0
+    assert isinstance(station.firmware, Ocpp2Firmware)
+    assert len(station.firmware.profiles) == 0
 
 
 async def test_ignoring_firmware_keeps_charging_at_max(

@@ -19,6 +19,7 @@ from .handshake import MAX_STATION_ID_LENGTH
 from .journal import StateJournal
 from .registry import StationConfig, StationRegistry
 from .server import CsmsServer
+from .settings import CsmsSettings
 from .store import JsonFileStore
 from .tls import server_ssl_context
 
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--keyfile")
     parser.add_argument("--client-ca", help="CA of the stations' certificates (security profile 3)")
     parser.add_argument("--quiet", action="store_true", help="do not print events")
+    parser.add_argument(
+        "--meter-interval", type=int, default=60, help="seconds between a 1.6 station's meter values"
+    )
     return parser
 
 
@@ -78,6 +82,7 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> 
         adopt_unknown=args.adopt_unknown,
         ssl_context=ssl_context,
         journal=StateJournal(f"{args.state_file}.journal"),
+        settings=CsmsSettings(meter_interval_s=args.meter_interval),
     )
     if not args.quiet:
         server.listen(print_event)

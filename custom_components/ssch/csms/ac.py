@@ -43,14 +43,15 @@ def ac_supply(config: StationConfig, evse: EvseState) -> AcSupply:
 
 def charge_limits_kw(config: StationConfig, evse: EvseState) -> tuple[float, float]:
     """(minimum, maximum) charging power of the EVSE with its car: the installer's limit, the car's
-    reported power or current limits, and the minimum current."""
+    reported power or current limits, and the minimum current. A car that states its minimum power
+    (ISO 15118-20) knows it best; otherwise the minimum current on the phases in use decides."""
     supply = ac_supply(config, evse)
     limits = evse.ev_limits
     maximum = config.max_charge_kw
     for reported in (limits.max_charge_kw, _current_kw(supply, limits.max_current_a)):
         if reported is not None:
             maximum = min(maximum, reported)
-    minimum = max(supply.min_kw, limits.min_charge_kw or 0.0)
+    minimum = limits.min_charge_kw if limits.min_charge_kw is not None else supply.min_kw
     return min(minimum, maximum), maximum
 
 

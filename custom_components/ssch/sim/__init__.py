@@ -1,4 +1,4 @@
-"""Charge-station simulator: OCPP 2.1 / 2.0.1 clients with EV battery physics (HA-free)."""
+"""Charge-station simulator: OCPP 2.1 / 2.0.1 / 1.6J clients with EV battery physics (HA-free)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Entry point: ``python -m custom_components.ssch.sim --url ws://127.0.0.1:9000 --stations 12``."""
+"""Entry point: ``python -m custom_components.ssch.sim --url ws://127.0.0.1:9000 --version 1.6``."""
 
 from __future__ import annotations
 

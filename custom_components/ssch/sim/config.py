@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# ChargingScheduleAllowedChargingRateUnit values a 1.6 station may announce.
+CHARGING_RATE_UNIT_CHOICES = ("Current", "Power", "Current,Power")
+
 
 class OcppVersion(StrEnum):
     """OCPP versions the simulated stations speak; the value is the version string."""
 
     V201 = "2.0.1"
     V21 = "2.1"
+    V16 = "1.6"
 
     @property
     def subprotocol(self) -> str:
@@ -38,7 +42,8 @@ class CarVisit:
     capacity_kwh: float
     target_soc_percent: float = 100.0
     max_charge_power_kw: float = 11.0
-    min_charge_power_kw: float = 1.4
+    # 6 A on one 230 V phase: the least an AC car draws (IEC 61851).
+    min_charge_power_kw: float = 1.38
     v2x: V2xLimits | None = None
     id_token: str = "SIMCARD"
 
@@ -59,7 +64,12 @@ class Misbehaviour:
 
 @dataclass(frozen=True, slots=True)
 class StationConfig:
-    """Everything one simulated charging station needs to run."""
+    """Everything one simulated charging station needs to run.
+
+    ``phases``, ``nominal_voltage_v`` and ``min_current_a`` describe the AC supply and the car's
+    smallest charging current; ``charging_rate_units`` is what a 1.6 station announces in
+    ``ChargingScheduleAllowedChargingRateUnit``.
+    """
 
     station_id: str
     url: str
@@ -78,8 +88,25 @@ class StationConfig:
     reconnect_max_s: float = 30.0
     validate_schemas: bool = True
     misbehaviour: Misbehaviour = field(default_factory=Misbehaviour)
+    nominal_voltage_v: float = 230.0
+    min_current_a: float = 6.0
+    charging_rate_units: str = "Current"
+    firmware_version: str = "sim-1"
+
+    def __post_init__(self) -> None:
+        if self.phases not in (1, 2, 3):
+            raise ValueError("a station has 1, 2 or 3 phases")
+        if self.nominal_voltage_v <= 0 or self.min_current_a < 0:
+            raise ValueError("the voltage must be positive and the minimum current not negative")
+        if self.charging_rate_units not in CHARGING_RATE_UNIT_CHOICES:
+            raise ValueError(f"charging_rate_units must be one of {CHARGING_RATE_UNIT_CHOICES}")
 
     @property
     def endpoint(self) -> str:
         """Return the websocket URL of this station: the server URL plus the station id."""
         return f"{self.url.rstrip('/')}/{self.station_id}"
+
+    @property
+    def evse_max_current_a(self) -> float:
+        """Return the current per phase at which the EVSE delivers its maximum power."""
+        return self.evse_max_power_kw * 1000.0 / (self.phases * self.nominal_voltage_v)

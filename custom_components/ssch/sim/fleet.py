@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 import random
@@ -23,12 +23,19 @@ def fleet_configs(
     prefix: str = "SIM",
     password: str | None = None,
     version: OcppVersion = OcppVersion.V21,
+    versions: Sequence[OcppVersion] | None = None,
     seed: int | None = 1,
     start: datetime | None = None,
     days: int = 2,
     template: StationConfig | None = None,
 ) -> list[StationConfig]:
-    """Build ``count`` configs named ``<prefix>01..`` with seeded random car schedules."""
+    """Build ``count`` configs named ``<prefix>01..`` with seeded random car schedules.
+
+    ``versions`` mixes OCPP versions: station n speaks ``versions[(n - 1) % len(versions)]``, so
+    ``(V21, V201, V16)`` gives SIM01 2.1, SIM02 2.0.1, SIM03 1.6, SIM04 2.1 and so on. Without it
+    every station speaks ``version``.
+    """
+    cycle = tuple(versions) if versions else (version,)
     width = max(2, len(str(count)))
     base = template or StationConfig(station_id="", url=url)
     rng = random.Random(seed)
@@ -42,7 +49,7 @@ def fleet_configs(
                 station_id=station_id,
                 url=url,
                 password=password,
-                ocpp_version=version,
+                ocpp_version=cycle[(number - 1) % len(cycle)],
                 visits=visits,
             )
         )
@@ -50,7 +57,7 @@ def fleet_configs(
 
 
 class SimulatedFleet:
-    """Runs many :class:`SimulatedStation` on one event loop."""
+    """Runs many :class:`SimulatedStation` (of any OCPP versions) on one event loop."""
 
     def __init__(self, configs: Iterable[StationConfig], clock: SimClock | None = None) -> None:
         self.clock = clock or SimClock()

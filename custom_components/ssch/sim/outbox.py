@@ -13,10 +13,20 @@ DEFAULT_CAPACITY = 2000
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One request (an ``ocpp`` call dataclass) and what to do with its response."""
+    """One request and what to do with its response.
+
+    The request is an ``ocpp`` call dataclass, or a function that builds it when it is sent: a
+    1.6 MeterValues queued while offline only learns its transaction id from the answer to the
+    StartTransaction ahead of it. A builder that returns None has nothing left to send.
+    """
 
     payload: Any
     on_result: Callable[[Any], None] | None = None
+    build: Callable[[], Any | None] | None = None
+
+    def request(self) -> Any | None:
+        """Return the call dataclass to send now, or None when there is nothing to send."""
+        return self.build() if self.build is not None else self.payload
 
 
 class Outbox:
@@ -31,9 +41,18 @@ class Outbox:
         return len(self._items)
 
     def put(self, payload: Any, on_result: Callable[[Any], None] | None = None) -> None:
+        self._append(Outgoing(payload, on_result))
+
+    def put_built_later(
+        self, build: Callable[[], Any | None], on_result: Callable[[Any], None] | None = None
+    ) -> None:
+        """Queue a request that is built only when its turn comes (see :class:`Outgoing`)."""
+        self._append(Outgoing(None, on_result, build))
+
+    def _append(self, item: Outgoing) -> None:
         if len(self._items) == self._items.maxlen:
             self.overflowed += 1
-        self._items.append(Outgoing(payload, on_result))
+        self._items.append(item)
         self._ready.set()
 
     def put_first(self, payload: Any) -> None:

@@ -12,9 +12,8 @@ from typing import Any, Protocol
 import aiohttp
 from ocpp.exceptions import OCPPError
 
-from . import messages
 from .config import StationConfig
-from .link import CommandTarget, ConnectionLostError, StationChargePoint, WebsocketConnection
+from .link import ConnectionLostError, StationChargePoint, WebsocketConnection
 from .outbox import Outbox
 from .stats import LinkStats
 
@@ -25,15 +24,30 @@ _MALFORMED_FRAMES = (
     '[9, "bad-type", "Heartbeat", {}]',
     '[2, "missing-payload"]',
 )
+# How long (real) a graceful reconnect waits for queued requests, such as a StopTransaction, to go out.
+_FLUSH_BEFORE_RECONNECT_S = 2.0
 _RECOVERABLE = (aiohttp.ClientError, ConnectionLostError, OSError, TimeoutError, OCPPError)
 
 
-class SessionListener(CommandTarget, Protocol):
-    """What the connection tells the station about, besides inbound CALLs."""
+class SessionListener(Protocol):
+    """What the connection tells the station about (inbound CALLs go to the charge point)."""
+
+    @property
+    def heartbeat_interval_s(self) -> float | None: ...
 
     def on_online(self, heartbeat_interval_s: float) -> None: ...
 
     def on_offline(self) -> None: ...
+
+
+class OcppDialect(Protocol):
+    """The version-specific pieces a connection needs."""
+
+    def charge_point(self, connection: WebsocketConnection) -> StationChargePoint: ...
+
+    def boot_notification(self) -> Any: ...
+
+    def heartbeat(self) -> Any: ...
 
 
 class StationSession:
@@ -43,12 +57,15 @@ class StationSession:
         self,
         config: StationConfig,
         listener: SessionListener,
+        dialect: OcppDialect,
+        *,
         outbox: Outbox,
         stats: LinkStats,
         http: aiohttp.ClientSession,
     ) -> None:
         self._config = config
         self._listener = listener
+        self._dialect = dialect
         self._outbox = outbox
         self._stats = stats
         self._http = http
@@ -80,6 +97,15 @@ class StationSession:
         if self._connection is not None:
             await self._connection.close()
 
+    async def reconnect(self, *, flush_first: bool) -> None:
+        """Drop the connection as a rebooting station does (``flush_first``: once the queue is sent)."""
+        if flush_first:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + _FLUSH_BEFORE_RECONNECT_S
+            while self._outbox and loop.time() < deadline:  # noqa: ASYNC110 - the queue has no event
+                await asyncio.sleep(0.01)
+        await self.drop()
+
     async def send_raw(self, text: str) -> None:
         """Send a frame as is (to test how a server copes with garbage)."""
         if self._connection is None:
@@ -102,13 +128,7 @@ class StationSession:
                 raise ConnectionLostError(f"server chose subprotocol {websocket.protocol!r}")
             self._stats.connects += 1
             self._connection = WebsocketConnection(websocket)
-            self._charge_point = StationChargePoint(
-                config.station_id,
-                self._connection,
-                config.ocpp_version,
-                self._listener,
-                config.call_timeout_s,
-            )
+            self._charge_point = self._dialect.charge_point(self._connection)
             tasks = [
                 asyncio.create_task(self._charge_point.start()),
                 asyncio.create_task(self._converse(self._charge_point)),
@@ -125,7 +145,7 @@ class StationSession:
         self.connected = True
         self._listener.on_online(interval)
         tasks = [
-            asyncio.create_task(self._heartbeat(charge_point, interval)),
+            asyncio.create_task(self._heartbeat(interval)),
             asyncio.create_task(self._drain_outbox(charge_point)),
         ]
         garbage_every_s = self._config.misbehaviour.malformed_frame_every_s
@@ -135,25 +155,28 @@ class StationSession:
 
     async def _boot(self, charge_point: StationChargePoint) -> float:
         while True:
-            result = await self.call(
-                charge_point, messages.boot_notification(charge_point.calls, self._config)
-            )
+            result = await self.call(charge_point, self._dialect.boot_notification())
             interval = float(result.interval) if result.interval else self._config.heartbeat_fallback_s
             if result.status == "Accepted":
                 return interval
             self._report_once(f"boot-{result.status}", "boot of %s answered %s", result.status)
             await asyncio.sleep(max(1.0, interval))
 
-    async def _heartbeat(self, charge_point: StationChargePoint, interval_s: float) -> None:
+    async def _heartbeat(self, boot_interval_s: float) -> None:
         while True:
-            await asyncio.sleep(interval_s)
-            self._outbox.put(messages.heartbeat(charge_point.calls))
+            # The station may have been told a new interval since the boot.
+            await asyncio.sleep(self._listener.heartbeat_interval_s or boot_interval_s)
+            self._outbox.put(self._dialect.heartbeat())
 
     async def _drain_outbox(self, charge_point: StationChargePoint) -> None:
         while True:
             item = await self._outbox.peek()
+            payload = item.request()
+            if payload is None:
+                self._outbox.pop(item)
+                continue
             try:
-                result = await self.call(charge_point, item.payload)
+                result = await self.call(charge_point, payload)
             except OCPPError as err:
                 self._stats.call_errors += 1
                 self._report_once(f"error-{err.code}", "CSMS rejected a request of %s: %s", err)

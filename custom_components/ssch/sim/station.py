@@ -1,32 +1,33 @@
-"""One simulated charging station: an EVSE with a car schedule, battery physics and OCPP."""
+"""One simulated charging station: an EVSE with a car schedule, battery physics and an OCPP link.
+
+The part every OCPP version shares lives here: the car arriving and leaving, the energy it takes,
+the connection. What goes over the wire, and how much power the CSMS allows, is the business of the
+firmware of the configured version (:mod:`.ocpp2` for 2.1 / 2.0.1, :mod:`.ocpp16` for 1.6).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-import logging
 from typing import Any
-import uuid
 
 import aiohttp
-from ocpp.v21 import call as call_v21
-from ocpp.v201 import call as call_v201
 
-from . import messages
 from .battery import EvBattery
 from .clock import SimClock
 from .config import CarVisit, OcppVersion, StationConfig
-from .control import requested_power_kw
-from .device_model import DeviceModel
+from .firmware import Firmware
+from .ocpp2.firmware import Ocpp2Firmware
+from .ocpp16.firmware import Ocpp16Firmware
 from .outbox import Outbox
-from .profiles import ProfileStore
 from .session import StationSession
 from .stats import LinkStats
 
-_LOGGER = logging.getLogger(__name__)
-_TRIGGERABLE = frozenset({"BootNotification", "Heartbeat", "StatusNotification", "TransactionEvent"})
+# The physics loop looks at the station at least this often (simulated) when meter values are off.
+_IDLE_RECHECK_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,12 @@ class ReceivedCommand:
 
 
 class SimulatedStation:
-    """A charging station with one EVSE that follows the CSMS like compliant firmware would."""
+    """A charging station with one EVSE that follows the CSMS like compliant firmware would.
+
+    ``firmware`` speaks ``config.ocpp_version``: an :class:`Ocpp2Firmware` for 2.1 and 2.0.1, an
+    :class:`Ocpp16Firmware` for 1.6. Its profiles, configuration and transaction bookkeeping are
+    reached through it.
+    """
 
     def __init__(
         self,
@@ -50,37 +56,26 @@ class SimulatedStation:
         self.config = config
         self.clock = clock or SimClock()
         self.stats = LinkStats()
-        self.profiles = ProfileStore(config.phases)
+        self.outbox = Outbox()
         self.battery: EvBattery | None = None
         self.power_kw = 0.0
         self.energy_import_wh = 0.0
         self.energy_export_wh = 0.0
-        self.transaction_id: str | None = None
         self.charging_state: str | None = None
-        self.allowed_energy_transfer: list[str] = []
         self.last_setpoint: ReceivedCommand | None = None
         self.heartbeat_interval_s: float | None = None
-        self.meter_interval_s = config.meter_interval_s
-        self.device_model = DeviceModel(
-            config.ocpp_version,
-            config.meter_interval_s,
-            config.evse_max_power_kw,
-            self._set_meter_interval,
-        )
-        self._calls = call_v21 if config.ocpp_version is OcppVersion.V21 else call_v201
-        self._outbox = Outbox()
         self._http = http
         self._owns_http = http is None
         self._session: StationSession | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._pending_visits = deque(sorted(config.visits, key=lambda visit: visit.arrival))
-        self._seq_no = 0
-        self._transaction_start: datetime | None = None
         self._last_integration = self.clock.now()
-        self._next_meter_at: datetime | None = None
         self._offline_since: datetime | None = self.clock.now()
         self._online = asyncio.Event()
         self._wake = asyncio.Event()
+        self.firmware: Firmware = (
+            Ocpp16Firmware(self) if config.ocpp_version is OcppVersion.V16 else Ocpp2Firmware(self)
+        )
 
     # ----- observable state -------------------------------------------------------------------
     @property
@@ -96,8 +91,17 @@ class SimulatedStation:
         return self.battery.soc_percent if self.battery else None
 
     @property
+    def transaction_id(self) -> str | int | None:
+        """Return the running transaction's id: a string on 2.x, the CSMS's integer on 1.6."""
+        return self.firmware.transaction_id
+
+    @property
     def connector_status(self) -> str:
-        return "Occupied" if self.battery else "Available"
+        return self.firmware.connector_status
+
+    @property
+    def meter_interval_s(self) -> float:
+        return self.firmware.meter_interval_s
 
     @property
     def messages_logged(self) -> int:
@@ -106,7 +110,7 @@ class SimulatedStation:
 
     @property
     def pending_requests(self) -> int:
-        return len(self._outbox)
+        return len(self.outbox)
 
     # ----- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -115,7 +119,9 @@ class SimulatedStation:
             return
         if self._http is None:
             self._http = aiohttp.ClientSession()
-        self._session = StationSession(self.config, self, self._outbox, self.stats, self._http)
+        self._session = StationSession(
+            self.config, self, self.firmware, outbox=self.outbox, stats=self.stats, http=self._http
+        )
         self._last_integration = self.clock.now()
         self._tasks = [
             asyncio.create_task(self._session.run_forever(), name=f"{self.station_id}-link"),
@@ -155,90 +161,28 @@ class SimulatedStation:
         if self.battery is not None:
             raise RuntimeError(f"{self.station_id} already has a car plugged in")
         now = self.clock.now()
-        self._integrate(now)
+        self.settle(now)
         self._arrive(visit, now)
         self._wake.set()
 
     def unplug(self) -> None:
         """Unplug the current car now (no-op without one)."""
         now = self.clock.now()
-        self._integrate(now)
+        self.settle(now)
         self._depart(now)
         self._wake.set()
 
     def _arrive(self, visit: CarVisit, now: datetime) -> None:
         self.battery = EvBattery(visit)
-        self._outbox.put(messages.status_notification(self._calls, "Occupied", now))
-        self._outbox.put(messages.authorize(self._calls, visit.id_token), self._on_authorized)
-
-    def _on_authorized(self, result: Any) -> None:
-        id_token_info = result.id_token_info or {}
-        battery = self.battery
-        if battery is None or self.transaction_id is not None:
-            return
-        if id_token_info.get("status") != "Accepted":
-            _LOGGER.info("%s: car not authorized (%s)", self.station_id, id_token_info.get("status"))
-            return
-        self.allowed_energy_transfer = list(getattr(result, "allowed_energy_transfer", None) or [])
-        now = self.clock.now()
-        self._integrate(now)
-        self.transaction_id = str(uuid.uuid4())
-        self._transaction_start = now
-        self._seq_no = 0
-        self._recompute_power(now, report=False)
-        self._send_transaction_event(
-            "Started", "Authorized", now, "Transaction.Begin", id_token=battery.visit.id_token
-        )
-        departure = battery.visit.departure
-        self._outbox.put(messages.ev_charging_needs(self._calls, self.config, battery, departure, now))
-        self._next_meter_at = now + timedelta(seconds=self.meter_interval_s)
+        self.firmware.on_car_arrived(now)
 
     def _depart(self, now: datetime) -> None:
         if self.battery is None:
             return
-        self._end_transaction(now, "EVDeparted", "EVDisconnected")
+        self.firmware.on_car_leaving(now)
         self.battery = None
-        self.allowed_energy_transfer = []
-        self._outbox.put(messages.status_notification(self._calls, "Available", now))
-
-    def _end_transaction(self, now: datetime, trigger: str, reason: str) -> None:
-        if self.transaction_id is None:
-            return
         self.power_kw = 0.0
-        self.charging_state = "Idle" if self.battery is None else "EVConnected"
-        self._send_transaction_event("Ended", trigger, now, "Transaction.End", stopped_reason=reason)
-        self.transaction_id = None
-        self._transaction_start = None
-        self._next_meter_at = None
-        self.profiles.end_transaction()
-
-    # ----- physics ------------------------------------------------------------------------------
-    async def _simulate(self) -> None:
-        while True:
-            now = self.clock.now()
-            self._integrate(now)
-            self._follow_schedule(now)
-            self._recompute_power(now)
-            if self._next_meter_at is not None and now >= self._next_meter_at:
-                self._send_transaction_event("Updated", "MeterValuePeriodic", now, "Sample.Periodic")
-                self._next_meter_at = now + timedelta(seconds=self.meter_interval_s)
-            self._wake.clear()
-            wait_s = self.clock.to_real_seconds((self._next_wake(now) - now).total_seconds())
-            try:
-                async with asyncio.timeout(wait_s):
-                    await self._wake.wait()
-            except TimeoutError:
-                pass
-
-    def _next_wake(self, now: datetime) -> datetime:
-        candidates = [now + timedelta(seconds=self.meter_interval_s)]
-        if self._next_meter_at is not None:
-            candidates.append(self._next_meter_at)
-        if self.battery is not None:
-            candidates.append(self.battery.visit.departure)
-        elif self._pending_visits:
-            candidates.append(self._pending_visits[0].arrival)
-        return min(candidates)
+        self.charging_state = "Idle"
 
     def _follow_schedule(self, now: datetime) -> None:
         if self.battery is not None and now >= self.battery.visit.departure:
@@ -251,7 +195,35 @@ class SimulatedStation:
             if visit.departure > now:
                 self._arrive(visit, now)
 
-    def _integrate(self, now: datetime) -> None:
+    # ----- physics ------------------------------------------------------------------------------
+    async def _simulate(self) -> None:
+        while True:
+            now = self.clock.now()
+            self.settle(now)
+            self._follow_schedule(now)
+            self.refresh_power(now)
+            firmware_deadline = self.firmware.on_tick(now)
+            self._wake.clear()
+            wake_at = self._next_wake(now, firmware_deadline)
+            try:
+                async with asyncio.timeout(self.clock.to_real_seconds((wake_at - now).total_seconds())):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+
+    def _next_wake(self, now: datetime, firmware_deadline: datetime | None) -> datetime:
+        recheck_s = self.firmware.meter_interval_s or _IDLE_RECHECK_S
+        candidates = [now + timedelta(seconds=recheck_s)]
+        if firmware_deadline is not None:
+            candidates.append(firmware_deadline)
+        if self.battery is not None:
+            candidates.append(self.battery.visit.departure)
+        elif self._pending_visits:
+            candidates.append(self._pending_visits[0].arrival)
+        return min(candidates)
+
+    def settle(self, now: datetime) -> None:
+        """Account the energy moved since the last call at the current power."""
         seconds = (now - self._last_integration).total_seconds()
         self._last_integration = now
         if self.battery is None or self.power_kw == 0 or seconds <= 0:
@@ -262,174 +234,72 @@ class SimulatedStation:
         else:
             self.energy_export_wh -= moved_kwh * 1000.0
 
-    def _offline_seconds(self, now: datetime) -> float | None:
+    def offline_seconds(self, now: datetime) -> float | None:
         if self._offline_since is None:
             return None
         return (now - self._offline_since).total_seconds()
 
-    def _recompute_power(self, now: datetime, report: bool = True) -> None:
+    def refresh_power(self, now: datetime, *, report: bool = True) -> None:
+        """Decide the power again; ``report`` tells the firmware when the charging state changes."""
         battery = self.battery
-        if battery is None or self.transaction_id is None:
+        if battery is None or not self.firmware.transaction_active:
             self.power_kw = 0.0
             return
-        offline_s = self._offline_seconds(now)
-        self.profiles.drop_expired_offline(offline_s)
         if self.config.misbehaviour.ignore_setpoints:
-            command, station_limit_w = None, None
+            offered_kw = self.config.evse_max_power_kw
         else:
-            command = self.profiles.command_at(now, self._transaction_start, offline_s)
-            station_limit_w = self.profiles.station_limit_w(now, offline_s)
-        discharge_allowed = self.config.ocpp_version is OcppVersion.V21 and any(
-            "BPT" in mode for mode in self.allowed_energy_transfer
-        )
-        requested = requested_power_kw(
-            command, self.config.evse_max_power_kw, station_limit_w, discharge_allowed
-        )
-        self.power_kw = battery.accepted_power_kw(requested)
+            offered_kw = self.firmware.offered_power_kw(now, self.offline_seconds(now))
+        self.power_kw = battery.accepted_power_kw(offered_kw)
         if self.power_kw != 0:
             state = "Charging"
-        elif requested != 0:
+        elif offered_kw != 0:
             state = "SuspendedEV"
         else:
             state = "SuspendedEVSE"
         if state != self.charging_state:
             self.charging_state = state
             if report:
-                self._send_transaction_event("Updated", "ChargingStateChanged", now, "Trigger")
+                self.firmware.on_charging_state_changed(now)
 
-    def _send_transaction_event(
-        self,
-        event_type: str,
-        trigger: str,
-        now: datetime,
-        context: str,
-        *,
-        id_token: str | None = None,
-        stopped_reason: str | None = None,
-    ) -> None:
-        if self.transaction_id is None:
-            return
-        info: dict[str, Any] = {"transaction_id": self.transaction_id}
-        if self.charging_state is not None:
-            info["charging_state"] = self.charging_state
-        if stopped_reason is not None:
-            info["stopped_reason"] = stopped_reason
-        sample = messages.meter_value(
-            now,
-            context=context,
-            import_wh=self.energy_import_wh,
-            export_wh=self.energy_export_wh,
-            power_w=self.power_kw * 1000.0,
-            soc_percent=self.soc_percent,
-        )
-        payload = messages.transaction_event(
-            self._calls,
-            event_type=event_type,
-            trigger_reason=trigger,
-            seq_no=self._seq_no,
-            transaction_info=info,
-            now=now,
-            meter_values=[sample],
-            id_token=id_token,
-            offline=not self.connected,
-            phases=self.config.phases,
-        )
-        self._seq_no += 1
-        self._outbox.put(payload)
+    def stop_charging(self) -> None:
+        self.power_kw = 0.0
+        self.charging_state = "Idle" if self.battery is None else "EVConnected"
 
-    def _set_meter_interval(self, seconds: float) -> None:
-        self.meter_interval_s = seconds
-        if self._next_meter_at is not None:
-            self._next_meter_at = self.clock.now() + timedelta(seconds=seconds)
-            self._wake.set()
+    def wake(self) -> None:
+        self._wake.set()
 
-    # ----- connection events --------------------------------------------------------------------
+    def apply_command(self, action: str, payload: dict[str, Any], change: Callable[[datetime], str]) -> str:
+        """Settle up to now, apply a CSMS command, and decide the power again at once."""
+        now = self.clock.now()
+        self.settle(now)
+        status = str(change(now))
+        if status == "Accepted":
+            self.last_setpoint = ReceivedCommand(now, action, payload)
+        self.refresh_power(now)
+        self._wake.set()
+        return status
+
+    # ----- connection ---------------------------------------------------------------------------
     def on_online(self, heartbeat_interval_s: float) -> None:
         now = self.clock.now()
-        self._integrate(now)
+        self.settle(now)
         self.heartbeat_interval_s = heartbeat_interval_s
         self._offline_since = None
         self._online.set()
-        self._outbox.put_first(messages.status_notification(self._calls, self.connector_status, now))
-        self._recompute_power(now)
+        self.firmware.on_online(now, heartbeat_interval_s)
+        self.refresh_power(now)
 
     def on_offline(self) -> None:
         now = self.clock.now()
-        self._integrate(now)
+        self.settle(now)
         self._offline_since = now
         self._online.clear()
         self._wake.set()
 
-    # ----- inbound CALLs ------------------------------------------------------------------------
-    def on_message_received(self, action: str) -> None:
-        self.stats.calls_received[action] += 1
+    def set_heartbeat_interval(self, seconds: float) -> None:
+        self.heartbeat_interval_s = seconds
 
-    def _apply(self, action: str, payload: dict[str, Any], change: Any) -> str:
-        """Integrate up to now, apply a command, and re-decide the power at once."""
-        now = self.clock.now()
-        self._integrate(now)
-        status = str(change(now))
-        if status == "Accepted":
-            self.last_setpoint = ReceivedCommand(now, action, payload)
-        self._recompute_power(now)
-        self._wake.set()
-        return status
-
-    def on_set_charging_profile(self, evse_id: int, profile: dict[str, Any]) -> str:
-        return self._apply(
-            "SetChargingProfile",
-            profile,
-            lambda now: self.profiles.install(evse_id, profile, now, self.transaction_id),
-        )
-
-    def on_clear_charging_profile(self, profile_id: int | None, criteria: dict[str, Any] | None) -> str:
-        def clear(_: datetime) -> str:
-            return "Accepted" if self.profiles.clear(profile_id, criteria) else "Unknown"
-
-        return self._apply("ClearChargingProfile", {"id": profile_id, **(criteria or {})}, clear)
-
-    def on_update_dynamic_schedule(self, profile_id: int, update: dict[str, Any]) -> str:
-        def apply_update(_: datetime) -> str:
-            return "Accepted" if self.profiles.update_dynamic(profile_id, update) else "Rejected"
-
-        return self._apply("UpdateDynamicSchedule", {"id": profile_id, **update}, apply_update)
-
-    def on_allowed_energy_transfer(self, transaction_id: str, allowed: list[str]) -> str:
-        if transaction_id != self.transaction_id:
-            return "Rejected"
-        self.allowed_energy_transfer = list(allowed)
-        now = self.clock.now()
-        self._integrate(now)
-        self._recompute_power(now)
-        return "Accepted"
-
-    def on_request_stop(self, transaction_id: str) -> str:
-        if transaction_id != self.transaction_id:
-            return "Rejected"
-        now = self.clock.now()
-        self._integrate(now)
-        self._end_transaction(now, "RemoteStop", "Remote")
-        return "Accepted"
-
-    def on_trigger_message(self, requested_message: str) -> str:
-        if requested_message not in _TRIGGERABLE:
-            return "NotImplemented"
-        now = self.clock.now()
-        if requested_message == "BootNotification":
-            self._outbox.put(messages.boot_notification(self._calls, self.config))
-        elif requested_message == "Heartbeat":
-            self._outbox.put(messages.heartbeat(self._calls))
-        elif requested_message == "StatusNotification":
-            self._outbox.put(messages.status_notification(self._calls, self.connector_status, now))
-        elif self.transaction_id is None:
-            return "Rejected"
-        else:
-            self._integrate(now)
-            self._send_transaction_event("Updated", "Trigger", now, "Trigger")
-        return "Accepted"
-
-    def on_get_variables(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self.device_model.get(requests)
-
-    def on_set_variables(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return self.device_model.set(requests)
+    def reboot(self, *, graceful: bool) -> None:
+        if self._session is not None:
+            reconnect = self._session.reconnect(flush_first=graceful)
+            self._tasks.append(asyncio.create_task(reconnect, name=f"{self.station_id}-reboot"))

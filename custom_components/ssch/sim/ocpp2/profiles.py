@@ -1,4 +1,4 @@
-"""Charging profiles a station has received, and what they ask for at a given moment.
+"""OCPP 2.x charging profiles a station has received, and what they ask for at a given moment.
 
 Payloads arrive as the snake_case dictionaries the ``ocpp`` library hands to handlers.
 """
@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .clock import parse_ocpp_timestamp
+from custom_components.ssch.sim.profile_timing import active_period
 
-NOMINAL_PHASE_VOLTAGE_V = 230.0
 STATION_MAX = "ChargingStationMaxProfile"
 TX_DEFAULT = "TxDefaultProfile"
 TX_PROFILE = "TxProfile"
 _SUPPORTED_PURPOSES = (STATION_MAX, TX_DEFAULT, TX_PROFILE)
-_RECURRENCE_SECONDS = {"Daily": 86400.0, "Weekly": 7 * 86400.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +62,9 @@ class StoredProfile:
 class ProfileStore:
     """The charging profiles of one station with a single EVSE (id 1)."""
 
-    def __init__(self, phases: int) -> None:
+    def __init__(self, phases: int, voltage_v: float = 230.0) -> None:
         self._phases = phases
+        self._voltage_v = voltage_v
         self._profiles: dict[int, StoredProfile] = {}
 
     def __len__(self) -> int:
@@ -171,23 +170,11 @@ class ProfileStore:
     def _evaluate(
         self, stored: StoredProfile, now: datetime, transaction_start: datetime | None
     ) -> ProfileCommand | None:
-        payload = stored.payload
-        if not _within_validity(payload, now):
+        schedule: dict[str, Any] = stored.payload["charging_schedule"][0]
+        active = active_period(stored.payload, schedule, stored.received_at, transaction_start or now, now)
+        if active is None:
             return None
-        schedule: dict[str, Any] = payload["charging_schedule"][0]
-        start = _schedule_start(stored, schedule, transaction_start or now)
-        elapsed = (now - start).total_seconds()
-        period_seconds = _RECURRENCE_SECONDS.get(str(payload.get("recurrency_kind")))
-        if stored.kind == "Recurring" and period_seconds:
-            elapsed %= period_seconds
-        duration = schedule.get("duration")
-        if elapsed < 0 or (duration is not None and elapsed >= duration):
-            return None
-        periods = sorted(schedule["charging_schedule_period"], key=lambda p: p["start_period"])
-        active = [p for p in periods if p["start_period"] <= elapsed]
-        if not active:
-            return None
-        period = {**active[-1], **stored.dynamic_update}
+        period = {**active, **stored.dynamic_update}
         to_watts = self._watts_factor(schedule, period)
 
         def scaled(key: str) -> float | None:
@@ -206,22 +193,4 @@ class ProfileStore:
         if schedule.get("charging_rate_unit") == "W":
             return 1.0
         phases = int(period.get("number_phases") or self._phases)
-        return NOMINAL_PHASE_VOLTAGE_V * phases
-
-
-def _within_validity(payload: dict[str, Any], now: datetime) -> bool:
-    valid_from = payload.get("valid_from")
-    valid_to = payload.get("valid_to")
-    if valid_from is not None and now < parse_ocpp_timestamp(valid_from):
-        return False
-    return valid_to is None or now < parse_ocpp_timestamp(valid_to)
-
-
-def _schedule_start(stored: StoredProfile, schedule: dict[str, Any], relative_start: datetime) -> datetime:
-    if stored.kind == "Relative":
-        return relative_start
-    start_text = schedule.get("start_schedule")
-    if start_text is not None:
-        return parse_ocpp_timestamp(start_text)
-    # Absolute or Dynamic profiles without a start apply from the moment they arrived.
-    return stored.received_at
+        return self._voltage_v * phases

@@ -1,4 +1,4 @@
-"""Builders of the OCPP requests a station sends, for 2.1 and 2.0.1.
+"""Builders of the OCPP 2.1 and 2.0.1 requests a station sends.
 
 Nested structures are snake_case dictionaries: the ``ocpp`` library camel-cases them on the wire.
 """
@@ -9,17 +9,20 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
-from .battery import EvBattery
-from .clock import ocpp_timestamp
-from .config import OcppVersion, StationConfig
+from custom_components.ssch.sim.battery import EvBattery
+from custom_components.ssch.sim.clock import ocpp_timestamp
+from custom_components.ssch.sim.config import OcppVersion, StationConfig
 
 EVSE_ID = 1
 CONNECTOR_ID = 1
-NOMINAL_PHASE_VOLTAGE_V = 230.0
 
 
 def boot_notification(calls: ModuleType, config: StationConfig) -> Any:
-    station = {"model": config.model, "vendor_name": config.vendor, "firmware_version": "sim-1"}
+    station = {
+        "model": config.model,
+        "vendor_name": config.vendor,
+        "firmware_version": config.firmware_version,
+    }
     return calls.BootNotification(charging_station=station, reason="PowerUp")
 
 
@@ -108,11 +111,11 @@ def ev_charging_needs(
     visit = battery.visit
     to_target_kwh = max(0.0, visit.capacity_kwh * visit.target_soc_percent / 100 - battery.energy_kwh)
     to_full_wh = max(0.0, visit.capacity_kwh - battery.energy_kwh) * 1000
-    max_current_a = visit.max_charge_power_kw * 1000 / (NOMINAL_PHASE_VOLTAGE_V * config.phases)
+    max_current_a = visit.max_charge_power_kw * 1000 / (config.nominal_voltage_v * config.phases)
     ac_parameters = {
         "energy_amount": round(to_target_kwh * 1000),
-        "ev_min_current": 6,
-        "ev_max_current": max(6, round(max_current_a)),
+        "ev_min_current": round(config.min_current_a),
+        "ev_max_current": max(round(config.min_current_a), round(max_current_a)),
         "ev_max_voltage": 400 if config.phases == 3 else 230,
     }
     ac_mode = "AC_three_phase" if config.phases == 3 else "AC_single_phase"

@@ -1,11 +1,11 @@
-"""The few device-model variables a CSMS reads or writes on a simulated station."""
+"""The few OCPP 2.x device-model variables a CSMS reads or writes on a simulated station."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from .config import OcppVersion
+from custom_components.ssch.sim.config import OcppVersion
 
 _Key = tuple[str, str]
 
