@@ -121,48 +121,33 @@ def station_ids(count: int, prefix: str = SIM_PREFIX) -> list[str]:
     return [f"{prefix}{number:0{width}d}" for number in range(1, count + 1)]
 
 
+def _charger(name: str, station_id: str, password: str, *, discharge_kw: float = 0) -> dict[str, Any]:
+    """The "Add charger" form of one single-EVSE 11 kW station."""
+    return {
+        "name": name,
+        "station_id": station_id,
+        "password": password,
+        "evse_count": 1,
+        "max_charge_kw": 11,
+        "bidirectional": discharge_kw > 0,
+        "max_discharge_kw": discharge_kw,
+    }
+
+
 def charger_inputs(settings: DemoSettings, password: str) -> list[dict[str, Any]]:
     """One charger form per simulated station: bidirectional on OCPP 2.1, charge-only on 2.0.1 and 1.6."""
-    bidirectional = [
-        {
-            "name": f"Bay {number:02d}",
-            "station_id": station_id,
-            "password": password,
-            "evse_count": 1,
-            "max_charge_kw": 11,
-            "bidirectional": True,
-            "max_discharge_kw": 11,
-        }
-        for number, station_id in enumerate(station_ids(settings.stations), start=1)
+    bays = [
+        *((station_id, 11) for station_id in station_ids(settings.stations)),
+        *((station_id, 0) for station_id in station_ids(settings.legacy_stations, LEGACY_PREFIX)),
     ]
-    charge_only = [
-        {
-            "name": f"Bay {number:02d}",
-            "station_id": station_id,
-            "password": password,
-            "evse_count": 1,
-            "max_charge_kw": 11,
-            "bidirectional": False,
-            "max_discharge_kw": 0,
-        }
-        for number, station_id in enumerate(
-            station_ids(settings.legacy_stations, LEGACY_PREFIX), start=settings.stations + 1
-        )
+    wallboxes = station_ids(settings.ocpp16_stations, OCPP16_PREFIX)
+    return [
+        _charger(f"Bay {number:02d}", station_id, password, discharge_kw=discharge)
+        for number, (station_id, discharge) in enumerate(bays, start=1)
+    ] + [
+        _charger(f"Wallbox {number:02d}", station_id, password) | {"ocpp_version": "ocpp16"}
+        for number, station_id in enumerate(wallboxes, start=1)
     ]
-    wallboxes = [
-        {
-            "name": f"Wallbox {number:02d}",
-            "station_id": station_id,
-            "password": password,
-            "evse_count": 1,
-            "max_charge_kw": 11,
-            "bidirectional": False,
-            "max_discharge_kw": 0,
-            "ocpp_version": "ocpp16",
-        }
-        for number, station_id in enumerate(station_ids(settings.ocpp16_stations, OCPP16_PREFIX), start=1)
-    ]
-    return bidirectional + charge_only + wallboxes
 
 
 async def add_chargers(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
+import contextlib
 from typing import Any, TypeVar, cast
 
 import aiohttp
@@ -27,3 +29,16 @@ class AiohttpConnection:
 
     async def send(self, text: str) -> None:
         await self.ws.send_str(text)
+
+
+@contextlib.asynccontextmanager
+async def receiving(station: Any, ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[Any]:
+    """Run an ``ocpp`` charge point's receive loop for the duration of a block, then close its socket."""
+    loop_task = asyncio.create_task(station.start())
+    try:
+        yield station
+    finally:
+        loop_task.cancel()
+        with contextlib.suppress(BaseException):
+            await loop_task
+        await ws.close()

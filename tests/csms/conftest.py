@@ -21,7 +21,8 @@ from custom_components.ssch.csms.registry import StationConfig, StationRegistry
 from custom_components.ssch.csms.server import CsmsServer
 from custom_components.ssch.csms.settings import CsmsSettings
 from custom_components.ssch.csms.store import MemoryStore, StateStore
-from tests.ocpp_clients import AiohttpConnection, handles
+from tests.ocpp_clients import AiohttpConnection, handles, receiving
+from tests.station16 import Station16
 
 PASSWORD = "correct-horse-battery"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -235,14 +236,12 @@ async def ocpp_station(
 ) -> AsyncIterator[Any]:
     """An ``ocpp`` library client connected to the hub, its receive loop running."""
     ws = await connect_raw(http, hub, station_id, (f"ocpp{version}",))
-    cls = Station21 if version == "2.1" else Station201
-    station = cls(station_id, AiohttpConnection(ws), response_timeout=3)
-    station.received, station.statuses = [], {}
-    loop_task = asyncio.create_task(station.start())
-    try:
+    if version == "1.6":
+        station: Any = Station16(station_id, AiohttpConnection(ws))
+    else:
+        station = (Station21 if version == "2.1" else Station201)(
+            station_id, AiohttpConnection(ws), response_timeout=3
+        )
+        station.received, station.statuses = [], {}
+    async with receiving(station, ws):
         yield station
-    finally:
-        loop_task.cancel()
-        with contextlib.suppress(BaseException):
-            await loop_task
-        await ws.close()

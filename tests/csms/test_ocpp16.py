@@ -26,7 +26,6 @@ from custom_components.ssch.csms.store import MemoryStore
 from tests.station16 import Station16
 
 from .conftest import PASSWORD_HASH, PLAIN, V2G, Hub, HubFactory, ocpp_station
-from .station16 import station16
 
 WALLBOX = StationConfig(PASSWORD_HASH, evse_count=2, max_charge_kw=11.0)
 NOW = "2026-12-04T10:00:00Z"
@@ -69,7 +68,7 @@ async def start(station: Station16, connector: int = 1, id_tag: str = "CARD-1", 
 async def test_boot_reads_the_configuration_and_caps_each_connector(
     hub16: Hub, http: aiohttp.ClientSession
 ) -> None:
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
         boot = await station.boot()
         assert (boot.status, boot.interval) == ("Accepted", 300)
         await station.wait_for("SetChargingProfile", 2)
@@ -105,7 +104,7 @@ async def test_boot_reads_the_configuration_and_caps_each_connector(
 async def test_a_station_that_refuses_part_of_the_configuration_keeps_working(
     hub16: Hub, http: aiohttp.ClientSession
 ) -> None:
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
         station.configuration["ChargingScheduleAllowedChargingRateUnit"] = "Power"
         station.statuses["ChangeConfiguration"] = "Rejected"
         await station.boot()
@@ -123,7 +122,7 @@ async def test_a_station_that_refuses_part_of_the_configuration_keeps_working(
 
 
 async def test_a_charging_session_from_card_to_stop(hub16: Hub, http: aiohttp.ClientSession) -> None:
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
         await station.boot()
         authorized = await station.call(call.Authorize(id_tag="CARD-1"))
         assert authorized.id_tag_info["status"] == "Accepted"
@@ -170,13 +169,13 @@ async def test_a_new_transaction_gets_a_new_id_and_ids_survive_a_restart(
 ) -> None:
     store = MemoryStore()
     hub = await make_hub({"CS16": WALLBOX}, store=store)
-    async with station16(http, hub, "CS16") as station:
+    async with ocpp_station(http, hub, "CS16", "1.6") as station:
         first = (await start(station, meter_wh=1000)).transaction_id
         second = (await start(station, connector=2, meter_wh=50)).transaction_id
     assert second > first
     await hub.server.stop()
     restarted = await make_hub({"CS16": WALLBOX}, store=store)
-    async with station16(http, restarted, "CS16") as station:
+    async with ocpp_station(http, restarted, "CS16", "1.6") as station:
         assert (await start(station, meter_wh=1000)).transaction_id == first
         third = (await start(station, connector=2, meter_wh=9000)).transaction_id
     assert third > second
@@ -196,7 +195,7 @@ async def test_cards_follow_the_hubs_policy(make_hub: HubFactory, http: aiohttp.
         AuthorizationPolicy.ACCEPT_KNOWN, [KnownToken("GOOD"), KnownToken("LOST", blocked=True)]
     )
     hub = await make_hub({"CS16": WALLBOX}, authority=authority)
-    async with station16(http, hub, "CS16") as station:
+    async with ocpp_station(http, hub, "CS16", "1.6") as station:
         statuses = [
             (await station.call(call.Authorize(id_tag=tag))).id_tag_info["status"]
             for tag in ("GOOD", "LOST", "STRANGER", "ssch-hub")
@@ -207,7 +206,7 @@ async def test_cards_follow_the_hubs_policy(make_hub: HubFactory, http: aiohttp.
 
 
 async def test_connector_status_and_errors(hub16: Hub, http: aiohttp.ClientSession) -> None:
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
 
         async def status(connector: int, value: str, error: str = "NoError") -> None:
             await station.call(
@@ -238,7 +237,7 @@ async def test_connector_status_and_errors(hub16: Hub, http: aiohttp.ClientSessi
 async def test_messages_for_unknown_transactions_change_nothing(
     hub16: Hub, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
         running = (await start(station)).transaction_id
         for _ in range(2):
             await station.call(
@@ -258,7 +257,7 @@ async def test_messages_for_unknown_transactions_change_nothing(
 async def test_bad_meter_values_are_ignored_with_a_log_line(
     hub16: Hub, http: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
         transaction = (await start(station, meter_wh=10_000)).transaction_id
 
         async def meter(*samples: dict[str, str]) -> None:
@@ -281,7 +280,7 @@ async def test_bad_meter_values_are_ignored_with_a_log_line(
 
 async def test_hub_commands_in_16_terms(hub16: Hub, http: aiohttp.ClientSession) -> None:
     handle = hub16.server.station("CS16")
-    async with station16(http, hub16, "CS16") as station:
+    async with ocpp_station(http, hub16, "CS16", "1.6") as station:
         await station.boot()
         await station.wait_for("SetChargingProfile", 2)
         transaction = (await start(station)).transaction_id
@@ -346,7 +345,7 @@ async def test_hub_commands_in_16_terms(hub16: Hub, http: aiohttp.ClientSession)
 async def test_discharge_is_not_offered_over_16(make_hub: HubFactory, http: aiohttp.ClientSession) -> None:
     bidirectional = replace(WALLBOX, bidirectional=True, max_discharge_kw=11.0)
     hub = await make_hub({"CS16": bidirectional})
-    async with station16(http, hub, "CS16") as station:
+    async with ocpp_station(http, hub, "CS16", "1.6") as station:
         await start(station)
         result = await hub.server.station("CS16").set_setpoint(1, -5.0)
         assert (result.applied_kw, result.clipped_reason) == (0.0, "discharge not possible on this EVSE")
@@ -355,7 +354,7 @@ async def test_discharge_is_not_offered_over_16(make_hub: HubFactory, http: aioh
 
 
 async def test_2x_and_16_stations_on_one_server(hub16: Hub, http: aiohttp.ClientSession) -> None:
-    async with station16(http, hub16, "CS16") as old, ocpp_station(http, hub16, "CS21"):
+    async with ocpp_station(http, hub16, "CS16", "1.6") as old, ocpp_station(http, hub16, "CS21"):
         await old.boot()
         await start(old)
         new_handle = hub16.server.station("CS21")

@@ -41,7 +41,8 @@ def test_demo_starts_home_assistant_with_a_complete_hub(tmp_path: Path, socket_e
 def test_demo_runs_as_home_assistant_os_does(tmp_path: Path, socket_enabled: None) -> None:
     """`--engine built-in`: Home Assistant cannot import cvxpy, and the hub plans with its built-in engine."""
     output, log = _set_up_demo(
-        tmp_path / "config", "--engine", "built-in", "--stations", "2", "--legacy-stations", "0", "--ocpp16-stations", "0"
+        tmp_path / "config",
+        *("--engine", "built-in", "--stations", "2", "--legacy-stations", "0", "--ocpp16-stations", "0"),
     )
     assert "The hub plans with: built-in / PIQP" in output
     assert "2 of 2 charging stations connected." in output

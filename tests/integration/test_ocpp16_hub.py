@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 import contextlib
 from decimal import Decimal
@@ -18,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
 from tests.csms.conftest import basic_auth
-from tests.ocpp_clients import AiohttpConnection
+from tests.ocpp_clients import AiohttpConnection, receiving
 from tests.station16 import Station16
 
 from .common import BUILDING_DATA, CHARGER_PASSWORD, charger_data, hub_entry, set_source_states, subentry
@@ -43,15 +42,8 @@ async def wallbox(entry: MockConfigEntry) -> AsyncIterator[Station16]:
             protocols=("ocpp1.6",),
             headers={"Authorization": basic_auth("WB16", CHARGER_PASSWORD)},
         )
-        station = Station16("WB16", AiohttpConnection(ws))
-        task = asyncio.create_task(station.start())
-        try:
+        async with receiving(Station16("WB16", AiohttpConnection(ws)), ws) as station:
             yield station
-        finally:
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-            await ws.close()
 
 
 def _subentry_id(entry: MockConfigEntry, station_id: str) -> str:
