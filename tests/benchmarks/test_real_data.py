@@ -7,13 +7,18 @@ import random
 
 import pytest
 
-from benchmarks.build import build_s1, build_s2, reference_site
+from benchmarks.build import S5_GRID_LIMIT_KW, build_s1, build_s2, build_s5, reference_site
+from benchmarks.closed_loop import replay
+from benchmarks.controllers import PerfectController
 from benchmarks.ev_fleet import Visit, assign_to_chargers, load_ev_models
+from benchmarks.forecast_view import ForecastProvider
 from benchmarks.office_load import bdew_season, office_load_kw, profile_weekday
 from benchmarks.prices import load_nl_day_ahead
 from benchmarks.sessions_acn import acn_visits, read_acn_rows, shift_wall_clock
 from benchmarks.sessions_elaad import sample_descending_quantiles, sample_workplace_visits
+from benchmarks.site_state import initial_state
 from benchmarks.weather import hourly_pv_kw, load_reference_year, reference_array
+from custom_components.ssch.core.kpi import compute_kpis
 
 
 def test_day_ahead_prices_cover_2023_in_utc() -> None:
@@ -122,3 +127,20 @@ def test_builders_produce_valid_reference_weeks() -> None:
         assert max(scenario.series.pv_kw) <= 60.0
         assert min(scenario.series.price_import_eur_per_kwh) > min(scenario.series.price_export_eur_per_kwh)
         assert scenario.extra["time_zone"] == "Europe/Amsterdam"
+
+
+def test_s5_puts_the_cars_of_s2_on_a_connection_too_small_for_all_of_them() -> None:
+    s2, s5 = build_s2(), build_s5()
+    assert s5.sessions == s2.sessions
+    assert s5.extra["history"] == s2.extra["history"]
+    assert s5.series.price_import_eur_per_kwh == s2.series.price_import_eur_per_kwh
+    assert s5.series.pv_kw == s2.series.pv_kw
+    assert s5.battery is None
+    assert s5.site.import_limit_kw == s5.site.export_limit_kw == S5_GRID_LIMIT_KW
+    # The reference office alone would not fit; S5's smaller office does, at every step.
+    assert max(s2.series.building_kw) > S5_GRID_LIMIT_KW
+    assert max(s5.series.building_kw) < S5_GRID_LIMIT_KW
+    state = initial_state(s5)
+    report = compute_kpis(replay(s5, state, PerfectController(s5, state), ForecastProvider(s5)))
+    assert 0.90 <= report.feasible_sessions_met_share <= 0.97
+    assert report.steps_above_limit == 0

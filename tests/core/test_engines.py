@@ -47,9 +47,23 @@ def _structures(site: RandomSite) -> set[str]:
         found.add("hard target")
     if site.config.fine_steps < snapshot.grid.steps:
         found.add("coarsened tail")
+    if _cars_priced_apart(site):
+        found.add("cars priced apart")
     if not snapshot.evses:
         found.add("empty hub")
     return found
+
+
+def _cars_priced_apart(site: RandomSite) -> bool:
+    """Two cars without a price of their own miss kWh at different prices (they need different
+    amounts)."""
+    problem = Optimizer(site.config).problem(site.snapshot)
+    prices = {
+        round(float(problem.values["ev_shortfall_price"][slot]), 9)
+        for slot, window in enumerate(problem.windows)
+        if window.session.shortfall_price_eur_per_kwh is None
+    }
+    return len(prices) >= 2
 
 
 def test_the_random_sites_cover_every_structure() -> None:
@@ -69,6 +83,7 @@ def test_the_random_sites_cover_every_structure() -> None:
         "manual override",
         "hard target",
         "coarsened tail",
+        "cars priced apart",
         "empty hub",
     }
     assert expected <= set(seen)
@@ -103,6 +118,24 @@ def test_both_engines_find_the_same_optimum(chunk: int) -> None:
         assert other.grid_import_kw == pytest.approx(first.grid_import_kw, abs=0.01), seed
         binding += _grid_binds(site, cvxpy_plan.grid_import_kw)
     assert binding >= 3  # the grid limit binds in a good share of the sites
+
+
+def test_both_engines_finish_the_same_cars_when_power_is_short(site: SiteFactory) -> None:
+    """Four cars need 6, 9, 12 and 15 kWh in 2 h, 15 kW store 28.5 kWh: both engines finish the
+    three that need least and give the rest to the fourth."""
+    sessions = tuple(
+        site.session(f"s{need}", f"e{need}", departure_h=2.0, energy_kwh=10.0, target_kwh=10.0 + need)
+        for need in (15, 6, 12, 9)
+    )
+    snapshot = site.snapshot(steps=4, import_limit_kw=15.0, sessions=sessions)
+    problem = Optimizer().problem(snapshot)
+    reference = CvxpyEngine("CLARABEL", TIGHT).solve(problem.structure, problem.values)
+    built_in = BuiltinEngine().solve(problem.structure, problem.values)
+    assert built_in.objective == pytest.approx(reference.objective, rel=1e-6)
+    for engine in (ENGINE_CVXPY, ENGINE_BUILTIN):
+        outcomes = Optimizer(engine=engine).solve(snapshot).session_outcomes
+        assert [name for name, outcome in sorted(outcomes.items()) if outcome.at_risk] == ["s15"], engine
+        assert outcomes["s15"].expected_energy_kwh == pytest.approx(10.0 + 28.5 - 27.0, abs=0.1)
 
 
 @pytest.mark.parametrize("seed", range(0, SITES, 7))

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
+import pytest
 
 from custom_components.ssch.core.fallback import BACKEND, rule_based_plan
 from custom_components.ssch.core.model import FlexCommitment
@@ -37,6 +38,33 @@ def test_earliest_deadline_gets_the_limited_grid_first(site: SiteFactory) -> Non
     assert np.all(plan.grid_import_kw <= 11.0 + 1e-9)
     assert plan.session_outcomes["early"].at_risk
     assert not plan.session_outcomes["late"].at_risk
+
+
+def test_a_car_that_cannot_be_finished_charges_last(site: SiteFactory) -> None:
+    """11 kW for 2 h store 20.9 kWh. The car leaving first needs 15 kWh, more than it can get in its
+    hour: served first, it would take that hour and leave one of the others short. Served last, the
+    two others take 8 kWh each and it gets the rest."""
+    sessions = (
+        site.session("lost", "e1", departure_h=1.0, energy_kwh=10.0, target_kwh=25.0),
+        site.session("b", "e2", departure_h=2.0, energy_kwh=10.0, target_kwh=18.0),
+        site.session("c", "e3", departure_h=2.0, energy_kwh=10.0, target_kwh=18.0),
+    )
+    plan = rule_based_plan(site.snapshot(import_limit_kw=11.0, sessions=sessions))
+    outcomes = plan.session_outcomes
+    assert not outcomes["b"].at_risk
+    assert not outcomes["c"].at_risk
+    assert outcomes["lost"].expected_energy_kwh == pytest.approx(10.0 + 0.95 * (22.0 - 16.0 / 0.95))
+    assert np.all(plan.grid_import_kw <= 11.0 + 1e-9)
+
+
+def test_of_equally_priced_steps_a_car_takes_those_fewer_cars_can_use(site: SiteFactory) -> None:
+    sessions = (
+        site.session("early", "e1", departure_h=2.0, energy_kwh=10.0, target_kwh=20.0),
+        site.session("late", "e2", departure_h=8.0, energy_kwh=10.0, target_kwh=20.0),
+    )
+    plan = rule_based_plan(site.snapshot(import_limit_kw=100.0, sessions=sessions))
+    assert plan.evse_power_kw["e2"][:2].max() == 0.0
+    assert plan.evse_power_kw["e2"][2] == pytest.approx(10.0 / 0.95)
 
 
 def test_pv_surplus_first_and_no_discharge(site: SiteFactory) -> None:

@@ -130,6 +130,54 @@ def test_soft_target_respects_the_grid_limit(engine: str, site: SiteFactory) -> 
     assert plan.session_outcomes["s1"].reason == REASON_GRID
 
 
+def test_when_power_is_short_one_car_goes_short_instead_of_two(engine: str, site: SiteFactory) -> None:
+    """Two cars leaving in 2 h need 12 and 14 kWh; 11 kW for 2 h store 20.9 kWh. One price for both
+    splits the power and leaves both short; the car that needs less is finished first."""
+    sessions = (
+        site.session("small", "e1", departure_h=2.0, energy_kwh=10.0, target_kwh=22.0),
+        site.session("large", "e2", departure_h=2.0, energy_kwh=10.0, target_kwh=24.0),
+    )
+    snapshot = site.snapshot(steps=4, import_limit_kw=11.0, sessions=sessions)
+    plan = Optimizer(engine=engine).solve(snapshot)
+    outcomes = plan.session_outcomes
+    assert not outcomes["small"].at_risk
+    assert outcomes["large"].at_risk
+    assert outcomes["large"].expected_energy_kwh == pytest.approx(10.0 + 2 * 11.0 * 0.95 - 12.0, abs=0.1)
+    assert np.all(plan.grid_import_kw <= 11.0 + 0.05)
+    one_price = Optimizer(OptimizerConfig(shortfall_small_need_bonus=0.0), engine=engine).solve(snapshot)
+    assert all(outcome.at_risk for outcome in one_price.session_outcomes.values())
+
+
+def test_the_car_due_first_is_charged_first_when_power_is_short(engine: str, site: SiteFactory) -> None:
+    """The car leaving in 1 h needs more than the one leaving in 4 h, and still gets the first hour:
+    both can be finished within the 11 kW connection, so both are."""
+    sessions = (
+        site.session("soon", "e1", departure_h=1.0, energy_kwh=10.0, target_kwh=20.0),
+        site.session("later", "e2", departure_h=4.0, energy_kwh=10.0, target_kwh=18.0),
+    )
+    plan = Optimizer(engine=engine).solve(site.snapshot(steps=4, import_limit_kw=11.0, sessions=sessions))
+    assert plan.evse_power_kw["e1"][0] == pytest.approx(10.0 / 0.95, abs=0.1)
+    assert not any(outcome.at_risk for outcome in plan.session_outcomes.values())
+
+
+def test_a_car_that_needs_less_is_worth_more_per_missing_kwh(site: SiteFactory) -> None:
+    config = OptimizerConfig()
+    needs = (0.0, 5.0, 10.0, 40.0, 400.0)
+    sessions = tuple(
+        site.session(f"s{i}", f"e{i}", energy_kwh=10.0, target_kwh=10.0 + need, capacity_kwh=500.0)
+        for i, need in enumerate(needs)
+    )
+    problem = Optimizer(config).problem(site.snapshot(sessions=sessions))
+    prices = problem.values["ev_shortfall_price"][: len(needs)]
+    base = config.shortfall_penalty_factor * 0.5  # the minimum penalty: every price is below 0.5 EUR
+    assert prices[0] == pytest.approx(base * 1.5)
+    assert prices[2] == pytest.approx(base * 1.25)
+    assert np.all(np.diff(prices) < 0.0)
+    assert prices[-1] > base
+    with pytest.raises(ValueError, match="below the overrun penalty"):
+        OptimizerConfig(shortfall_small_need_bonus=1.0)
+
+
 def test_car_efficiency_other_than_model_still_hits_target(engine: str, site: SiteFactory) -> None:
     session = site.session(energy_kwh=10.0, target_kwh=30.0, efficiency=0.85)
     plan = Optimizer(engine=engine).solve(site.snapshot(sessions=(session,)))

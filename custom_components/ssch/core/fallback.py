@@ -1,10 +1,13 @@
 """Rule-based schedule for when no solver is available or none succeeded.
 
 Cars are served earliest deadline first (least laxity breaks ties); each car takes its cheapest
-steps, where PV surplus counts at the export price, so surplus is used first. Charging never pushes
-the site above the import limit, nor above what a committed reduction of consumption allows (a
-committed increase is left to the optimizer). No car discharges. The stationary battery soaks up PV surplus
-and shaves import above the limit, within its SoC bounds. Needs numpy only.
+steps, where PV surplus counts at the export price, so surplus is used first, and of steps that cost
+the same those with fewer cars plugged in, which leaves the busy ones to the others. A car that
+would end short of its target is served last, with what all others leave: when power is short, one
+car goes short instead of every car after it. Charging never pushes the site above the import
+limit, nor above what a committed reduction of consumption allows (a committed increase is left to
+the optimizer). No car discharges. The stationary battery soaks up PV surplus and shaves import
+above the limit, within its SoC bounds. Needs numpy only.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import numpy as np
 
 from .model import FloatArray, Plan, SiteSnapshot, SolverDiagnostics
 from .plan_assembly import assemble_plan
-from .windows import SessionWindow, base_evse_power, session_windows
+from .windows import ENERGY_TOLERANCE_KWH, SessionWindow, base_evse_power, session_windows
 
 BACKEND = "rule_based"
 
@@ -43,30 +46,62 @@ def _laxity_hours(window: SessionWindow, step_hours: float) -> float:
 def _charge_cars(
     snapshot: SiteSnapshot, windows: list[SessionWindow], headroom_kw: FloatArray
 ) -> dict[str, FloatArray]:
-    grid = snapshot.grid
-    dt = grid.step_hours
-    net_base = snapshot.forecasts.building_kw - snapshot.forecasts.pv_kw
-    step_price = np.where(
-        net_base < 0.0, snapshot.prices.export_eur_per_kwh, snapshot.prices.import_eur_per_kwh
-    )
+    """Every car's power within ``headroom_kw`` (used up as cars take it)."""
+    dt = snapshot.grid.step_hours
+    step_price = _step_price(snapshot)
+    cars_present = np.zeros(snapshot.grid.steps)
+    for window in windows:
+        cars_present += window.charge_max_kw > 0.0
     evse_power = base_evse_power(snapshot)
     order = sorted(windows, key=lambda w: (w.session.departure, _laxity_hours(w, dt)))
+    short: list[SessionWindow] = []
     for window in order:
-        session = window.session
-        missing_kwh = max(0.0, window.required_energy_kwh - session.energy_kwh)
-        missing_kwh = min(missing_kwh, window.energy_max_kwh - session.energy_kwh)
-        candidates = np.flatnonzero(window.charge_max_kw > 0.0)
-        for k in candidates[np.argsort(step_price[candidates], kind="stable")]:
-            if missing_kwh <= 1e-9:
-                break
-            power = min(window.charge_max_kw[k], max(0.0, headroom_kw[k]))
-            power = min(power, missing_kwh / (session.charge_efficiency * dt))
-            if power <= 0.0:
-                continue
-            evse_power[window.evse.evse_id][k] += power
-            headroom_kw[k] -= power
-            missing_kwh -= power * session.charge_efficiency * dt
+        power, missing_kwh = _cheapest_charge(window, headroom_kw, step_price, cars_present, dt)
+        if missing_kwh > ENERGY_TOLERANCE_KWH:
+            short.append(window)
+            continue
+        evse_power[window.evse.evse_id] += power
+        headroom_kw -= power
+    for window in short:
+        power, _ = _cheapest_charge(window, headroom_kw, step_price, cars_present, dt)
+        evse_power[window.evse.evse_id] += power
+        headroom_kw -= power
     return evse_power
+
+
+def _step_price(snapshot: SiteSnapshot) -> FloatArray:
+    """What a kWh costs per step: the export price while PV covers the building, else the import price."""
+    net_base = snapshot.forecasts.building_kw - snapshot.forecasts.pv_kw
+    price: FloatArray = np.where(
+        net_base < 0.0, snapshot.prices.export_eur_per_kwh, snapshot.prices.import_eur_per_kwh
+    )
+    return price
+
+
+def _cheapest_charge(
+    window: SessionWindow,
+    headroom_kw: FloatArray,
+    step_price: FloatArray,
+    cars_present: FloatArray,
+    dt: float,
+) -> tuple[FloatArray, float]:
+    """The car's power in its cheapest steps within ``headroom_kw`` (of equal price, those with fewer
+    ``cars_present`` first), and the kWh it still misses."""
+    session = window.session
+    missing_kwh = max(0.0, window.required_energy_kwh - session.energy_kwh)
+    missing_kwh = min(missing_kwh, window.energy_max_kwh - session.energy_kwh)
+    power = np.zeros_like(headroom_kw)
+    candidates = np.flatnonzero(window.charge_max_kw > 0.0)
+    for k in candidates[np.lexsort((cars_present[candidates], step_price[candidates]))]:
+        if missing_kwh <= 1e-9:
+            break
+        power[k] = min(
+            window.charge_max_kw[k],
+            max(0.0, headroom_kw[k]),
+            missing_kwh / (session.charge_efficiency * dt),
+        )
+        missing_kwh -= power[k] * session.charge_efficiency * dt
+    return power, missing_kwh
 
 
 def _run_battery(snapshot: SiteSnapshot, site_net_kw: FloatArray, cap_kw: FloatArray) -> FloatArray:

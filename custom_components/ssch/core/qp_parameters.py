@@ -33,6 +33,19 @@ def _clamped(price: float, penalty: float) -> float:
     return min(max(price, 0.0), penalty)
 
 
+def need_weighted_price(window: SessionWindow, price: float, config: OptimizerConfig) -> float:
+    """The hub's price per missing kWh for a car without a price of its own, higher the less the car
+    still needs: up to ``1 + shortfall_small_need_bonus`` times ``price``, half that bonus at
+    ``shortfall_need_scale_kwh``.
+
+    A car counts as ready or not, whatever it missed by. With one price for every car the plan is
+    indifferent to who goes short when power is short and spreads the shortfall over many cars; a
+    higher price for the cars that need less gives the kWh to the cars they finish."""
+    need = max(0.0, window.required_energy_kwh - window.session.energy_kwh)
+    scale = config.shortfall_need_scale_kwh
+    return price * (1.0 + config.shortfall_small_need_bonus * scale / (scale + need))
+
+
 # How a per-step parameter becomes a per-block one: averages for powers and prices, the tightest
 # value for limits, the end of the block for energy bounds.
 _BLOCK_AGGREGATION = {
@@ -96,6 +109,8 @@ def parameter_values(
             values["ev_shortfall_price"][slot] = _clamped(
                 session.shortfall_price_eur_per_kwh, shortfall_price
             )
+        else:
+            values["ev_shortfall_price"][slot] = need_weighted_price(window, shortfall_price, config)
         if session.optional_kwh > 0.0:
             values["ev_optional_kwh"][slot] = (
                 _to_model_energy(window, session.energy_kwh + session.optional_kwh, config)
