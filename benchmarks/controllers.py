@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import logging
 import time
 from typing import Protocol
@@ -11,7 +11,9 @@ from typing import Protocol
 from benchmarks.perfect import PerfectSchedule, solve_perfect
 from benchmarks.scenario import Scenario
 from benchmarks.site_state import SiteState
-from custom_components.ssch.core.model import Plan, SiteSnapshot
+from custom_components.ssch.core.dispatch import EvseBounds
+from custom_components.ssch.core.minimum_power import consolidated_setpoints
+from custom_components.ssch.core.model import Plan, SiteSnapshot, StepSetpoints
 from custom_components.ssch.core.projection import project_setpoints
 
 _LOGGER = logging.getLogger(__name__)
@@ -87,18 +89,26 @@ class PlanController:
 
     The first step goes through the brain's setpoint projection, as in production. A tick counts
     as failed when planning raised or, with ``fallback_is_failure``, when the plan came from a
-    fallback stage instead of the primary solver.
+    fallback stage instead of the primary solver. With ``minimum_kw`` (the cars' minimum power, both
+    directions) the cars' setpoints come from their series re-timed into blocks of at least the
+    minimum up to their departure, below the month's billed peak, as the hub's come from its plan
+    (``consolidated_setpoints`` in ``core/minimum_power.py``).
     """
 
     guarded = True
 
     def __init__(
-        self, name: str, plan: Callable[[SiteSnapshot], Plan], fallback_is_failure: bool = True
+        self,
+        name: str,
+        plan: Callable[[SiteSnapshot], Plan],
+        fallback_is_failure: bool = True,
+        minimum_kw: float | None = None,
     ) -> None:
         self.name = name
         self._plan = plan
         self._fallback_is_failure = fallback_is_failure
         self._warned = False
+        self.minimum_kw = minimum_kw
 
     def decide(self, step: int, snapshot: SiteSnapshot) -> Decision:
         started = time.perf_counter()
@@ -109,7 +119,7 @@ class PlanController:
                 _LOGGER.exception("%s: planning failed; the step idles", self.name)
                 self._warned = True
             return Decision(solve_time_s=time.perf_counter() - started, failed=True)
-        setpoints = project_setpoints(snapshot, plan.setpoints_at(snapshot.now))
+        setpoints = project_setpoints(snapshot, self._first_step(plan, snapshot))
         elapsed = time.perf_counter() - started
         power = {
             session.session_id: setpoints.evse_power_kw.get(session.evse_id, 0.0)
@@ -124,3 +134,22 @@ class PlanController:
             flex_up_kw=float(plan.flexibility.up_kw[0]),
             flex_down_kw=float(plan.flexibility.down_kw[0]),
         )
+
+    def _first_step(self, plan: Plan, snapshot: SiteSnapshot) -> StepSetpoints:
+        step = plan.setpoints_at(snapshot.now)
+        if not self.minimum_kw:
+            return step
+        bounds = {
+            s.evse_id: EvseBounds(
+                min(s.max_charge_kw, snapshot.evse(s.evse_id).max_charge_kw),
+                min(s.max_discharge_kw, snapshot.evse(s.evse_id).max_discharge_kw),
+                self.minimum_kw,
+                self.minimum_kw,
+            )
+            for s in snapshot.sessions
+        }
+        departures = {s.evse_id: s.departure for s in snapshot.sessions}
+        setpoints = consolidated_setpoints(
+            plan, snapshot.now, bounds, departures, snapshot.prices.peak_already_kw
+        )
+        return replace(step, evse_power_kw=setpoints)

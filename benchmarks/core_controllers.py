@@ -42,27 +42,31 @@ def learned_sessions(
 
 
 def mpc_controller(
-    solver: str | None = None, sessions: SessionSource | None = None, engine: str = "auto"
+    solver: str | None = None,
+    sessions: SessionSource | None = None,
+    engine: str = "auto",
+    minimum_kw: float | None = None,
 ) -> PlanController:
     """The production planner (an engine and its fallback chain), re-planned every step; with
-    ``sessions``, it also plans for the expected sessions that source names."""
+    ``sessions``, it also plans for the expected sessions that source names; with ``minimum_kw``,
+    the cars' setpoints keep that minimum charging power (``PlanController``)."""
     from custom_components.ssch.core.expected_plan import plan_with_expected
     from custom_components.ssch.core.planner import Planner, PlannerConfig
 
     config = PlannerConfig(engine=engine, solver=solver)
     planner = Planner(config)
     if sessions is None:
-        return PlanController("mpc", planner.plan)
+        return PlanController("mpc", planner.plan, minimum_kw=minimum_kw)
     source = sessions
 
     def plan(snapshot: SiteSnapshot) -> Plan:
         return plan_with_expected(planner, snapshot, source(snapshot))
 
-    return PlanController("mpc", plan)
+    return PlanController("mpc", plan, minimum_kw=minimum_kw)
 
 
-def fallback_controller() -> PlanController:
+def fallback_controller(minimum_kw: float | None = None) -> PlanController:
     """The rule-based fallback alone, as if every solver had failed."""
     from custom_components.ssch.core.fallback import rule_based_plan
 
-    return PlanController("fallback", rule_based_plan, fallback_is_failure=False)
+    return PlanController("fallback", rule_based_plan, fallback_is_failure=False, minimum_kw=minimum_kw)

@@ -2,7 +2,7 @@
 
     python -m benchmarks.run S1|S2|S4|SCENARIO.json [--controller mpc|fallback|uncontrolled|perfect]
         [--forecast-noise 0.2] [--sessions learned|none|oracle] [--steps N] [--json OUT]
-        [--min-current-a 6 [--phases 3] [--voltage 230]]
+        [--min-current-a 6 [--phases 3] [--voltage 230] [--dispatch-only]]
 
 The uncontrolled counterfactual always runs too (it is the reference for peak, variance and
 savings); when the perfect-foresight LP runs, every controller also reports its gap to it. A
@@ -11,7 +11,9 @@ with the LP solved to end where it ended: stored energy is worth something, so o
 lower bound of the same outcome.
 
 With ``--min-current-a`` every replay (the LPs too, which do not know the rule) sets each car's power
-to 0 or at least the minimum current's power, as the hub's dispatch layer does.
+to 0 or at least the minimum current's power, as the hub's dispatch layer does; the MPC and the
+fallback also take each car's setpoint from its planned series consolidated into blocks of at least
+that power, as the hub does (``core/minimum_power.py``), unless ``--dispatch-only``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from benchmarks.closed_loop import replay
 from benchmarks.controllers import Controller, PerfectController, UncontrolledController
 from benchmarks.core_controllers import fallback_controller, learned_sessions, mpc_controller
 from benchmarks.dispatch import MinimumPower
-from benchmarks.forecast_view import ForecastProvider
+from benchmarks.hub_forecasts import FORECAST_MODES, PastSeries, forecast_provider, past_series
 from benchmarks.report import SAME_END, gap, kpi_table, report_dict
 from benchmarks.scenario import Scenario, load_scenario
 from benchmarks.session_history import history_sessions
@@ -61,24 +63,26 @@ def make_controller(
     session_scale: float | None = None,
     end_battery_kwh: float | None = None,
     engine: str = "auto",
+    minimum_kw: float | None = None,
 ) -> Controller:
     """A fresh controller by name; ``solver`` picks the MPC's primary solver, ``sessions`` what the
     MPC knows about cars not plugged in yet (``SESSION_SOURCES``), ``end_battery_kwh`` where the
-    perfect LP must leave the battery."""
+    perfect LP must leave the battery, ``minimum_kw`` the minimum charging power the MPC's and the
+    fallback's setpoints keep (``PlanController``)."""
     if name == "uncontrolled":
         return UncontrolledController()
     if name == "perfect":
         return PerfectController(scenario, state, end_battery_kwh)
     if name == "mpc":
         if sessions == "oracle":
-            return mpc_controller(solver, oracle_sessions(scenario, state), engine)
+            return mpc_controller(solver, oracle_sessions(scenario, state), engine, minimum_kw)
         if sessions == "learned":
             zone = scenario.extra.get("time_zone", "UTC")
             zone_name = zone if isinstance(zone, str) else "UTC"
             source = learned_sessions(zone_name, history_sessions(scenario), session_scale)
-            return mpc_controller(solver, source, engine)
-        return mpc_controller(solver, engine=engine)
-    return fallback_controller()
+            return mpc_controller(solver, source, engine, minimum_kw)
+        return mpc_controller(solver, engine=engine, minimum_kw=minimum_kw)
+    return fallback_controller(minimum_kw)
 
 
 ORDER = ("uncontrolled", "perfect", "mpc", "fallback")
@@ -118,8 +122,12 @@ def run_controller(
     end_battery_kwh: float | None = None,
     engine: str = "auto",
     minimum: MinimumPower | None = None,
+    consolidate: bool = True,
+    forecast_mode: str = "exact",
+    past: PastSeries | None = None,
 ) -> ControllerRun:
-    """Replay one controller; ``minimum`` is the cars' minimum power (None: none)."""
+    """Replay one controller; ``minimum`` is the cars' minimum power (None: none), which the MPC and
+    the fallback also keep in their setpoints with ``consolidate``."""
     started = time.perf_counter()
 
     def progress(step: int) -> None:
@@ -137,8 +145,12 @@ def run_controller(
         session_scale=session_scale,
         end_battery_kwh=end_battery_kwh,
         engine=engine,
+        minimum_kw=minimum.power_kw if minimum is not None and consolidate else None,
     )
-    forecasts = ForecastProvider(scenario, noise=noise if name != "perfect" else 0.0, seed=seed)
+    # The perfect LP knows the future whatever the others are told, uncontrolled reads no forecast
+    # (``hub``: benchmarks/hub_forecasts.py).
+    mode = forecast_mode if name not in ("perfect", "uncontrolled") else "exact"
+    forecasts = forecast_provider(scenario, mode, noise if name != "perfect" else 0.0, seed, past)
     flows = replay(
         scenario,
         state,
@@ -190,6 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="relative forecast error of PV and load (0 = perfect forecasts)",
     )
+    parser.add_argument(
+        "--forecasts",
+        choices=FORECAST_MODES,
+        default="exact",
+        help="PV and building forecasts: exact (with --forecast-noise: noisy), what the hub computes "
+        "from its past and a day-ahead PV forecast series (hub), or that with the present step at the "
+        "last measured value (hub-now); see benchmarks/hub_forecasts.py",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--horizon", type=int, default=96, help="planning horizon in steps")
     parser.add_argument("--steps", type=int, default=None, help="replay only the first N steps")
@@ -232,12 +252,20 @@ def main(argv: list[str] | None = None) -> int:
         help="with --min-current-a: how far rounding a car up to the minimum may raise the net import: "
         "to the month's billed peak or the plan's own import (default), or to the import limit",
     )
+    parser.add_argument(
+        "--dispatch-only",
+        action="store_true",
+        help="with --min-current-a: the MPC and the fallback send their plans' setpoints unconsolidated "
+        "and only the dispatch applies the minimum",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all KPIs to this file")
     args = parser.parse_args(argv)
     if args.min_current_a is not None and args.min_current_a < 0:
         parser.error("--min-current-a must be >= 0")
     minimum = minimum_power(args.min_current_a, args.phases, args.voltage, args.round_up_below)
 
+    if args.forecasts != "exact" and args.forecast_noise:
+        parser.error(f"--forecasts {args.forecasts} makes its own errors; leave out --forecast-noise")
     scenario = resolve_scenario(args.scenario)
     chosen = args.controller or list(ORDER)
     names = [name for name in ORDER if name in chosen or name == "uncontrolled"]
@@ -248,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         "steps": args.steps,
         "progress_every": args.progress,
         "minimum": minimum,
+        "consolidate": not args.dispatch_only,
+        "forecast_mode": args.forecasts,
+        # The PV and office load before the start exist only for the scenarios built here.
+        "past": past_series(scenario) if args.forecasts != "exact" and args.scenario in BUILDERS else None,
     }
     runs: dict[str, ControllerRun] = {}
     for name in names:
@@ -270,18 +302,21 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"scenario {scenario.name}: {steps} steps of {scenario.step_minutes} min, "
         f"{len(scenario.sessions)} sessions, forecast noise {args.forecast_noise}, "
+        f"forecasts {args.forecasts}, "
         f"future sessions: {args.sessions}"
         + (
             ""
             if minimum is None
             else f", minimum power {minimum.power_kw:.2f} kW ({args.min_current_a:g} A x {args.phases}), "
             f"rounding up below the {'billed peak' if minimum.below_billed_peak else 'import limit'}"
+            + (", dispatch only" if args.dispatch_only else "")
         )
     )
     result: dict[str, Any] = {
         "scenario": scenario.name,
         "steps": steps,
         "forecast_noise": args.forecast_noise,
+        "forecasts": args.forecasts,
         "sessions": args.sessions,
         "session_scale": args.session_scale,
         "engine": args.engine,
@@ -295,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             "voltage_v": args.voltage,
             "power_kw": minimum.power_kw,
             "round_up_below": args.round_up_below,
+            "consolidated": not args.dispatch_only,
         }
     for name in names:
         report = reports[name]

@@ -64,8 +64,11 @@ def summary_rows(result: dict[str, Any]) -> list[str]:
         sessions = result.get("sessions", "none")
         scale = result.get("session_scale")
         label = _label(name, sessions, scale, result.get("engine", "auto"), result.get("solver"))
+        # ``--forecasts hub``: the hub's own forecasts (benchmarks/hub_forecasts.py), no added noise.
+        mode = result.get("forecasts", "exact")
+        noise = mode if mode != "exact" else result["forecast_noise"]
         rows.append(
-            f"| {result['scenario']} | {result['forecast_noise']} | {label} "
+            f"| {result['scenario']} | {noise} | {label} "
             f"| {kpis['peak_import_kw']:.1f} | {kpis['total_cost_eur']:.2f} "
             f"| {_percent(None if gaps is None else gaps['total_cost'])} "
             f"| {_percent(_same_end_gap(data))} "

@@ -109,6 +109,25 @@ class Station16(ChargePoint16):  # type: ignore[misc]
     def on_certificate_signed(self, **payload: Any) -> Any:
         return call_result.CertificateSigned(status=self._record("CertificateSigned", payload))
 
+    @handles("UpdateFirmware")
+    def on_update_firmware(self, **payload: Any) -> Any:
+        self._record("UpdateFirmware", payload)
+        return call_result.UpdateFirmware()
+
+    @handles("GetDiagnostics")
+    def on_get_diagnostics(self, **payload: Any) -> Any:
+        self._record("GetDiagnostics", payload)
+        return call_result.GetDiagnostics(file_name="diagnostics-1.zip")
+
+    @handles("GetLog")
+    def on_get_log(self, **payload: Any) -> Any:
+        return call_result.GetLog(status=self._record("GetLog", payload), filename="security-1.log")
+
+    @handles("DataTransfer")
+    def on_data_transfer(self, **payload: Any) -> Any:
+        status = self._record("DataTransfer", payload)
+        return call_result.DataTransfer(status=status, data=payload.get("data"))
+
     async def boot(self) -> Any:
         return await self.call(
             call.BootNotification(

@@ -98,6 +98,8 @@ class PlanSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
     """A value of the current plan for one asset."""
 
     _attr_has_entity_name = True
+    # A new series with every plan: on the state for charts, not in the recorder.
+    _unrecorded_attributes = frozenset({"times", "values_kw"})
     entity_description: PlanSensorDescription
 
     def __init__(

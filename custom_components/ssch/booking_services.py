@@ -14,6 +14,7 @@ from .bookings import Booking, BookingError
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, DOMAIN
 from .devices import asset_identifier
 from .runtime import SschConfigEntry
+from .service_targets import device_entry_ids
 
 SERVICE_BOOK_VEHICLE = "book_vehicle"
 SERVICE_CANCEL_BOOKING = "cancel_booking"
@@ -73,7 +74,7 @@ def _target(hass: HomeAssistant, device_id: str | None, entry_id: str | None) ->
     if device_id is not None:
         device = dr.async_get(hass).async_get(device_id)
         for entry in entries:
-            if device is None or entry.entry_id not in device.config_entries:
+            if device is None or entry.entry_id not in device_entry_ids(device):
                 continue
             for vehicle in entry.runtime_data.config.vehicles:
                 if asset_identifier(entry.entry_id, vehicle.subentry_id) in device.identifiers:

@@ -25,6 +25,22 @@ type StateValue = str | int | float | datetime | None
 
 CONNECTOR_STATUSES = ["available", "occupied", "reserved", "unavailable", "faulted"]
 CHARGING_STATES = ["charging", "ev_connected", "suspended_ev", "suspended_evse", "idle"]
+FIRMWARE_STATUSES = [
+    "idle",
+    "download_scheduled",
+    "downloading",
+    "download_paused",
+    "downloaded",
+    "download_failed",
+    "signature_verified",
+    "invalid_signature",
+    "install_scheduled",
+    "installing",
+    "install_rebooting",
+    "installed",
+    "installation_failed",
+    "install_verification_failed",
+]
 OPERATION_MODES = [
     "idle",
     "charging_only",
@@ -71,17 +87,29 @@ def _energy_counter(key: str, value_fn: Callable[[EvseState], StateValue]) -> Ev
     return energy_counter_kwh(EvseSensorDescription, key, precision=3, value_fn=value_fn)
 
 
+# Diagnostics that change with every heartbeat or command are off until someone turns them on: a hub of
+# many stations would otherwise fill the recorder with them (the firmware version is on the device).
 STATION_SENSORS = (
     StationSensorDescription(
         key="firmware",
         translation_key="firmware",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.firmware_version,
+    ),
+    StationSensorDescription(
+        key="firmware_status",
+        translation_key="firmware_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=FIRMWARE_STATUSES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda s: snake(s.firmware_status, FIRMWARE_STATUSES),
     ),
     StationSensorDescription(
         key="ocpp_version",
         translation_key="ocpp_version",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.ocpp_version,
     ),
     StationSensorDescription(
@@ -89,6 +117,7 @@ STATION_SENSORS = (
         translation_key="last_heartbeat",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.last_heartbeat,
     ),
     StationSensorDescription(
@@ -99,6 +128,7 @@ STATION_SENSORS = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.latency_ms,
     ),
     StationSensorDescription(
@@ -106,6 +136,7 @@ STATION_SENSORS = (
         translation_key="reconnects",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda s: s.reconnects,
     ),
 )
@@ -159,12 +190,22 @@ EVSE_SENSORS = (
         suggested_display_precision=1,
         value_fn=lambda e: e.energy_request_kwh,
     ),
-    _power("active_setpoint", lambda e: e.active_setpoint_kw, measured=False),
+    # What the hub last sent, and how the station runs it: for finding faults; the power is what counts.
+    power_kw(
+        EvseSensorDescription,
+        "active_setpoint",
+        measured=False,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda e: e.active_setpoint_kw,
+    ),
     EvseSensorDescription(
         key="operation_mode",
         translation_key="operation_mode",
         device_class=SensorDeviceClass.ENUM,
         options=OPERATION_MODES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda e: snake(e.operation_mode, OPERATION_MODES),
     ),
 )

@@ -21,6 +21,7 @@ from .csms.server import CsmsServer
 from .devices import asset_identifier, evse_identifier
 from .hub_config import HubConfig
 from .hub_storage import CARDS, storage_key
+from .registry_compat import device_by_identifier
 from .runtime import SschConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def card_listener(hass: HomeAssistant, config: HubConfig) -> Callable[[CsmsEvent
             if event.evse_id is not None
             else asset_identifier(config.entry_id, charger.subentry_id)
         )
-        device = dr.async_get(hass).async_get_device(identifiers={identifier})
+        device = device_by_identifier(dr.async_get(hass), identifier, config.entry_id)
         hass.async_create_task(_scan(hass, event.id_token, device.id if device else None), eager_start=True)
 
     return presented

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from uuid import uuid4
 
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
@@ -27,6 +27,7 @@ from .const import (
     CONF_EXPORT_LIMIT_KW,
     CONF_EXPORT_PRICE_ENTITY,
     CONF_EXPORT_PRICE_FIXED,
+    CONF_GRID_FEE,
     CONF_HORIZON_HOURS,
     CONF_HOST,
     CONF_IMPORT_LIMIT_KW,
@@ -39,6 +40,7 @@ from .const import (
     CONF_TLS_CLIENT_CA_KEY,
     CONF_TLS_CREATE_CA,
     CONF_TLS_KEY,
+    CONF_VAT_PCT,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -54,6 +56,8 @@ from .const import (
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .runtime import SschConfigEntry
+from .station_adoption import adoption_errors, adoption_schema, adoption_suggestions, async_adopt
+from .station_discovery import DiscoveredStation, discovery_unique_id
 from .subentry_flows import (
     BatterySubentryFlow,
     BuildingSubentryFlow,
@@ -144,6 +148,12 @@ def _planning_schema() -> vol.Schema:
             vol.Optional(CONF_IMPORT_PRICE_FIXED): _price_number(),
             vol.Optional(CONF_EXPORT_PRICE_ENTITY): _PRICE_SENSOR,
             vol.Optional(CONF_EXPORT_PRICE_FIXED): _price_number(),
+            vol.Optional(CONF_GRID_FEE): _price_number(),
+            vol.Optional(CONF_VAT_PCT): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=0, max=50, step="any", unit_of_measurement="%", mode=selector.NumberSelectorMode.BOX
+                )
+            ),
             vol.Required(CONF_STEP_MINUTES, default=str(DEFAULT_STEP_MINUTES)): selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=[str(m) for m in STEP_MINUTES_CHOICES],
@@ -201,22 +211,24 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a hub: the site first, then prices and planning."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: the unique id is generated once, no longer the slug of the name (see ``migration``).
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with an empty site."""
         self._site: dict[str, Any] = {}
+        self._station: DiscoveredStation | None = None
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: SschConfigEntry) -> OptionsFlow:
         """Prices and planning are options: they change without touching the site."""
         return SschOptionsFlow()
 
     @classmethod
     @callback
     def async_get_supported_subentry_types(
-        cls, config_entry: ConfigEntry
+        cls, config_entry: SschConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Chargers, PV, batteries, buildings and the grid meter are subentries of a hub."""
         return {
@@ -246,7 +258,9 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             errors = _planning_errors(self.hass, user_input)
             if not errors:
-                await self.async_set_unique_id(slugify(self._site[CONF_NAME]))
+                # Name, address and port can all change; the hub's identity must not.
+                await self.async_set_unique_id(uuid4().hex)
+                self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=self._site[CONF_NAME],
                     data=self._site,
@@ -266,7 +280,6 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
                 self.hass.config_entries.async_update_entry(
                     entry,
                     title=user_input[CONF_NAME],
-                    unique_id=slugify(user_input[CONF_NAME]),
                     data=user_input,
                 )
                 return self.async_abort(reason="reconfigure_successful")
@@ -276,8 +289,44 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
 
+    async def async_step_integration_discovery(self, discovery_info: dict[str, Any]) -> ConfigFlowResult:
+        """A station with an unknown id connected to a hub that adopts stations (``station_discovery``)."""
+        station = DiscoveredStation.from_data(discovery_info)
+        await self.async_set_unique_id(discovery_unique_id(station.entry_id, station.station_id))
+        self._abort_if_unique_id_configured()
+        self._station = station
+        self.context["title_placeholders"] = {"name": station.station_id}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show what the station told; confirming adds it to its hub as a charger with a new password."""
+        station = self._station
+        assert station is not None
+        hub: SschConfigEntry | None = self.hass.config_entries.async_get_entry(station.entry_id)
+        if hub is None or hub.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="hub_not_loaded")
+        if station.station_id not in hub.runtime_data.server.pending_stations:
+            # Added as a charger meanwhile, or gone silent and expired.
+            return self.async_abort(reason="station_not_waiting")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = adoption_errors(station, user_input)
+            if not errors:
+                await async_adopt(self.hass, hub, station, user_input)
+                return self.async_abort(reason="station_added")
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                adoption_schema(), user_input or adoption_suggestions(station)
+            ),
+            errors=errors,
+            description_placeholders=station.placeholders(hub.title),
+        )
+
     async def _async_site_errors(
-        self, user_input: Mapping[str, Any], current: ConfigEntry | None
+        self, user_input: Mapping[str, Any], current: SschConfigEntry | None
     ) -> dict[str, str]:
         errors: dict[str, str] = {}
         others = [e for e in self._async_current_entries(include_ignore=False) if e is not current]
@@ -307,7 +356,7 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
         return errors
 
     @staticmethod
-    def _holds_port(current: ConfigEntry | None, host: str, port: int) -> bool:
+    def _holds_port(current: SschConfigEntry | None, host: str, port: int) -> bool:
         """A loaded hub that keeps its own address already holds the port."""
         return (
             current is not None

@@ -28,6 +28,9 @@ CONF_HORIZON_HOURS: Final = "horizon_hours"
 CONF_ADOPT_UNKNOWN: Final = "adopt_unknown_stations"
 CONF_ENGINE: Final = "optimizer_engine"
 CONF_AUTHORIZATION_POLICY: Final = "authorization_policy"
+# What a household pays on top of the import price entity: (price + fee) x (1 + VAT).
+CONF_GRID_FEE: Final = "grid_fee_eur_per_kwh"
+CONF_VAT_PCT: Final = "vat_pct"
 
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000
@@ -62,6 +65,7 @@ OCPP_VERSIONS: Final = {"ocpp21": "2.1", "ocpp201": "2.0.1", "ocpp16": "1.6"}
 CONF_POWER_ENTITY: Final = "power_entity"
 CONF_ENERGY_ENTITY: Final = "energy_entity"
 CONF_FORECAST_ENTITY: Final = "forecast_entity"
+CONF_FORECAST_CONFIG_ENTRY: Final = "forecast_config_entry"
 CONF_CURTAILMENT_ENTITY: Final = "curtailment_entity"
 CONF_PEAK_KWP: Final = "peak_kwp"
 CONF_SOC_ENTITY: Final = "soc_entity"

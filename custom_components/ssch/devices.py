@@ -1,10 +1,13 @@
-"""Device identities: the site device and one device per asset subentry."""
+"""Device identities: the site device, one device per asset subentry and the one VPP device."""
 
 from __future__ import annotations
 
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .const import DOMAIN, MANUFACTURER
+
+# One virtual power plant per Home Assistant, whatever the number of hubs (see ``vpp``).
+VPP_IDENTIFIER = (DOMAIN, "vpp")
 
 
 def site_identifier(entry_id: str) -> tuple[str, str]:

@@ -23,10 +23,12 @@ from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setp
 from .core.expected_plan import plan_with_expected
 from .core.grid_signals import GridSignal
 from .core.kpi_tracker import HubKpis, KpiTracker
+from .core.minimum_power import consolidated_setpoints
 from .core.model import EvSession, FloatArray, Plan, SiteSnapshot
 from .core.planner import PlanMaker, Planner
 from .core.session_forecast import SessionForecastConfig, SessionForecaster
-from .csms.errors import CsmsError
+from .csms.ac import charge_limits_kw
+from .csms.errors import CallError, CommandRejected, CsmsError
 from .csms.events import (
     CsmsEvent,
     EvNeedsReceived,
@@ -41,6 +43,7 @@ from .ems_store import EmsStore, ems_data
 from .flexibility_book import Commitment, FlexDirection, FlexibilityBook
 from .flow_meter import FlowMeter
 from .goals import ChargeMode
+from .history_restore import async_restore_history
 from .hub_config import HubConfig
 from .session_end import LastSeen, energy_at_departure
 from .site_snapshot import LiveReadings, SnapshotBuilder, evse_key
@@ -123,6 +126,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._sent_kw: dict[str, float] = {}
         # What each station confirmed it applies (after clipping to the car's limits), and when.
         self._applied: dict[str, tuple[float, datetime]] = {}
+        # When a station last refused a setpoint (SetChargingProfile rejected or answered with an error).
+        self._refused: dict[str, datetime] = {}
         self.follow_grace = FOLLOW_GRACE
 
     async def async_request_refresh(self) -> None:
@@ -165,6 +170,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.flexibility = saved.flexibility
         if saved.arrivals is not None:
             self.arrivals = saved.arrivals
+        self.builder.seed_history(saved.pv_history, saved.building_history, dt_util.utcnow())
+        await async_restore_history(self.hass, self.config, self.builder, self.arrivals, dt_util.utcnow())
         if saved.kpis is not None:
             self.kpis = KpiTracker.from_dict(
                 saved.kpis,
@@ -189,6 +196,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.kpis.to_dict(),
             self.flexibility.to_dict(),
             self.arrivals.to_dict(),
+            history=self.builder.kept_history(),
         )
 
     async def async_shutdown(self) -> None:
@@ -210,6 +218,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             key = evse_key(event.station_id, event.evse_id)
             self._sent_kw.pop(key, None)
             self._applied.pop(key, None)
+            self._refused.pop(key, None)
             self.builder.not_following.discard(key)
         elif isinstance(event, TransactionEnded):
             self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
@@ -284,9 +293,18 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             import_limit_kw=import_limit_kw,
             export_limit_kw=export_limit_kw,
             net_floor_kw=self.flexibility.net_min_kw(now),
+            # A car rounded up to its minimum current must not raise the peak the plan holds to.
+            billed_peak_kw=_planned_peak_kw(result.plan),
         )
-        wanted = correct_setpoints(setpoints.evse_power_kw, live, bounds)
+        # Each car's setpoint from its series in blocks of at least its minimum (core/minimum_power.py).
+        wanted = correct_setpoints(consolidated_setpoints(result.plan, now, bounds), live, bounds)
         changes = changed_setpoints(wanted, self._sent_kw)
+        # What an EVSE may no longer take (a lowered cap, a car's minimum) is replaced whatever the deadband.
+        changes |= {
+            key: power
+            for key, power in wanted.items()
+            if (sent := self._sent_kw.get(key)) is not None and sent != power and not bounds[key].allows(sent)
+        }
         if changes:
             self._sent_kw.update(changes)
             await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
@@ -467,16 +485,31 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                     evse.transaction_id is None
                     or key in self.builder.excluded
                     or self.builder.overridden(key, now)
+                    or self._refuses_setpoints(key, now)
                     or self._ignores_setpoint(key, evse.power_kw, now)
                 ):
                     continue
                 goal = self.builder.goals[key]
-                cap = min(self.builder.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
-                may_discharge = charger.bidirectional and evse.v2g_allowed and goal.v2g_allowed
+                config = self.server.registry.get(charger.station_id)
+                least_kw, most_kw = (
+                    charge_limits_kw(config, evse) if config is not None else (0.0, charger.max_charge_kw)
+                )
+                cap = min(self.builder.caps_kw.get(key, most_kw), most_kw)
+                may_discharge = (
+                    charger.bidirectional
+                    and station.ocpp_version == "2.1"
+                    and evse.v2g_allowed
+                    and goal.v2g_allowed
+                )
                 discharge = (
                     charger.max_discharge_kw if may_discharge and goal.mode is ChargeMode.SMART else 0.0
                 )
-                bounds[key] = EvseBounds(0.0 if goal.mode is ChargeMode.OFF else cap, discharge)
+                bounds[key] = EvseBounds(
+                    0.0 if goal.mode is ChargeMode.OFF else cap,
+                    discharge,
+                    min_charge_kw=least_kw,
+                    min_discharge_kw=evse.ev_limits.min_discharge_kw or 0.0,
+                )
         return bounds
 
     async def _send(self, key: str, power_kw: float) -> None:
@@ -487,6 +520,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             station_id, evse_text = key.rsplit(":", 1)
             try:
                 result = await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
+            except (CommandRejected, CallError) as err:
+                self._note_refusal(key, err)
             except CsmsError as err:
                 # The station is planned around: its measured power enters the next correction and plan.
                 _LOGGER.debug("Setpoint %.1f kW for %s not applied: %s", power_kw, key, err)
@@ -495,11 +530,35 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             else:
                 self._applied[key] = (result.applied_kw, dt_util.utcnow())
 
+    def _note_refusal(self, key: str, error: CsmsError) -> None:
+        """A station that refuses its setpoints is planned around like one that ignores them, and asked
+        again after ``FOLLOW_RETRY`` (not every few seconds)."""
+        self._refused[key] = dt_util.utcnow()
+        if key not in self.builder.not_following:
+            self.builder.not_following.add(key)
+            _LOGGER.warning("%s refuses its setpoints (%s); the hub plans around it", key, error)
+
+    def _refuses_setpoints(self, key: str, now: datetime) -> bool:
+        refused = self._refused.get(key)
+        if refused is None:
+            return False
+        if now - refused > FOLLOW_RETRY:
+            del self._refused[key]
+            self._sent_kw.pop(key, None)
+            self.builder.not_following.discard(key)
+            return False
+        return True
+
     async def _release_all(self) -> None:
         """Mode off: the stations go back to their own default limits."""
         keys = list(self._sent_kw)
         self._sent_kw.clear()
         await asyncio.gather(*(self._release(key) for key in keys))
+
+    def resend(self, station_id: str) -> None:
+        """The station lost the hub's profiles (e.g. cleared by hand): send its setpoints afresh."""
+        for key in [k for k in self._sent_kw if k.rsplit(":", 1)[0] == station_id]:
+            del self._sent_kw[key]
 
     async def async_release(self, key: str) -> None:
         """Give one EVSE back to its station's own limits."""
@@ -521,6 +580,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             reasons.append(self.data.plan.diagnostics.reason or "fallback planner in use")
         if self.tracker.problems:
             reasons.append("unusable sources: " + ", ".join(self.tracker.problems))
+        if self.builder.solar.problems:
+            reasons.append("solar forecast estimated: " + ", ".join(self.builder.solar.problems))
         if not self.last_update_success:
             reasons.append("planning failed")
         return ("degraded", "; ".join(reasons)) if reasons else ("ok", None)
@@ -542,7 +603,17 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             "pv_curtailment_kw": _rounded(plan.pv_curtailment_kw),
             "sessions_at_risk": [key for key, outcome in plan.session_outcomes.items() if outcome.at_risk],
             "expected_arrivals_kwh": round(sum(s.energy_needed_kwh for s in self.data.expected), 1),
+            # Steps after this have no announced price: they repeat the day before's (see price_source).
+            "prices_known_until": _isoformat(self.builder.prices.known_until),
         }
+
+
+def _planned_peak_kw(plan: Plan) -> float:
+    return float(np.max(plan.grid_import_kw)) if plan.grid_import_kw.size else float("inf")
+
+
+def _isoformat(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _rounded(series: FloatArray) -> list[float]:

@@ -1,5 +1,5 @@
 """What the EMS keeps across a Home Assistant restart: the last plan, grid signals, KPI accumulators,
-flexibility commitments and the learned arrival profile."""
+flexibility commitments, the learned arrival profile and the PV and building history."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .core.grid_signals import GridSignal
 from .core.model import Plan
 from .core.session_forecast import SessionForecastConfig, SessionForecaster
 from .flexibility_book import FlexibilityBook
+from .history_bins import Sample, from_compact
 from .hub_storage import EMS, storage_key
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,6 +47,13 @@ class EmsStore:
                 saved.flexibility = FlexibilityBook.from_dict(data["flexibility"])
             except (KeyError, TypeError, ValueError) as err:
                 _LOGGER.warning("Ignoring the saved flexibility commitments, they cannot be read: %s", err)
+        if isinstance(history := data.get("history"), dict):
+            try:
+                saved.pv_history = from_compact(history["pv"]) if history.get("pv") else []
+                saved.building_history = from_compact(history["building"]) if history.get("building") else []
+            except (KeyError, TypeError, ValueError) as err:
+                _LOGGER.warning("Ignoring the saved PV and building history, it cannot be read: %s", err)
+                saved.pv_history, saved.building_history = [], []
         if isinstance(arrivals := data.get("arrivals"), dict):
             try:
                 saved.arrivals = SessionForecaster.from_dict(
@@ -73,6 +81,8 @@ class SavedEms:
     kpis: dict[str, Any] | None = None
     flexibility: FlexibilityBook | None = None
     arrivals: SessionForecaster | None = None
+    pv_history: list[Sample] = field(default_factory=list)
+    building_history: list[Sample] = field(default_factory=list)
 
 
 def ems_data(
@@ -81,12 +91,16 @@ def ems_data(
     kpis: dict[str, Any],
     flexibility: dict[str, Any] | None = None,
     arrivals: dict[str, Any] | None = None,
+    *,
+    history: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON-ready form of what the EMS keeps."""
+    """The JSON-ready form of what the EMS keeps; ``history`` holds the PV and building power per
+    plan step (``history_bins.to_compact``)."""
     return {
         "plan": plan.to_dict() if plan else None,
         "signals": [s.to_dict() for s in signals],
         "kpis": kpis,
         "flexibility": flexibility,
         "arrivals": arrivals,
+        "history": history,
     }

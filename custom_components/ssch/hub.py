@@ -1,12 +1,13 @@
-"""Set up and tear down a hub (one config entry) in Home Assistant."""
+"""Set up and tear down a hub (one config entry) in Home Assistant; ``__init__`` calls in here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from homeassistant.config_entries import SOURCE_IGNORE
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
@@ -22,12 +23,15 @@ from .devices import asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
 from .hub_storage import async_remove_hub_storage
+from .price_fetch import ActionPriceFetcher
+from .registry_compat import remove_device
 from .runtime import SschConfigEntry, SschRuntimeData
 from .server_keeper import server_keeper
 from .services import async_setup_services
 from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_start_server
 from .station_devices import async_describe_stations, boot_listener
+from .station_discovery import StationDiscovery, async_forget_stations
 from .vpp_sensor import VPP_IDENTIFIER
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -53,8 +57,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
-    """Load a hub: its devices, its entities and its planning stack."""
+async def async_create_runtime(hass: HomeAssistant, entry: SschConfigEntry) -> SschRuntimeData:
+    """What a loaded hub holds: its OCPP server (kept over a reload, or started), EMS and bookings.
+
+    Whatever needs releasing is registered with the entry's unload callbacks as it is made.
+    """
     config = HubConfig.from_entry(entry)
     await async_check_solver(hass, config.engine)
     keeper = server_keeper(hass)
@@ -76,23 +83,53 @@ async def async_setup_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool
     entry.async_on_unload(server.listen(bookings.handle_station_event))
     entry.async_on_unload(server.listen(ems.handle_station_event))
     entry.async_on_unload(ems.tracker.clear_all)
-    entry.runtime_data = SschRuntimeData(config=config, server=server, ems=ems, bookings=bookings)
+    return SschRuntimeData(config=config, server=server, ems=ems, bookings=bookings)
+
+
+async def async_start(hass: HomeAssistant, entry: SschConfigEntry) -> None:
+    """Restore the hub's state, make its first plan, then add its devices and entities."""
+    config, server = entry.runtime_data.config, entry.runtime_data.server
+    ems, bookings = entry.runtime_data.ems, entry.runtime_data.bookings
     await ems.async_restore()
+    entry.async_on_unload(await ems.builder.solar.async_start())
     await bookings.async_restore()
     entry.async_on_unload(bookings.async_save)
     entry.async_on_unload(bookings.start())
     await ems.async_config_entry_first_refresh()
+    # A forecast source that comes up after the hub (e.g. while Home Assistant starts) re-plans at once.
+    ems.builder.solar.on_recovered = lambda: hass.async_create_task(
+        ems.async_request_refresh(), eager_start=True
+    )
     entry.async_on_unload(ems.start_dispatching())
     entry.async_on_unload(ems.follow_prices())
+    entry.async_on_unload(_fetch_prices(hass, config, ems))
     _remove_stale_devices(hass, entry, config)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_describe_stations(hass, config, server)
     entry.async_on_unload(server.listen(boot_listener(hass, config, server)))
+    entry.async_on_unload(StationDiscovery(hass, entry, server).attach())
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_change))
     if HubConfig.from_entry(entry) != config:
         # Changed while loading (e.g. several chargers added in a row): the listener came too late.
         hass.config_entries.async_schedule_reload(entry.entry_id)
-    return True
+
+
+def _fetch_prices(hass: HomeAssistant, config: HubConfig, ems: EmsCoordinator) -> CALLBACK_TYPE:
+    """Prices some integrations give only through an action feed the plan; new ones re-plan it."""
+    entities = [s.entity_id for s in (config.import_price, config.export_price) if s.entity_id]
+
+    def replan() -> None:
+        hass.async_create_task(ems.async_request_refresh(), eager_start=True)
+
+    fetcher = ActionPriceFetcher(hass, entities, replan)
+    ems.builder.prices.announced = fetcher.points
+    stop = fetcher.start()
+
+    def unload() -> None:
+        stop()
+        ems.builder.prices.clear()
+
+    return unload
 
 
 def _stop_server(server: CsmsServer) -> Callable[[Event], Coroutine[Any, Any, None]]:
@@ -102,22 +139,18 @@ def _stop_server(server: CsmsServer) -> Callable[[Event], Coroutine[Any, Any, No
     return stop
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: SschConfigEntry) -> bool:
-    """Unload a hub and release everything it holds."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-
-
-async def async_remove_entry(hass: HomeAssistant, entry: SschConfigEntry) -> None:
-    """The hub is deleted: drop its kept planner and any server held for it."""
+async def async_remove(hass: HomeAssistant, entry: SschConfigEntry) -> None:
+    """The hub is deleted: drop its kept planner, any server held for it and its discovered stations."""
+    if entry.source == SOURCE_IGNORE:
+        return  # an ignored discovered station, not a hub
     planner = hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
     await hass.async_add_executor_job(_close, planner)
     await server_keeper(hass).drop(entry.entry_id)
     await async_remove_hub_storage(hass, entry.entry_id)
+    await async_forget_stations(hass, entry.entry_id)
 
 
-async def async_remove_config_entry_device(
-    hass: HomeAssistant, entry: SschConfigEntry, device: dr.DeviceEntry
-) -> bool:
+def device_is_removable(entry: SschConfigEntry, device: dr.DeviceEntry) -> bool:
     """Only devices that no longer belong to a configured asset may be deleted by hand."""
     return not device.identifiers & _expected_identifiers(HubConfig.from_entry(entry))
 
@@ -180,4 +213,4 @@ def _remove_stale_devices(hass: HomeAssistant, entry: SschConfigEntry, config: H
     expected = _expected_identifiers(config)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if device.identifiers and not device.identifiers & expected:
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            remove_device(registry, device, entry.entry_id)

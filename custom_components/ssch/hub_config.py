@@ -24,7 +24,9 @@ from .const import (
     CONF_EXPORT_PRICE_ENTITY,
     CONF_EXPORT_PRICE_FIXED,
     CONF_FLEXIBLE,
+    CONF_FORECAST_CONFIG_ENTRY,
     CONF_FORECAST_ENTITY,
+    CONF_GRID_FEE,
     CONF_HORIZON_HOURS,
     CONF_HOST,
     CONF_IMPORT_LIMIT_KW,
@@ -49,6 +51,7 @@ from .const import (
     CONF_TLS_CLIENT_CA_KEY,
     CONF_TLS_CREATE_CA,
     CONF_TLS_KEY,
+    CONF_VAT_PCT,
     DEFAULT_HORIZON_HOURS,
     DEFAULT_NOMINAL_VOLTAGE,
     DEFAULT_STEP_MINUTES,
@@ -63,6 +66,7 @@ from .const import (
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .csms.authorization import AuthorizationPolicy
+from .price_source import NO_TARIFF, Tariff
 from .vehicles import VehicleConfig, vehicle_from_subentry
 
 
@@ -101,6 +105,8 @@ class PvConfig:
     forecast_entity: str | None
     curtailment_entity: str | None
     peak_kwp: float
+    # A config entry whose integration gives the Energy dashboard a solar forecast.
+    forecast_config_entry: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +175,7 @@ class HubConfig:
     tls_client_ca: str | None = None
     tls_client_ca_key: str | None = None
     tls_create_station_ca: bool = False
+    tariff: Tariff = NO_TARIFF
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -209,6 +216,10 @@ class HubConfig:
             grid_meter=meters[0] if meters else None,
             vehicles=tuple(vehicle_from_subentry(*item) for item in by_type.get(SUBENTRY_VEHICLE, [])),
             authorization_policy=_policy(options.get(CONF_AUTHORIZATION_POLICY)),
+            tariff=Tariff(
+                _optional_float(options.get(CONF_GRID_FEE)) or 0.0,
+                (_optional_float(options.get(CONF_VAT_PCT)) or 0.0) / 100.0,
+            ),
         )
 
 
@@ -238,6 +249,7 @@ def _pv(subentry_id: str, title: str, data: Mapping[str, Any]) -> PvConfig:
         power_entity=data[CONF_POWER_ENTITY],
         energy_entity=data.get(CONF_ENERGY_ENTITY),
         forecast_entity=data.get(CONF_FORECAST_ENTITY),
+        forecast_config_entry=data.get(CONF_FORECAST_CONFIG_ENTRY),
         curtailment_entity=data.get(CONF_CURTAILMENT_ENTITY),
         peak_kwp=float(data[CONF_PEAK_KWP]),
     )

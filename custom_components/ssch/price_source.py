@@ -2,14 +2,16 @@
 
 Nord Pool (``raw_today``/``raw_tomorrow``), ENTSO-e (``prices``/``prices_today``/``prices_tomorrow``),
 EPEX Spot (``data``) and Tibber-style (``today``/``tomorrow``) attributes are read; the price is
-converted to EUR/kWh from the entity's unit (per MWh, or cents).
+converted to EUR/kWh from the entity's unit (per MWh, or cents). Integrations that give tomorrow's
+prices only through an action (the core Nord Pool and Tibber integrations) are fetched by
+``price_fetch`` and passed in as ``announced`` points.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import State
@@ -110,18 +112,76 @@ def current_price(state: State | None) -> float | None:
     return value * unit_factor(state.attributes.get("unit_of_measurement"))
 
 
-def price_series(state: State | None, grid: StepGrid, fallback_eur_per_kwh: float) -> tuple[FloatArray, bool]:
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """What a household pays on top of a spot price: import = (spot + fee) x (1 + VAT)."""
+
+    fee_eur_per_kwh: float = 0.0
+    vat_fraction: float = 0.0
+
+    def billed(self, spot: FloatArray) -> FloatArray:
+        """The billed price of ``spot`` prices."""
+        return (spot + self.fee_eur_per_kwh) * (1.0 + self.vat_fraction)
+
+
+NO_TARIFF = Tariff()
+
+
+def merged_points(state: State | None, announced: Sequence[PricePoint]) -> list[PricePoint]:
+    """The entity's announced prices and those fetched for it, sorted, one per start (fetched win)."""
+    by_start = {point.start: point for point in (forecast_points(state) if state is not None else [])}
+    by_start.update({point.start: point for point in announced})
+    return [by_start[start] for start in sorted(by_start)]
+
+
+def announced_until(points: Sequence[PricePoint]) -> datetime | None:
+    """When the last announced price ends (its length taken from the spacing of the prices)."""
+    if not points:
+        return None
+    period = points[-1].start - points[-2].start if len(points) > 1 else timedelta(hours=1)
+    return points[-1].start + min(period, timedelta(hours=1))
+
+
+def _price_at(points: Sequence[PricePoint], moment: datetime) -> float | None:
+    earlier = [point for point in points if point.start <= moment]
+    return earlier[-1].eur_per_kwh if earlier else None
+
+
+def price_series(
+    state: State | None,
+    grid: StepGrid,
+    fallback_eur_per_kwh: float,
+    *,
+    announced: Sequence[PricePoint] = (),
+    tariff: Tariff = NO_TARIFF,
+) -> tuple[FloatArray, bool]:
     """A price per plan step, and whether any of it came from the entity.
 
-    A step takes the last announced price that started at or before it; steps before the first announced
-    price take the present price, or ``fallback_eur_per_kwh`` when the entity has none.
+    A step takes the last announced price that started at or before it. A step after the last announced
+    price takes the price of the same time a day earlier where that is known (day-ahead prices repeat
+    their daily shape far better than they stay flat), else the last one. Steps before the first
+    announced price take the present price. The entity's prices are billed with ``tariff``;
+    ``fallback_eur_per_kwh`` (used when the entity gives nothing) is taken as billed already.
     """
+    points = merged_points(state, announced)
     now_price = current_price(state)
-    points = forecast_points(state) if state is not None else []
-    base = now_price if now_price is not None else fallback_eur_per_kwh
-    series = np.full(grid.steps, base, dtype=np.float64)
-    for k, moment in enumerate(grid.times()):
-        earlier = [p for p in points if p.start <= moment]
-        if earlier:
-            series[k] = earlier[-1].eur_per_kwh
-    return series, bool(points) or now_price is not None
+    until = announced_until(points)
+    spot = np.full(grid.steps, np.nan if now_price is None else now_price, dtype=np.float64)
+    for k, step_start in enumerate(grid.times()):
+        moment = step_start
+        if until is not None and moment >= until:
+            moment = _same_time_known(moment, points[0].start, until)
+        price = _price_at(points, moment)
+        if price is not None:
+            spot[k] = price
+    from_entity = not np.isnan(spot).all()
+    series = tariff.billed(spot)
+    series[np.isnan(series)] = fallback_eur_per_kwh
+    return series, from_entity
+
+
+def _same_time_known(moment: datetime, first: datetime, until: datetime) -> datetime:
+    """The latest time of day equal to ``moment``'s inside the announced prices, or the last one."""
+    while moment >= until:
+        moment -= timedelta(days=1)
+    return moment if moment >= first else until - timedelta(seconds=1)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -21,17 +21,19 @@ from .charging_cards import (
 )
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, ATTR_POWER_KW, ATTR_START, DOMAIN
 from .core.grid_signals import GridSignal
-from .devices import evse_identifier
 from .flexibility_service import (
     REQUEST_FLEXIBILITY_FIELDS,
     SERVICE_REQUEST_FLEXIBILITY,
     async_request_flexibility,
 )
 from .hub_config import ChargerConfig
+from .plan_api import async_setup_plan_api
 from .runtime import SschConfigEntry
+from .service_targets import evse_target, loaded_hub
 from .site_snapshot import evse_key
 from .station_bridge import async_refresh_station
 from .station_commands import async_run_command
+from .station_services import async_setup_station_services
 from .station_tls import async_station_ca_pem
 
 SERVICE_SET_CHARGER_SETPOINT = "set_charger_setpoint"
@@ -73,20 +75,9 @@ class EvseTarget:
 
 def _resolve(hass: HomeAssistant, device_id: str) -> EvseTarget:
     """Find the loaded hub, charger and EVSE behind an EVSE device."""
-    device = dr.async_get(hass).async_get(device_id)
-    entries: list[SschConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    for entry in entries:
-        if device is None or entry.entry_id not in device.config_entries:
-            continue
-        for charger in entry.runtime_data.config.chargers:
-            for evse_id in range(1, charger.evse_count + 1):
-                if evse_identifier(entry.entry_id, charger.subentry_id, evse_id) in device.identifiers:
-                    return EvseTarget(entry, charger, evse_id)
-    raise ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="unknown_evse",
-        translation_placeholders={"device_id": device_id},
-    )
+    target = evse_target(hass, device_id)
+    assert target.evse_id is not None
+    return EvseTarget(target.entry, target.charger, target.evse_id)
 
 
 async def _async_set_setpoint(call: ServiceCall) -> None:
@@ -142,15 +133,7 @@ async def _async_clear_setpoint(call: ServiceCall) -> None:
 
 def _hub(hass: HomeAssistant, entry_id: str | None) -> SschConfigEntry:
     """The loaded hub an action addresses; without an id, the only loaded hub."""
-    entries: list[SschConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
-    matches = [e for e in entries if entry_id in (None, e.entry_id)]
-    if len(matches) != 1:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_hub" if entry_id or not entries else "hub_required",
-            translation_placeholders={"config_entry_id": entry_id or ""},
-        )
-    return matches[0]
+    return loaded_hub(hass, entry_id)
 
 
 async def _async_set_grid_limit(call: ServiceCall) -> None:
@@ -194,8 +177,10 @@ async def _async_remove_card(call: ServiceCall) -> None:
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the actions once for all hubs."""
+    """Register the actions (and the plan's websocket command) once for all hubs."""
     async_setup_booking_services(hass)
+    async_setup_station_services(hass)
+    async_setup_plan_api(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_SET_CHARGER_SETPOINT, _async_set_setpoint, SET_SETPOINT_SCHEMA
     )

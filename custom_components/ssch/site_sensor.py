@@ -26,6 +26,20 @@ from .runtime import SschConfigEntry
 
 type SiteValue = str | float | None
 
+# The plan's series change with every plan and run to thousands of bytes: kept on the state for cards,
+# left out of the recorder (the whole plan is served by the ``get_plan`` action and ``ssch/plan``).
+PLAN_SERIES = frozenset(
+    {
+        "times",
+        "grid_import_kw",
+        "grid_export_kw",
+        "ev_power_kw",
+        "battery_power_kw",
+        "pv_curtailment_kw",
+        "expected_arrivals_kwh",
+    }
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class SiteSensorDescription(SensorEntityDescription):
@@ -110,6 +124,7 @@ SITE_SENSORS = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=_solver_name,
     ),
+    # New values with every plan: off until someone looks into the solver's or the dispatch's speed.
     SiteSensorDescription(
         key="last_solve_time",
         translation_key="last_solve_time",
@@ -117,6 +132,7 @@ SITE_SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=_solve_time,
     ),
     SiteSensorDescription(
@@ -126,6 +142,7 @@ SITE_SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=_latency,
     ),
 )
@@ -213,6 +230,7 @@ class SiteSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
     """A value of the hub's EMS, refreshed with every plan and dispatch."""
 
     _attr_has_entity_name = True
+    _unrecorded_attributes = PLAN_SERIES
     entity_description: SiteSensorDescription
 
     def __init__(

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import math
+from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import numpy as np
 
-from .core.forecast import forecast_building_kw, forecast_pv_kw
+from .core.forecast import forecast_building_kw
 from .core.grid_signals import GridSignal, limit_series, limits_at
 from .core.model import (
     Evse,
     EvSession,
     FloatArray,
     Forecasts,
-    Prices,
     SiteLimits,
     SiteSnapshot,
     StationaryBattery,
@@ -29,8 +30,10 @@ from .csms.ac import charge_limits_kw
 from .csms.server import CsmsServer
 from .csms.state import EvseState
 from .goals import ChargeMode, EvseGoal
+from .history_bins import Sample, merged, to_compact
 from .hub_config import ChargerConfig, HubConfig
-from .price_source import price_series
+from .site_prices import SitePrices
+from .solar_forecasts import SolarForecasts
 from .source_tracker import SourceTracker
 
 # What the hub assumes about a car that does not say (ISO 15118-2 and older cars report little).
@@ -69,6 +72,8 @@ class SnapshotBuilder:
         self._config = config
         self._server = server
         self._tracker = tracker
+        self.prices = SitePrices(hass, config)
+        self.solar = SolarForecasts(hass, config)
         self._pv_history: deque[tuple[datetime, float]] = deque()
         self._building_history: deque[tuple[datetime, float]] = deque()
         self.caps_kw: dict[str, float] = {}
@@ -129,30 +134,40 @@ class SnapshotBuilder:
         return LiveReadings(pv, building, sum(batteries.values()), grid, batteries)
 
     def record(self, now: datetime, readings: LiveReadings) -> None:
-        """Remember PV and building power for the forecasts."""
-        for history, value in (
-            (self._pv_history, readings.pv_kw),
-            (self._building_history, readings.building_kw),
+        """Remember PV and building power for the forecasts (a site without PV has no PV history:
+        zeros would read as a clouded sky once PV is added)."""
+        for history, value, mapped in (
+            (self._pv_history, readings.pv_kw, self._config.pv),
+            (self._building_history, readings.building_kw, self._config.buildings),
         ):
+            if not mapped:
+                continue
             history.append((now, value))
             while history and now - history[0][0] > HISTORY_LENGTH:
                 history.popleft()
+
+    def seed_history(self, pv: Sequence[Sample], building: Sequence[Sample], now: datetime) -> None:
+        """Add history from before the hub started (its store, the recorder); what the hub measured
+        itself wins at the same moment."""
+        for history, seeded in ((self._pv_history, pv), (self._building_history, building)):
+            combined = [(at, value) for at, value in merged(seeded, history) if now - at <= HISTORY_LENGTH]
+            history.clear()
+            history.extend(combined)
+
+    def kept_history(self) -> dict[str, Any]:
+        """PV and building history per plan step, for the store."""
+        step = timedelta(minutes=self._config.step_minutes)
+        return {
+            "pv": to_compact(list(self._pv_history), step),
+            "building": to_compact(list(self._building_history), step),
+        }
 
     def build(self, now: datetime) -> SiteSnapshot:
         """Everything the planner needs, as of ``now``."""
         self.session_meters = {}
         grid = self.grid(now)
         self.record(now, self.live(now))
-        import_prices, _ = price_series(
-            self._state(self._config.import_price.entity_id),
-            grid,
-            self._config.import_price.fixed_eur_per_kwh or 0.0,
-        )
-        export_prices, _ = price_series(
-            self._state(self._config.export_price.entity_id),
-            grid,
-            self._config.export_price.fixed_eur_per_kwh or 0.0,
-        )
+        prices = self.prices.series(grid, now)
         evses: list[Evse] = []
         sessions: list[EvSession] = []
         for charger in self._config.chargers:
@@ -174,7 +189,7 @@ class SnapshotBuilder:
             limits=SiteLimits(
                 *limit_series(grid, self._config.import_limit_kw, self._config.export_limit_kw, self.signals)
             ),
-            prices=Prices(import_prices, export_prices),
+            prices=prices,
             forecasts=Forecasts(self._pv_forecast(grid), self._building_forecast(grid)),
             battery=self._battery(now),
             evses=tuple(evses),
@@ -186,15 +201,8 @@ class SnapshotBuilder:
         return self._hass.states.get(entity_id) if entity_id else None
 
     def _pv_forecast(self, grid: StepGrid) -> FloatArray:
-        peak = sum(p.peak_kwp for p in self._config.pv)
-        if peak <= 0:
-            return np.zeros(grid.steps)
-        return forecast_pv_kw(
-            grid,
-            peak,
-            self._hass.config.latitude,
-            self._hass.config.longitude,
-            history=list(self._pv_history),
+        return self.solar.pv_forecast_kw(
+            grid, list(self._pv_history), self._hass.config.latitude, self._hass.config.longitude
         )
 
     def _building_forecast(self, grid: StepGrid) -> FloatArray:

@@ -1,4 +1,7 @@
-"""The hub's OCPP server inside Home Assistant: start, stop, persistence, events and repairs."""
+"""The hub's OCPP server inside Home Assistant: start, stop, persistence, events and repairs.
+
+Unknown stations waiting to be adopted are offered as discovered devices (``station_discovery``).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,14 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .csms.events import (
     CsmsEvent,
     FaultReported,
-    PendingExpired,
     StationConnected,
-    StationPending,
+    StationDisconnected,
     VersionMismatchRefused,
 )
 from .csms.journal import StateJournal
@@ -31,7 +34,6 @@ from .station_tls import async_server_tls
 _LOGGER = logging.getLogger(__name__)
 STORE_VERSION = 1
 EVENT_CHARGER_FAULT = f"{DOMAIN}_charger_fault"
-ISSUE_UNKNOWN_STATION = "unknown_station"
 ISSUE_VERSION_MISMATCH = "version_mismatch"
 ISSUE_DECLARED_VERSION_MISMATCH = "declared_version_mismatch"
 
@@ -108,14 +110,19 @@ async def async_start_server(hass: HomeAssistant, config: HubConfig) -> CsmsServ
     return server
 
 
+# Stations each hub logged as unavailable; kept in hass.data so a reload does not forget them.
+OFFLINE_LOGGED: HassKey[dict[str, set[str]]] = HassKey(f"{DOMAIN}_offline_logged")
+
+
 class StationEventRelay:
-    """Turns server events into entity updates, bus events and repair issues."""
+    """Turns server events into entity updates, bus events, repair issues and availability logs."""
 
     def __init__(self, hass: HomeAssistant, config: HubConfig) -> None:
         """Relay for one hub."""
         self._hass = hass
         self._config = config
         self._names = {charger.station_id: charger.name for charger in config.chargers}
+        self._offline = hass.data.setdefault(OFFLINE_LOGGED, {}).setdefault(config.entry_id, set())
 
     def attach(self, server: CsmsServer) -> Callable[[], None]:
         """Start relaying; returns the function that stops it."""
@@ -126,14 +133,8 @@ class StationEventRelay:
     def handle(self, event: CsmsEvent) -> None:
         """Route one event."""
         entry_id = self._config.entry_id
-        if isinstance(event, StationPending):
-            self._raise_unknown_station(event)
-            return
-        if isinstance(event, PendingExpired):
-            ir.async_delete_issue(
-                self._hass, DOMAIN, issue_id(ISSUE_UNKNOWN_STATION, entry_id, event.station_id)
-            )
-            return
+        if event.station_id not in self._names:
+            return  # pending stations are ``station_discovery``'s
         if isinstance(event, VersionMismatchRefused):
             self._raise_version_mismatch(event)
             return
@@ -141,6 +142,9 @@ class StationEventRelay:
             ir.async_delete_issue(
                 self._hass, DOMAIN, issue_id(ISSUE_VERSION_MISMATCH, entry_id, event.station_id)
             )
+            self._log_available(event.station_id)
+        if isinstance(event, StationDisconnected):
+            self._log_unavailable(event)
         if isinstance(event, FaultReported):
             self._hass.bus.async_fire(
                 EVENT_CHARGER_FAULT,
@@ -156,21 +160,27 @@ class StationEventRelay:
             )
         async_dispatcher_send(self._hass, station_signal(entry_id, event.station_id))
 
-    def _raise_unknown_station(self, event: StationPending) -> None:
-        _LOGGER.info(
-            "Unknown station %s connected to hub %s; waiting to be added", event.station_id, self._config.name
-        )
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            issue_id(ISSUE_UNKNOWN_STATION, self._config.entry_id, event.station_id),
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_UNKNOWN_STATION,
-            translation_placeholders={"station_id": event.station_id, "hub": self._config.name},
-            data={"entry_id": self._config.entry_id, "station_id": event.station_id},
-        )
+    def _log_unavailable(self, event: StationDisconnected) -> None:
+        # Once per outage: its entities are unavailable until it connects again.
+        if event.station_id not in self._offline:
+            self._offline.add(event.station_id)
+            _LOGGER.info(
+                "%s (station %s) of hub %s is unavailable: %s",
+                self._names[event.station_id],
+                event.station_id,
+                self._config.name,
+                event.reason,
+            )
+
+    def _log_available(self, station_id: str) -> None:
+        if station_id in self._offline:
+            self._offline.discard(station_id)
+            _LOGGER.info(
+                "%s (station %s) of hub %s is connected again",
+                self._names[station_id],
+                station_id,
+                self._config.name,
+            )
 
     def _raise_version_mismatch(self, event: VersionMismatchRefused) -> None:
         # A version the installer chose is changed in the charger's settings, not by accepting it.

@@ -7,7 +7,15 @@ from collections.abc import Awaitable
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
-from .csms.errors import CallError, CallTimeout, CommandRejected, CsmsError, NoTransaction, StationOffline
+from .csms.errors import (
+    CallError,
+    CallTimeout,
+    CommandRejected,
+    CsmsError,
+    NoTransaction,
+    NotSupportedByVersion,
+    StationOffline,
+)
 
 
 async def async_run_command[T](station_id: str, action: str, command: Awaitable[T]) -> T:
@@ -20,6 +28,12 @@ async def async_run_command[T](station_id: str, action: str, command: Awaitable[
             translation_domain=DOMAIN,
             translation_key="station_offline",
             translation_placeholders=placeholders,
+        ) from err
+    except NotSupportedByVersion as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_supported_by_version",
+            translation_placeholders=placeholders | {"command": err.action, "version": err.version},
         ) from err
     except NoTransaction as err:
         raise ServiceValidationError(

@@ -14,6 +14,7 @@ from .csms.server import CsmsServer
 from .csms.state import StationState
 from .devices import asset_identifier, evse_identifier
 from .hub_config import ChargerConfig, HubConfig
+from .registry_compat import device_by_identifier
 
 
 def station_model(charger: ChargerConfig) -> str:
@@ -41,8 +42,8 @@ def async_describe_stations(hass: HomeAssistant, config: HubConfig, server: Csms
     """
     registry = dr.async_get(hass)
     for charger in config.chargers:
-        station = registry.async_get_device(
-            identifiers={asset_identifier(config.entry_id, charger.subentry_id)}
+        station = device_by_identifier(
+            registry, asset_identifier(config.entry_id, charger.subentry_id), config.entry_id
         )
         if station is None:
             continue
@@ -54,8 +55,8 @@ def async_describe_stations(hass: HomeAssistant, config: HubConfig, server: Csms
         if changes:
             registry.async_update_device(station.id, **changes)
         for evse_id in range(1, charger.evse_count + 1):
-            evse = registry.async_get_device(
-                identifiers={evse_identifier(config.entry_id, charger.subentry_id, evse_id)}
+            evse = device_by_identifier(
+                registry, evse_identifier(config.entry_id, charger.subentry_id, evse_id), config.entry_id
             )
             if evse is not None and evse.via_device_id != station.id:
                 registry.async_update_device(evse.id, via_device_id=station.id)

@@ -21,6 +21,7 @@ from .const import (
     CONF_EVSE_COUNT,
     CONF_EXPORT_POWER_ENTITY,
     CONF_FLEXIBLE,
+    CONF_FORECAST_CONFIG_ENTRY,
     CONF_FORECAST_ENTITY,
     CONF_ID_TOKEN,
     CONF_IMPORT_POWER_ENTITY,
@@ -42,6 +43,7 @@ from .const import (
     SUBENTRY_GRID_METER,
 )
 from .csms.auth import hash_password
+from .solar_forecast_providers import async_forecast_entry_options
 from .validation import Measure, charger_errors, entity_error
 from .vehicles import normalize_id_token
 
@@ -219,13 +221,27 @@ class PvSubentryFlow(AssetSubentryFlow):
         CONF_CURTAILMENT_ENTITY: None,
     }
 
+    def __init__(self) -> None:
+        """The forecast entries to offer are looked up when a form is shown."""
+        super().__init__()
+        self.forecast_entries: dict[str, str] = {}
+
     def schema(self, *, reconfigure: bool) -> vol.Schema:
-        """Sensors, control and the array's peak power."""
+        """Sensors, forecast sources, control and the array's peak power."""
+        forecast_entries = [
+            selector.SelectOptionDict(value=entry_id, label=label)
+            for entry_id, label in self.forecast_entries.items()
+        ]
         return vol.Schema(
             {
                 vol.Required(CONF_NAME): _TEXT,
                 vol.Required(CONF_POWER_ENTITY): _sensor("power"),
                 vol.Optional(CONF_ENERGY_ENTITY): _sensor("energy"),
+                vol.Optional(CONF_FORECAST_CONFIG_ENTRY): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=forecast_entries, mode=selector.SelectSelectorMode.DROPDOWN
+                    )
+                ),
                 vol.Optional(CONF_FORECAST_ENTITY): selector.EntitySelector(
                     selector.EntitySelectorConfig(domain="sensor", device_class=["power", "energy"])
                 ),
@@ -233,6 +249,19 @@ class PvSubentryFlow(AssetSubentryFlow):
                 vol.Required(CONF_PEAK_KWP): _number(0.1, 100000, 0.1, "kWp"),
             }
         )
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Offer the config entries that give a solar forecast, then add the PV."""
+        self.forecast_entries = await async_forecast_entry_options(self.hass)
+        return await super().async_step_user(user_input)
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """As when adding; a chosen entry that no longer offers a forecast stays selectable."""
+        self.forecast_entries = await async_forecast_entry_options(self.hass)
+        chosen = self._get_reconfigure_subentry().data.get(CONF_FORECAST_CONFIG_ENTRY)
+        if chosen and chosen not in self.forecast_entries:
+            self.forecast_entries[chosen] = chosen
+        return await super().async_step_reconfigure(user_input)
 
 
 class BatterySubentryFlow(AssetSubentryFlow):

@@ -2,6 +2,8 @@
 
 The VPP's entities live on one device that the first loaded hub hosts. When the hosting hub is
 unloaded, the next loaded hub takes the entities over; with no hub left they are gone (unavailable).
+The device itself moves to the hub that hosts it, so there is one VPP device, with one id, however many
+hubs come and go (from Home Assistant 2026.8 a device belongs to one config entry only).
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .const import DOMAIN
+from .devices import VPP_IDENTIFIER
 from .ems import EmsCoordinator
 from .flexibility_book import FlexDirection
+from .registry_compat import move_device, remove_device
 
 # The horizon over which the sensors add up flexible energy.
 FLEX_ENERGY_HORIZON = timedelta(hours=4)
@@ -79,8 +85,9 @@ type VppHost = Callable[[str], None]
 class Vpp:
     """The loaded hubs and who hosts the VPP device."""
 
-    def __init__(self) -> None:
+    def __init__(self, hass: HomeAssistant) -> None:
         """No hub yet."""
+        self._hass = hass
         self.hubs: dict[str, EmsCoordinator] = {}
         self.host: str | None = None
         self._hosts: dict[str, VppHost] = {}
@@ -119,6 +126,7 @@ class Vpp:
 
     def _take_over(self, entry_id: str) -> None:
         self.host = entry_id
+        _give_device_to(self._hass, entry_id)
         self._hosts[entry_id](entry_id)
 
     @callback
@@ -141,5 +149,24 @@ class Vpp:
 def vpp(hass: HomeAssistant) -> Vpp:
     """The VPP of this Home Assistant."""
     if VPP_DATA not in hass.data:
-        hass.data[VPP_DATA] = Vpp()
+        hass.data[VPP_DATA] = Vpp(hass)
     return hass.data[VPP_DATA]
+
+
+def _give_device_to(hass: HomeAssistant, host_id: str) -> None:
+    """The VPP device, wherever it is, moves to the hub about to host its entities; copies left by
+    earlier versions (one per hub that hosted it) go."""
+    registry = dr.async_get(hass)
+    found = [
+        (entry.entry_id, device)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        if VPP_IDENTIFIER in device.identifiers
+    ]
+    # The host's own copy is kept if it has one, else the first found is moved over.
+    found.sort(key=lambda owned: owned[0] != host_id)
+    for index, (owner_id, device) in enumerate(found):
+        if index > 0:
+            remove_device(registry, device, owner_id)
+        elif owner_id != host_id:
+            move_device(registry, device, owner_id, host_id)

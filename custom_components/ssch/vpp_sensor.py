@@ -122,6 +122,8 @@ class HubFlexSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
     """A flexibility figure of one hub, on its site device."""
 
     _attr_has_entity_name = True
+    # One summary per open commitment: the book itself keeps them, the recorder need not.
+    _unrecorded_attributes = frozenset({"commitments"})
     entity_description: FlexSensorDescription
 
     def __init__(

@@ -275,3 +275,60 @@ def test_the_dispatch_is_told_the_month_s_billed_peak(
     flows = replay(scenario, state, UncontrolledController(), ForecastProvider(scenario))
     expected = [0.0, *np.maximum.accumulate(flows.grid_import_kw)[:-1]]
     assert peaks == pytest.approx(expected)
+
+
+def _thin_plan(snapshot: SiteSnapshot) -> Plan:
+    """Each car's missing energy spread evenly over the steps until it leaves, as a planner that does
+    not know the cars' minimum may do with a car's last kWh."""
+    from custom_components.ssch.core.model import FlexibilityEnvelope
+
+    grid = snapshot.grid
+    evse_kw = {evse.evse_id: np.zeros(grid.steps) for evse in snapshot.evses}
+    for session in snapshot.sessions:
+        steps = min(grid.steps, int(np.ceil(grid.offset_steps(session.departure) - 1e-9)))
+        missing = session.energy_needed_kwh / session.charge_efficiency
+        evse_kw[session.evse_id][:steps] = missing / (steps * grid.step_hours)
+    site_kw = snapshot.forecasts.building_kw - snapshot.forecasts.pv_kw + sum(evse_kw.values())
+    return Plan(
+        grid=grid,
+        evse_power_kw=evse_kw,
+        battery_power_kw=np.zeros(grid.steps),
+        grid_import_kw=np.maximum(site_kw, 0.0),
+        grid_export_kw=np.maximum(-site_kw, 0.0),
+        pv_curtailment_kw=np.zeros(grid.steps),
+        flexibility=FlexibilityEnvelope.zeros(grid.steps),
+    )
+
+
+@pytest.mark.parametrize("consolidated", [False, True])
+def test_a_plan_controller_with_the_minimum_charges_a_cars_last_kwh_in_a_block(
+    consolidated: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0.4 kWh left over six steps is 0.28 kW a step, rounded to 0 by the dispatch step after step
+    (even the last step's 1.68 kW): the car leaves without it. With the minimum the controller's
+    setpoint is 0 while later steps can take the energy, and one step at the minimum in the last."""
+    data = tiny_scenario_dict()
+    data["sessions"][0]["target_energy_kwh"] = 20.4
+    data["sessions"][1]["target_energy_kwh"] = data["sessions"][1]["energy_initial_kwh"]
+    scenario = scenario_from_dict(data)
+    minimum = MinimumPower(6 * 3 * 230 / 1000)
+    applied: list[float] = []
+    original = SessionState.apply
+
+    def recording(self: SessionState, power_kw: float, step_hours: float) -> None:
+        if self.session_id == "s00000":
+            applied.append(power_kw)
+        original(self, power_kw, step_hours)
+
+    monkeypatch.setattr(SessionState, "apply", recording)
+    controller = PlanController("thin", _thin_plan, minimum_kw=minimum.power_kw if consolidated else None)
+    state = initial_state(scenario)
+    flows = replay(scenario, state, controller, ForecastProvider(scenario), minimum=minimum)
+    first = flows.sessions[0]
+    assert all(power == 0.0 or power >= minimum.power_kw - 1e-9 for power in applied)
+    if consolidated:
+        assert applied == pytest.approx([0.0] * 5 + [minimum.power_kw])
+        assert first.met
+    else:
+        assert applied == [0.0] * 6
+        assert not first.met

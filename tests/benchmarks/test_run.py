@@ -15,6 +15,7 @@ from benchmarks.controllers import Decision
 from benchmarks.dispatch import MinimumPower
 from benchmarks.report import SAME_END
 from benchmarks.scenario import save_scenario, scenario_from_dict
+from benchmarks.site_state import initial_state
 from custom_components.ssch.core.kpi import KpiReport
 from custom_components.ssch.core.model import SiteSnapshot
 from tests.benchmarks.tiny import tiny_scenario_dict
@@ -206,6 +207,7 @@ def test_minimum_current_option(
         "voltage_v": 230.0,
         "power_kw": pytest.approx(1.38),
         "round_up_below": "peak",
+        "consolidated": True,
     }
     plain = tmp_path / "plain.json"
     run.main([str(scenario_file), "--controller", "perfect", "--json", str(plain)])
@@ -227,6 +229,34 @@ def test_minimum_current_changes_the_replay_only_when_asked(scenario_file: Path)
         plain, solve_time_median_s=0.0, solve_time_p95_s=0.0
     )
     assert ruled.total_cost_eur != pytest.approx(plain.total_cost_eur)
+
+
+def test_the_plan_controllers_keep_the_minimum_in_their_setpoints_unless_dispatch_only(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``--min-current-a`` the MPC and the fallback consolidate their setpoints (the LP and the
+    uncontrolled run do not plan); ``--dispatch-only`` leaves that to the dispatch, as before."""
+    made: list[tuple[str, object]] = []
+    original = run.make_controller
+
+    def recording(name: str, *args: object, **kwargs: object) -> object:
+        controller = original(name, *args, **kwargs)  # type: ignore[arg-type]
+        made.append((name, getattr(controller, "minimum_kw", "no plan")))
+        return controller
+
+    monkeypatch.setattr(run, "make_controller", recording)
+    for extra in ([], ["--dispatch-only"]):
+        made.clear()
+        out = tmp_path / f"result{len(extra)}.json"
+        argv = [str(scenario_file), "--controller", "fallback", "--min-current-a", "6", "--json", str(out)]
+        assert run.main(argv + extra) == 0
+        assert json.loads(out.read_text(encoding="utf-8"))["minimum"]["consolidated"] is not bool(extra)
+        minimum_kw = None if extra else pytest.approx(4.14)
+        assert made == [("uncontrolled", "no plan"), ("fallback", minimum_kw)]
+    assert ", dispatch only" in capsys.readouterr().out
+    scenario = run.resolve_scenario(str(scenario_file))
+    mpc = original("mpc", scenario, initial_state(scenario), sessions="none", minimum_kw=4.14)
+    assert getattr(mpc, "minimum_kw", None) == 4.14
 
 
 def test_minimum_power_of_a_current() -> None:

@@ -204,12 +204,25 @@ class StationMixin:
 
     @handles("SetVariables")
     def on_set_variables(self, set_variable_data: list[dict[str, Any]], **payload: Any) -> Any:
-        self._record("SetVariables", {"set_variable_data": set_variable_data})
+        status = self._record("SetVariables", {"set_variable_data": set_variable_data})
         results = [
-            {"attributeStatus": "Accepted", "component": i["component"], "variable": i["variable"]}
+            {"attributeStatus": status, "component": i["component"], "variable": i["variable"]}
             for i in set_variable_data
         ]
         return self.results.SetVariables(set_variable_result=results)
+
+    @handles("UpdateFirmware")
+    def on_update_firmware(self, **payload: Any) -> Any:
+        return self.results.UpdateFirmware(status=self._record("UpdateFirmware", payload))
+
+    @handles("GetLog")
+    def on_get_log(self, **payload: Any) -> Any:
+        return self.results.GetLog(status=self._record("GetLog", payload), filename="log-1.zip")
+
+    @handles("DataTransfer")
+    def on_data_transfer(self, **payload: Any) -> Any:
+        status = self._record("DataTransfer", payload)
+        return self.results.DataTransfer(status=status, data={"echo": payload.get("data")})
 
 
 class Station21(StationMixin, ChargePoint21):  # type: ignore[misc]

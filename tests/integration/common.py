@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from typing import Any
+from uuid import uuid4
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -109,7 +110,8 @@ def hub_entry(
     return MockConfigEntry(
         domain=DOMAIN,
         title=site["name"],
-        unique_id=site["name"].lower().replace(" ", "_"),
+        unique_id=uuid4().hex,
+        minor_version=2,
         data=site,
         options=PLANNING | (options or {}),
         subentries_data=list(subentries),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -36,3 +36,14 @@ async def finish_pending_work(hass: HomeAssistant) -> AsyncIterator[None]:
     """A reload a test started (a reconfigure, a new subentry) ends before Home Assistant stops."""
     yield
     await hass.async_block_till_done()
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Every entity starts enabled, also those off by default (diagnostics that change often)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield

@@ -20,12 +20,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.csms.events import PendingExpired, StationPending
 from custom_components.ssch.devices import evse_identifier
 from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
-from custom_components.ssch.station_bridge import StationEventRelay
 
 from .common import CHARGER_PASSWORD, charger_data, hub_entry, port_is_free, subentry
 from .tls import write_self_signed
@@ -107,7 +105,9 @@ def _visit(station: SimulatedStation, hours: float = 8.0) -> CarVisit:
     )
 
 
-async def test_v2g_session_in_home_assistant(hass: HomeAssistant) -> None:
+async def test_v2g_session_in_home_assistant(
+    hass: HomeAssistant, entity_registry_enabled_by_default: None
+) -> None:
     """Boot, plug-in, needs, meter values, a discharge setpoint followed, clear, unplug and offline."""
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     connected = _entity(hass, entry, "binary_sensor", "connected", evse=None)
@@ -228,46 +228,8 @@ async def test_setpoint_validation_errors(hass: HomeAssistant) -> None:
         assert raised.value.translation_key == "no_transaction"
 
 
-async def test_unknown_station_is_adopted_through_a_repair(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator
-) -> None:
-    """With adopting on, an unknown station raises a repair whose fix adds it as a charger; it then boots."""
-    entry = await _load(hass, hub_entry(options={"adopt_unknown_stations": True}))
-    assert await async_setup_component(hass, "repairs", {})
-    async with running(_station(entry, "NEW7")) as station:
-        issue_id = f"unknown_station_{entry.entry_id}_NEW7"
-        await until(lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None)
-        client = await hass_client()
-        response = await client.post(
-            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
-        )
-        flow = await response.json()
-        assert flow["step_id"] == "adopt"
-        fields = {
-            "name": "Bay 7",
-            "evse_count": 1,
-            "max_charge_kw": 11,
-            "bidirectional": True,
-            "max_discharge_kw": 11,
-        }
-        response = await client.post(
-            f"/api/repairs/issues/fix/{flow['flow_id']}", json=fields | {"password": "x"}
-        )
-        assert (await response.json())["errors"] == {"password": "invalid_password"}
-        response = await client.post(
-            f"/api/repairs/issues/fix/{flow['flow_id']}", json=fields | {"password": CHARGER_PASSWORD}
-        )
-        assert (await response.json())["type"] == "create_entry"
-        await hass.async_block_till_done()
-        assert any(s.unique_id == "NEW7" for s in entry.subentries.values())
-        await station.wait_connected(timeout_s=15)
-        await until(
-            lambda: _state(hass, _entity(hass, entry, "binary_sensor", "connected", evse=None)) == "on"
-        )
-
-
 async def test_version_switch_is_refused_until_accepted(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entity_registry_enabled_by_default: None
 ) -> None:
     """A station that booted with 2.1 and returns with 2.0.1 is refused and reported; accepting lets it in."""
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
@@ -388,14 +350,3 @@ async def test_garbage_from_one_station_does_not_disturb_another(hass: HomeAssis
         await until(lambda: noisy.power_kw > 1.0)
         assert noisy.connected
         assert quiet.connected
-
-
-async def test_the_repair_of_an_unknown_station_goes_when_it_expires(hass: HomeAssistant) -> None:
-    """A pending station that fell silent leaves the pending list, and its repair goes with it."""
-    entry = await _load(hass, hub_entry(options={"adopt_unknown_stations": True}))
-    relay = StationEventRelay(hass, entry.runtime_data.config)
-    relay.handle(StationPending("GHOST1", "192.0.2.9"))
-    issue_id = f"unknown_station_{entry.entry_id}_GHOST1"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    relay.handle(PendingExpired("GHOST1"))
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

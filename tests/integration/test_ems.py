@@ -115,7 +115,9 @@ async def test_broken_source_raises_a_repair_naming_it(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
 
-async def test_grid_limit_action_is_obeyed_at_once(hass: HomeAssistant) -> None:
+async def test_grid_limit_action_is_obeyed_at_once(
+    hass: HomeAssistant, entity_registry_enabled_by_default: None
+) -> None:
     """Lowering the import limit corrects every charging station before the action returns."""
     set_source_states(hass)
     hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})

@@ -143,3 +143,30 @@ async def test_a_wallbox_set_to_16_that_offers_another_version_is_explained(hass
     # the version is the installer's choice: changed in the charger's settings, not accepted here
     assert (issue.translation_key, issue.is_fixable) == ("declared_version_mismatch", False)
     assert issue.translation_placeholders == {"station_id": "WB16", "pinned": "1.6", "offered": "ocpp2.0.1"}
+
+
+async def test_a_wallbox_that_refuses_its_setpoints_is_planned_around(hass: HomeAssistant) -> None:
+    set_source_states(hass)
+    entry = await _load(
+        hass,
+        hub_entry(
+            subentry("charger", WALLBOX, "WB16"),
+            subentry("building", BUILDING_DATA, "sensor.office_power"),
+            site={"import_limit_kw": 30.0},
+        ),
+    )
+    ems = entry.runtime_data.ems
+    async with wallbox(entry) as old:
+        old.statuses["SetChargingProfile"] = "Rejected"
+        await old.boot()
+        await old.call(
+            call.StartTransaction(
+                connector_id=1, id_tag="CARD-1", meter_start=0, timestamp="2026-12-04T10:00:00Z"
+            )
+        )
+        await until(lambda: "WB16:1" in ems.builder.not_following, timeout_s=20)
+        refused = len(_tx_limits_kw(old))
+        for _ in range(3):
+            await ems.async_dispatch(ems.data)
+        # asked again only after a while, not on every pass of the fast loop
+        assert len(_tx_limits_kw(old)) == refused == 1

@@ -97,7 +97,9 @@ async def _run_until(day: CompressedDay, hour: float, limit_kw: float = IMPORT_L
 
 # Time runs on from midnight (sockets and timeouts need it to) and the test makes it jump ahead.
 @pytest.mark.freeze_time(DAY, tick=True)
-async def test_a_whole_day_of_the_hub(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+async def test_a_whole_day_of_the_hub(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, entity_registry_enabled_by_default: None
+) -> None:
     """Grid limit, user targets, a DSO signal, a broken meter and a restart, from midnight to midnight."""
     await hass.config.async_set_time_zone("Europe/Amsterdam")
     assert await async_setup_component(

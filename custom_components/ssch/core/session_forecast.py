@@ -116,6 +116,10 @@ class SessionForecaster:
     def bins(self) -> int:
         return 24 * 60 // self.config.bin_minutes
 
+    def days_seen_before(self, day: date) -> int:
+        """How many days before ``day`` the profile has watched."""
+        return sum(1 for seen in self._days if seen < day)
+
     def day_type(self, day: date) -> int:
         """0 on working days, 1 on Saturdays, 2 on Sundays."""
         return max(0, day.weekday() - 4)

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from .ac import ac_supply, charge_limits_kw
 from .clock import utc_now
-from .dialect import Dialect, Request, dialect_for
+from .dialect import Dialect, FirmwareUpdate, LogUpload, ProfileFilter, Request, dialect_for
 from .errors import (
     CommandRejected,
     NoTransaction,
@@ -18,6 +18,7 @@ from .errors import (
 )
 from .events import SetpointClipped
 from .profiles import (
+    STACK_LEVEL,
     SetpointPlan,
     clamp_setpoint,
     profile_id_for,
@@ -43,11 +44,15 @@ COMMAND_ACTIONS = (
     "NotifyAllowedEnergyTransfer",
     "CertificateSigned",
     "GetCompositeSchedule",
+    "UpdateFirmware",
+    "GetLog",
+    "DataTransfer",
     # OCPP 1.6
     "GetConfiguration",
     "ChangeConfiguration",
     "RemoteStartTransaction",
     "RemoteStopTransaction",
+    "GetDiagnostics",
 )
 
 
@@ -110,7 +115,7 @@ class StationHandle:
     ) -> dict[str, Any]:
         response = await self.call(action, payload)
         status = str(response.get("status"))
-        if status not in accepted:
+        if accepted and status not in accepted:
             reason = response.get("statusInfo", {}).get("reasonCode")
             raise CommandRejected(action, status, reason)
         return response
@@ -272,6 +277,42 @@ class StationHandle:
         """Ask the station to send ``message``, e.g. ``"StatusNotification"``."""
         await self._send(self._dialect().trigger(message, evse_id))
 
+    async def update_firmware(self, update: FirmwareUpdate) -> str | None:
+        """Have the station fetch and install firmware; its progress arrives as FirmwareStatusChanged.
+
+        Returns the station's answer (2.x), None where the version answers without one (1.6).
+        """
+        response = await self._send(self._dialect().update_firmware(update))
+        return _optional_str(response.get("status"))
+
+    async def upload_log(self, upload: LogUpload) -> str | None:
+        """Have the station upload a log to ``upload.location``; returns the file name, if it tells."""
+        response = await self._send(self._dialect().upload_log(upload))
+        return _optional_str(response.get("filename", response.get("fileName")))
+
+    async def data_transfer(self, vendor_id: str, message_id: str | None = None, data: Any = None) -> Any:
+        """Send vendor-specific data; returns the data the station answered with (None if none)."""
+        response = await self._send(self._dialect().data_transfer(vendor_id, message_id, data))
+        return response.get("data")
+
+    async def clear_charging_profiles(self, which: ProfileFilter) -> str:
+        """Clear the station's profiles that match ``which``; returns Accepted, or Unknown if none matched.
+
+        An EVSE whose hub profile may be among them forgets its setpoint, so the next one sends a new
+        profile rather than an update of a profile that is gone.
+        """
+        session = self._session()
+        response = await self._send(self._dialect().clear_profiles(which))
+        hub_profiles = which.purpose in (None, "TxProfile") and which.stack_level in (None, STACK_LEVEL)
+        for evse_id, evse in session.state.evses.items():
+            if (
+                hub_profiles
+                and which.evse_id in (None, evse_id)
+                and which.profile_id in (None, evse.active_profile_id)
+            ):
+                evse.forget_setpoint()
+        return str(response["status"])
+
     async def notify_allowed_energy_transfer(self, evse_id: int, modes: Sequence[str]) -> None:
         """Change the energy transfer modes of the running transaction (OCPP 2.1 only)."""
         session = self._require("NotifyAllowedEnergyTransfer", "2.1")
@@ -280,6 +321,10 @@ class StationHandle:
             "NotifyAllowedEnergyTransfer",
             {"transactionId": transaction_id, "allowedEnergyTransfer": list(modes)},
         )
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _tighter(configured_kw: float, reported_kw: float | None) -> float:

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .ac import AcSupply
-from .dialect import Request
+from .clock import format_timestamp
+from .dialect import FirmwareUpdate, LogUpload, ProfileFilter, Request, get_log_request, retry_fields
+from .errors import NotSupportedByVersion
 from .profiles import STACK_LEVEL, profile_id_for
 
 # The profile that caps a connector when no transaction profile applies: below the hub's own.
 DEFAULT_STACK_LEVEL = 0
 DEFAULT_PROFILE_ID_BASE = 7000
 HUB_ID_TAG = "ssch-hub"
+# Messages a 1.6 station can be asked for, by their 2.x name (1.6 reports log uploads as diagnostics).
+TRIGGER_MESSAGES = {
+    "BootNotification": "BootNotification",
+    "Heartbeat": "Heartbeat",
+    "MeterValues": "MeterValues",
+    "StatusNotification": "StatusNotification",
+    "FirmwareStatusNotification": "FirmwareStatusNotification",
+    "LogStatusNotification": "DiagnosticsStatusNotification",
+}
+_PURPOSES = {"ChargingStationMaxProfile": "ChargePointMaxProfile"}
 
 
 class Ocpp16Dialect:
@@ -35,7 +48,9 @@ class Ocpp16Dialect:
         return Request("RemoteStopTransaction", {"transactionId": int(transaction_id)})
 
     def trigger(self, message: str, evse_id: int | None) -> Request:
-        payload: dict[str, Any] = {"requestedMessage": message}
+        if message not in TRIGGER_MESSAGES:
+            raise NotSupportedByVersion(f"TriggerMessage {message}", "1.6")
+        payload: dict[str, Any] = {"requestedMessage": TRIGGER_MESSAGES[message]}
         if evse_id is not None:
             payload["connectorId"] = evse_id
         return Request("TriggerMessage", payload)
@@ -45,6 +60,46 @@ class Ocpp16Dialect:
 
     def composite_schedule(self, evse_id: int, duration_s: int) -> Request:
         return Request("GetCompositeSchedule", {"connectorId": evse_id, "duration": duration_s})
+
+    def update_firmware(self, update: FirmwareUpdate) -> Request:
+        payload = {
+            "location": update.location,
+            "retrieveDate": format_timestamp(update.retrieve_at),
+            **retry_fields(update.retries, update.retry_interval_s),
+        }
+        return Request("UpdateFirmware", payload, ())
+
+    def upload_log(self, upload: LogUpload) -> Request:
+        if upload.log_type != "DiagnosticsLog":
+            return get_log_request(upload)  # the security whitepaper's GetLog
+        payload: dict[str, Any] = {
+            "location": upload.location,
+            **retry_fields(upload.retries, upload.retry_interval_s),
+        }
+        if upload.oldest is not None:
+            payload["startTime"] = format_timestamp(upload.oldest)
+        if upload.latest is not None:
+            payload["stopTime"] = format_timestamp(upload.latest)
+        return Request("GetDiagnostics", payload, ())
+
+    def data_transfer(self, vendor_id: str, message_id: str | None, data: Any) -> Request:
+        payload: dict[str, Any] = {"vendorId": vendor_id}
+        if message_id is not None:
+            payload["messageId"] = message_id
+        if data is not None:
+            # 1.6 carries text only: structured data goes as its JSON text.
+            payload["data"] = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+        return Request("DataTransfer", payload)
+
+    def clear_profiles(self, which: ProfileFilter) -> Request:
+        fields = (
+            ("id", which.profile_id),
+            ("connectorId", which.evse_id),
+            ("chargingProfilePurpose", _PURPOSES.get(which.purpose or "", which.purpose)),
+            ("stackLevel", which.stack_level),
+        )
+        payload = {name: value for name, value in fields if value is not None}
+        return Request("ClearChargingProfile", payload, ("Accepted", "Unknown"))
 
 
 def _limit(power_kw: float, unit: str, supply: AcSupply) -> float:
