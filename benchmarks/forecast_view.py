@@ -70,19 +70,25 @@ class ForecastProvider:
                 self.pv[index],
                 self.building[index],
             )
+        price_index = self.price_indices(step, horizon)
+        pv = self.pv[index] * np.clip(1.0 + self._error(horizon), 0.0, None)
+        building = self.building[index] * np.clip(1.0 + 0.5 * self._error(horizon), 0.0, None)
+        pv[0] = self.pv[index[0]]
+        building[0] = self.building[index[0]]
+        return ForecastView(self.price_import[price_index], self.price_export[price_index], pv, building)
+
+    def price_indices(self, step: int, horizon: int) -> NDArray[np.int64]:
+        """Scenario indices of the prices known at ``step``: published day-ahead prices, then the
+        latest published price of the same time of day."""
         known = self.known_price_steps(step, horizon)
-        price_index = index.copy()
+        price_index = self.indices(step, horizon)
         for j in range(known, horizon):
             earlier = step + j - self.day_steps
             while earlier >= step + known:
                 earlier -= self.day_steps
             if earlier >= 0:
                 price_index[j] = self.indices(earlier, 1)[0]
-        pv = self.pv[index] * np.clip(1.0 + self._error(horizon), 0.0, None)
-        building = self.building[index] * np.clip(1.0 + 0.5 * self._error(horizon), 0.0, None)
-        pv[0] = self.pv[index[0]]
-        building[0] = self.building[index[0]]
-        return ForecastView(self.price_import[price_index], self.price_export[price_index], pv, building)
+        return price_index
 
     def known_price_steps(self, step: int, horizon: int) -> int:
         """How many steps of the horizon have published day-ahead prices."""

@@ -223,15 +223,7 @@ class HubForecastProvider(ForecastProvider):
 
     def view(self, step: int, horizon: int) -> ForecastView:
         """The forecast made at the start of ``step``."""
-        index = self.indices(step, horizon)
-        known = self.known_price_steps(step, horizon)
-        price_index = index.copy()
-        for j in range(known, horizon):
-            earlier = step + j - self.day_steps
-            while earlier >= step + known:
-                earlier -= self.day_steps
-            if earlier >= 0:
-                price_index[j] = self.indices(earlier, 1)[0]
+        price_index = self.price_indices(step, horizon)
         pv = self.pv_forecast(step, horizon)
         building = self.building_forecast(step, horizon)
         last = self.offset + step - 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_IGNORE
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -141,8 +140,6 @@ def _stop_server(server: CsmsServer) -> Callable[[Event], Coroutine[Any, Any, No
 
 async def async_remove(hass: HomeAssistant, entry: SschConfigEntry) -> None:
     """The hub is deleted: drop its kept planner, any server held for it and its discovered stations."""
-    if entry.source == SOURCE_IGNORE:
-        return  # an ignored discovered station, not a hub
     planner = hass.data.get(DOMAIN, {}).pop(entry.entry_id, None)
     await hass.async_add_executor_job(_close, planner)
     await server_keeper(hass).drop(entry.entry_id)
