@@ -18,7 +18,7 @@ from .const import DOMAIN
 from .core.plan_worker import PlanWorker
 from .core.planner import PlanMaker, Planner, PlannerConfig
 from .csms.server import CsmsServer
-from .devices import asset_identifier, evse_identifier, site_identifier
+from .devices import VPP_IDENTIFIER, asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
 from .hub_config import HubConfig
 from .hub_storage import async_remove_hub_storage
@@ -31,7 +31,6 @@ from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_start_server
 from .station_devices import async_describe_stations, boot_listener
 from .station_discovery import StationDiscovery, async_forget_stations
-from .vpp_sensor import VPP_IDENTIFIER
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform.BINARY_SENSOR,

@@ -14,20 +14,17 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, MANUFACTURER
-from .devices import site_device_info
+from .const import MANUFACTURER
+from .devices import VPP_IDENTIFIER, site_device_info
 from .ems import EmsCoordinator
 from .runtime import SschConfigEntry
 from .sensor_kinds import power_kw
 from .vpp import FLEX_ENERGY_HORIZON, FlexValues, Vpp, hub_flexibility, vpp
-
-VPP_IDENTIFIER = (DOMAIN, "vpp")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,15 +180,8 @@ class VppSensor(SensorEntity):
             self._attr_native_unit_of_measurement = currency
 
     async def async_added_to_hass(self) -> None:
-        """Follow every hub's plans; the hubs that hosted the VPP before let go of its device."""
+        """Follow every hub's plans (the hosting hub has taken the VPP device over, see ``vpp.py``)."""
         self.async_on_remove(self._vpp.listen(self.async_write_ha_state))
-        registry = dr.async_get(self.hass)
-        for entry in self.hass.config_entries.async_entries(DOMAIN):
-            if entry.entry_id == self._vpp.host:
-                continue
-            for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-                if VPP_IDENTIFIER in device.identifiers:
-                    registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
     @property
     def native_value(self) -> float:
