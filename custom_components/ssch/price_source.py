@@ -9,6 +9,7 @@ prices only through an action (the core Nord Pool and Tibber integrations) are f
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -143,8 +144,9 @@ def announced_until(points: Sequence[PricePoint]) -> datetime | None:
 
 
 def _price_at(points: Sequence[PricePoint], moment: datetime) -> float | None:
-    earlier = [point for point in points if point.start <= moment]
-    return earlier[-1].eur_per_kwh if earlier else None
+    """The price in force at ``moment``; ``points`` are sorted by start."""
+    index = bisect_right(points, moment, key=lambda point: point.start)
+    return points[index - 1].eur_per_kwh if index else None
 
 
 def price_series(
