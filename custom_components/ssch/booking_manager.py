@@ -319,9 +319,9 @@ class BookingManager:
         """Expire bookings, then move the goals so each upcoming booking is served by its car."""
         changed |= self._expire(now)
         plugged = self._plugged()
-        capacities = self._ems.builder.ev_capacity_kwh
-        capacities.clear()
-        capacities.update({key: car.vehicle.capacity_kwh for key, car in plugged.items() if car.vehicle})
+        self._ems.controls.set_car_capacities(
+            {key: car.vehicle.capacity_kwh for key, car in plugged.items() if car.vehicle}
+        )
         wanted = self._wanted(now, plugged)
         goals_changed = False
         for booking_id, held in list(self.assignments.items()):
@@ -346,7 +346,7 @@ class BookingManager:
             self._hass.async_create_task(self._ems.async_request_refresh(), eager_start=True)
 
     def _assign(self, booking: Booking, car: PluggedCar) -> Assignment:
-        goal = self._ems.builder.goals[car.evse_key]
+        goal = self._ems.controls[car.evse_key].goal
         needed = self.needed_energy_kwh(booking, car.vehicle) or 0.0
         target = float(min(100, math.ceil(needed / car.capacity_kwh * 100.0)))
         assignment = Assignment(
@@ -363,7 +363,7 @@ class BookingManager:
 
     def _release(self, held: Assignment, now: datetime) -> None:
         """Give back the goals the booking wrote, unless the user changed them since."""
-        goal = self._ems.builder.goals[held.evse_key]
+        goal = self._ems.controls[held.evse_key].goal
         if goal.departure == held.departure:
             previous = held.previous_departure
             goal.departure = previous if previous is not None and previous > now else None

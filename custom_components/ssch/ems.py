@@ -20,6 +20,7 @@ import numpy as np
 
 from .asset_control import AssetController
 from .core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
+from .core.evse_control import ChargeMode, EvseControls, EvseGoal, ManualOverride
 from .core.expected_plan import plan_with_expected
 from .core.grid_signals import GridSignal
 from .core.kpi_tracker import HubKpis, KpiTracker
@@ -40,9 +41,9 @@ from .csms.events import (
 from .csms.server import CsmsServer
 from .ems_events import EmsEventEmitter
 from .ems_store import EmsStore, ems_data
+from .evse_control_migration import controls_from_restored_entities
 from .flexibility_book import Commitment, FlexDirection, FlexibilityBook
 from .flow_meter import FlowMeter
-from .goals import ChargeMode
 from .history_restore import async_restore_history
 from .hub_config import HubConfig
 from .session_end import LastSeen, energy_at_departure
@@ -100,7 +101,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.config = config
         self.server = server
         self.tracker = SourceTracker(hass, config.entry_id)
-        self.builder = SnapshotBuilder(hass, config, server, tracker=self.tracker)
+        self.controls = EvseControls()
+        self.builder = SnapshotBuilder(hass, config, server, self.tracker, self.controls)
         self.planner: PlanMaker = planner or Planner()
         self.assets = AssetController(hass, config)
         self.events = EmsEventEmitter(hass, config)
@@ -163,6 +165,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     async def async_restore(self) -> None:
         """Continue from the plan, grid signals and KPI accumulators saved before a restart."""
         saved = await self.store.async_load(self.arrivals.config)
+        # Before the first plan: an EVSE the user took out of control must never get a setpoint.
+        self.controls.replace_with(
+            saved.controls
+            if saved.controls is not None
+            else controls_from_restored_entities(self.hass, self.config)
+        )
         if saved.plan is not None:
             self.planner.restore(saved.plan)
         self.builder.signals = saved.signals
@@ -197,6 +205,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.flexibility.to_dict(),
             self.arrivals.to_dict(),
             history=self.builder.kept_history(),
+            controls=self.controls.to_dict(),
         )
 
     async def async_shutdown(self) -> None:
@@ -219,7 +228,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self._sent_kw.pop(key, None)
             self._applied.pop(key, None)
             self._refused.pop(key, None)
-            self.builder.not_following.discard(key)
+            self.controls[key].not_following = False
         elif isinstance(event, TransactionEnded):
             self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
             session_id = f"{evse_key(event.station_id, event.evse_id)}:{event.transaction_id}"
@@ -339,6 +348,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             price_per_kwh=price_per_kwh,
         )
         if commitment.committed_kw > 0.0:
+            self.events.flexibility(commitment, "committed")
             self.store.schedule_save(self._persisted)
             await self.async_request_refresh()
         return commitment
@@ -438,13 +448,39 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     def set_manual(self, key: str, until: datetime | None) -> None:
         """A person or automation steers this EVSE until ``until`` (None: until cleared)."""
-        self.builder.manual[key] = until
+        self.controls[key].manual = ManualOverride(until)
         self._sent_kw.pop(key, None)
+        self._control_changed()
 
     async def async_clear_manual(self, key: str) -> None:
         """Hand the EVSE back to the plan."""
-        self.builder.manual.pop(key, None)
+        self.controls[key].manual = None
+        self._control_changed()
         await self.async_request_refresh()
+
+    async def async_set_excluded(self, key: str, excluded: bool) -> None:
+        """Take the EVSE out of the hub's control (released to the station's own limits), or back in."""
+        self.controls[key].excluded = excluded
+        self._control_changed()
+        if excluded:
+            await self.async_release(key)
+        await self.async_request_refresh()
+
+    async def async_set_cap(self, key: str, cap_kw: float) -> None:
+        """The most the EVSE may charge with; the next plan keeps to it."""
+        self.controls[key].cap_kw = cap_kw
+        self._control_changed()
+        await self.async_request_refresh()
+
+    async def async_set_goal(self, key: str, goal: EvseGoal) -> None:
+        """The user's new goal for the EVSE's session; the hub plans it at once."""
+        self.controls[key].goal = goal
+        self._control_changed()
+        await self.async_request_refresh()
+
+    def _control_changed(self) -> None:
+        self.store.schedule_save(self._persisted)
+        self.async_update_listeners()
 
     def _ignores_setpoint(self, key: str, measured_kw: float, now: datetime) -> bool:
         """Whether the EVSE draws clearly other than it was told, long after being told (bad firmware)."""
@@ -455,14 +491,14 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             # Try again: firmware may have recovered, or the car left its limit behind.
             self._applied.pop(key)
             self._sent_kw.pop(key, None)
-            self.builder.not_following.discard(key)
+            self.controls[key].not_following = False
             return False
         power_kw = applied[0]
         if abs(measured_kw - power_kw) <= max(FOLLOW_TOLERANCE_KW, 0.2 * abs(power_kw)):
-            self.builder.not_following.discard(key)
+            self.controls[key].not_following = False
             return False
-        if key not in self.builder.not_following:
-            self.builder.not_following.add(key)
+        if not self.controls[key].not_following:
+            self.controls[key].not_following = True
             _LOGGER.warning(
                 "%s does not follow its setpoint (%.1f kW asked, %.1f kW measured); the hub plans around it",
                 key,
@@ -483,18 +519,17 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 evse = station.evse(evse_id)
                 if (
                     evse.transaction_id is None
-                    or key in self.builder.excluded
-                    or self.builder.overridden(key, now)
+                    or self.controls.held_by_user(key, now)
                     or self._refuses_setpoints(key, now)
                     or self._ignores_setpoint(key, evse.power_kw, now)
                 ):
                     continue
-                goal = self.builder.goals[key]
+                goal = self.controls[key].goal
                 config = self.server.registry.get(charger.station_id)
                 least_kw, most_kw = (
                     charge_limits_kw(config, evse) if config is not None else (0.0, charger.max_charge_kw)
                 )
-                cap = min(self.builder.caps_kw.get(key, most_kw), most_kw)
+                cap = self.controls.cap_kw(key, most_kw)
                 may_discharge = (
                     charger.bidirectional
                     and station.ocpp_version == "2.1"
@@ -517,6 +552,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         async with self._evse_locks[key]:
             if self.mode is not EmsMode.AUTOMATIC or self._sent_kw.get(key) != power_kw:
                 return  # superseded while waiting for the EVSE's previous command
+            if self.controls.held_by_user(key, dt_util.utcnow()):
+                self._sent_kw.pop(key, None)
+                return  # excluded or overridden while the setpoint waited
             station_id, evse_text = key.rsplit(":", 1)
             try:
                 result = await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
@@ -534,8 +572,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         """A station that refuses its setpoints is planned around like one that ignores them, and asked
         again after ``FOLLOW_RETRY`` (not every few seconds)."""
         self._refused[key] = dt_util.utcnow()
-        if key not in self.builder.not_following:
-            self.builder.not_following.add(key)
+        if not self.controls[key].not_following:
+            self.controls[key].not_following = True
             _LOGGER.warning("%s refuses its setpoints (%s); the hub plans around it", key, error)
 
     def _refuses_setpoints(self, key: str, now: datetime) -> bool:
@@ -545,7 +583,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         if now - refused > FOLLOW_RETRY:
             del self._refused[key]
             self._sent_kw.pop(key, None)
-            self.builder.not_following.discard(key)
+            self.controls[key].not_following = False
             return False
         return True
 

@@ -1,5 +1,6 @@
 """What the EMS keeps across a Home Assistant restart: the last plan, grid signals, KPI accumulators,
-flexibility commitments, the learned arrival profile and the PV and building history."""
+flexibility commitments, the learned arrival profile, the PV and building history and every EVSE's
+control settings (goal, cap, exclusion, manual override)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
+from .core.evse_control import EvseControls
 from .core.grid_signals import GridSignal
 from .core.model import Plan
 from .core.session_forecast import SessionForecastConfig, SessionForecaster
@@ -61,6 +63,8 @@ class EmsStore:
                 )
             except (KeyError, TypeError, ValueError, AttributeError) as err:
                 _LOGGER.warning("Ignoring the learned arrival profile, it cannot be read: %s", err)
+        if isinstance(controls := data.get("evse_control"), dict):
+            saved.controls = EvseControls.from_dict(controls)
         return saved
 
     def schedule_save(self, data: Callable[[], dict[str, Any]]) -> None:
@@ -83,6 +87,8 @@ class SavedEms:
     arrivals: SessionForecaster | None = None
     pv_history: list[Sample] = field(default_factory=list)
     building_history: list[Sample] = field(default_factory=list)
+    # None: never saved (a hub from before the EMS kept them), so they come from the entities' last states.
+    controls: EvseControls | None = None
 
 
 def ems_data(
@@ -93,9 +99,10 @@ def ems_data(
     arrivals: dict[str, Any] | None = None,
     *,
     history: dict[str, Any] | None = None,
+    controls: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON-ready form of what the EMS keeps; ``history`` holds the PV and building power per
-    plan step (``history_bins.to_compact``)."""
+    plan step (``history_bins.to_compact``), ``controls`` every EVSE's control record."""
     return {
         "plan": plan.to_dict() if plan else None,
         "signals": [s.to_dict() for s in signals],
@@ -103,4 +110,5 @@ def ems_data(
         "flexibility": flexibility,
         "arrivals": arrivals,
         "history": history,
+        "evse_control": controls,
     }

@@ -1,27 +1,28 @@
 """Per-EVSE goal entities: departure time, target and floor SoC, V2G consent, charge mode, target status.
 
-Each goal is kept across restarts and re-plans at once when changed.
+Each entity is a view of the EVSE's control record, which the EMS keeps across restarts; a change
+goes to the EMS, which plans with it at once.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from homeassistant.components.datetime import DateTimeEntity, DateTimeEntityDescription
-from homeassistant.components.number import NumberEntityDescription, NumberMode, RestoreNumber
+from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import PERCENTAGE
 from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .charger_entity import evse_device_info
+from .core.evse_control import ChargeMode, EvseGoal
 from .ems import EmsCoordinator
-from .goals import ChargeMode, EvseGoal
 from .hub_config import ChargerConfig
 from .site_snapshot import evse_key
 
@@ -77,22 +78,14 @@ class GoalEntity(CoordinatorEntity[EmsCoordinator], Entity):
     @property
     def goal(self) -> EvseGoal:
         """This EVSE's goal."""
-        return self.coordinator.builder.goals[self._key]
+        return self.coordinator.controls[self._key].goal
 
-    async def _changed(self) -> None:
-        self.async_write_ha_state()
-        await self.coordinator.async_request_refresh()
+    async def _change(self, **changes: Any) -> None:
+        await self.coordinator.async_set_goal(self._key, replace(self.goal, **changes))
 
 
-class DepartureGoal(GoalEntity, DateTimeEntity, RestoreEntity):
+class DepartureGoal(GoalEntity, DateTimeEntity):
     """When the car must be ready; without a choice, the car's own departure time (ISO 15118)."""
-
-    async def async_added_to_hass(self) -> None:
-        """Keep a future departure across restarts."""
-        await super().async_added_to_hass()
-        last = await self.async_get_last_state()
-        if last is not None and (moment := dt_util.parse_datetime(last.state)) and moment > dt_util.utcnow():
-            self.goal.departure = moment
 
     @property
     def native_value(self) -> datetime | None:
@@ -101,25 +94,11 @@ class DepartureGoal(GoalEntity, DateTimeEntity, RestoreEntity):
 
     async def async_set_value(self, value: datetime) -> None:
         """Choose a departure."""
-        self.goal.departure = dt_util.as_utc(value)
-        await self._changed()
+        await self._change(departure=dt_util.as_utc(value))
 
 
-class SocGoal(GoalEntity, RestoreNumber):
+class SocGoal(GoalEntity, NumberEntity):
     """A target or floor state of charge in %."""
-
-    async def async_added_to_hass(self) -> None:
-        """Keep the user's choice across restarts."""
-        await super().async_added_to_hass()
-        last = await self.async_get_last_number_data()
-        if last is not None and last.native_value is not None:
-            self._store(float(last.native_value))
-
-    def _store(self, value: float) -> None:
-        if self.entity_description.key == TARGET_SOC.key:
-            self.goal.target_soc_pct = value
-        else:
-            self.goal.min_soc_pct = value
 
     @property
     def native_value(self) -> float | None:
@@ -130,18 +109,14 @@ class SocGoal(GoalEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Choose a value."""
-        self._store(value)
-        await self._changed()
+        if self.entity_description.key == TARGET_SOC.key:
+            await self._change(target_soc_pct=value)
+        else:
+            await self._change(min_soc_pct=value)
 
 
-class V2gConsent(GoalEntity, SwitchEntity, RestoreEntity):
+class V2gConsent(GoalEntity, SwitchEntity):
     """Whether the hub may discharge this car (never below the floor)."""
-
-    async def async_added_to_hass(self) -> None:
-        """Keep the user's choice across restarts."""
-        await super().async_added_to_hass()
-        if (last := await self.async_get_last_state()) is not None:
-            self.goal.v2g_allowed = last.state != "off"
 
     @property
     def is_on(self) -> bool:
@@ -150,23 +125,15 @@ class V2gConsent(GoalEntity, SwitchEntity, RestoreEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Allow discharging."""
-        self.goal.v2g_allowed = True
-        await self._changed()
+        await self._change(v2g_allowed=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Forbid discharging."""
-        self.goal.v2g_allowed = False
-        await self._changed()
+        await self._change(v2g_allowed=False)
 
 
-class ChargeModeSelect(GoalEntity, SelectEntity, RestoreEntity):
+class ChargeModeSelect(GoalEntity, SelectEntity):
     """Smart, fast, solar only or off."""
-
-    async def async_added_to_hass(self) -> None:
-        """Keep the user's choice across restarts."""
-        await super().async_added_to_hass()
-        if (last := await self.async_get_last_state()) is not None and last.state in self.options:
-            self.goal.mode = ChargeMode(last.state)
 
     @property
     def current_option(self) -> str:
@@ -175,8 +142,7 @@ class ChargeModeSelect(GoalEntity, SelectEntity, RestoreEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Change the mode."""
-        self.goal.mode = ChargeMode(option)
-        await self._changed()
+        await self._change(mode=ChargeMode(option))
 
 
 class TargetStatus(GoalEntity, SensorEntity):

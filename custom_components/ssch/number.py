@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from homeassistant.components.number import (
     NumberDeviceClass,
+    NumberEntity,
     NumberEntityDescription,
     NumberMode,
-    RestoreNumber,
 )
 from homeassistant.const import EntityCategory, UnitOfPower
 from homeassistant.core import HomeAssistant
@@ -55,8 +55,8 @@ async def async_setup_entry(
         )
 
 
-class EvseMaxPowerNumber(StationEntity, RestoreNumber):
-    """A user's cap on the EVSE's charging power, kept across restarts.
+class EvseMaxPowerNumber(StationEntity, NumberEntity):
+    """A user's cap on the EVSE's charging power (the EMS keeps it across restarts).
 
     The EMS plans within it; while the EMS is not applying plans, a running session gets it directly.
     """
@@ -69,24 +69,19 @@ class EvseMaxPowerNumber(StationEntity, RestoreNumber):
         self._ems = ems
         self._key = evse_key(charger.station_id, evse_id)
         self._attr_native_max_value = charger.max_charge_kw
-        self._attr_native_value = charger.max_charge_kw
 
-    async def async_added_to_hass(self) -> None:
-        """Restore the last cap the user set."""
-        await super().async_added_to_hass()
-        if (last := await self.async_get_last_number_data()) is not None and last.native_value is not None:
-            self._attr_native_value = min(last.native_value, self._charger.max_charge_kw)
-            self._ems.builder.caps_kw[self._key] = self._attr_native_value
+    @property
+    def native_value(self) -> float:
+        """The cap in force; the charger's maximum until the user sets one."""
+        return self._ems.controls.cap_kw(self._key, self._charger.max_charge_kw)
 
     async def async_set_native_value(self, value: float) -> None:
         """Store the cap, re-plan with it, and apply it at once when the EMS is not in control."""
         assert self._evse_id is not None
-        self._ems.builder.caps_kw[self._key] = value
         if self._ems.mode is not EmsMode.AUTOMATIC and self.evse.transaction_id is not None:
             handle = self._server.station(self._charger.station_id)
             await async_run_command(
                 self._charger.station_id, "SetChargingProfile", handle.set_setpoint(self._evse_id, value)
             )
-        self._attr_native_value = value
+        await self._ems.async_set_cap(self._key, value)
         self.async_write_ha_state()
-        await self._ems.async_request_refresh()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import numpy as np
 
+from .core.evse_control import ChargeMode, EvseControls
 from .core.forecast import forecast_building_kw
 from .core.grid_signals import GridSignal, limit_series, limits_at
 from .core.model import (
@@ -29,7 +30,6 @@ from .core.model import (
 from .csms.ac import charge_limits_kw
 from .csms.server import CsmsServer
 from .csms.state import EvseState
-from .goals import ChargeMode, EvseGoal
 from .history_bins import Sample, merged, to_compact
 from .hub_config import ChargerConfig, HubConfig
 from .site_prices import SitePrices
@@ -65,9 +65,14 @@ class SnapshotBuilder:
     """Keeps the measurement history the forecasts need and assembles snapshots."""
 
     def __init__(
-        self, hass: HomeAssistant, config: HubConfig, server: CsmsServer, tracker: SourceTracker
+        self,
+        hass: HomeAssistant,
+        config: HubConfig,
+        server: CsmsServer,
+        tracker: SourceTracker,
+        controls: EvseControls,
     ) -> None:
-        """Build snapshots for one hub."""
+        """Build snapshots for one hub; ``controls`` are the EMS's per-EVSE choices, read, never written."""
         self._hass = hass
         self._config = config
         self._server = server
@@ -76,15 +81,8 @@ class SnapshotBuilder:
         self.solar = SolarForecasts(hass, config)
         self._pv_history: deque[tuple[datetime, float]] = deque()
         self._building_history: deque[tuple[datetime, float]] = deque()
-        self.caps_kw: dict[str, float] = {}
-        self.excluded: set[str] = set()
-        self.not_following: set[str] = set()
-        self.goals: defaultdict[str, EvseGoal] = defaultdict(EvseGoal)
-        # Manual setpoints from the actions: EVSE -> end of the override (None: until cleared).
-        self.manual: dict[str, datetime | None] = {}
+        self._controls = controls
         self.signals: list[GridSignal] = []
-        # Battery size of the cars the hub recognised at an EVSE (a configured vehicle), kWh.
-        self.ev_capacity_kwh: dict[str, float] = {}
         # Per session of the last snapshot: the EVSE's session meter (kWh) and whether the car's
         # energy came from its SoC (False: assumed), as they were when the snapshot was taken.
         self.session_meters: dict[str, tuple[float, bool]] = {}
@@ -97,16 +95,6 @@ class SnapshotBuilder:
         """
         steps = max(1, round(self._config.horizon_hours * 60 / self._config.step_minutes))
         return StepGrid(dt_util.as_utc(now).replace(microsecond=0), self._config.step_minutes, steps)
-
-    def overridden(self, key: str, now: datetime) -> bool:
-        """Whether a manual setpoint holds this EVSE now; an expired one is dropped."""
-        if key not in self.manual:
-            return False
-        until = self.manual[key]
-        if until is not None and until <= now:
-            del self.manual[key]
-            return False
-        return True
 
     def limits_now(self, now: datetime) -> tuple[float, float]:
         """Import and export limits in force at ``now``, after expired signals are dropped."""
@@ -174,12 +162,8 @@ class SnapshotBuilder:
             station = self._server.state(charger.station_id)
             for evse_id in range(1, charger.evse_count + 1):
                 key = evse_key(charger.station_id, evse_id)
-                cap = min(self.caps_kw.get(key, charger.max_charge_kw), charger.max_charge_kw)
-                controllable = (
-                    station.connected
-                    and key not in self.excluded | self.not_following
-                    and not self.overridden(key, now)
-                )
+                cap = self._controls.cap_kw(key, charger.max_charge_kw)
+                controllable = station.connected and self._controls.steerable(key, now)
                 evses.append(Evse(key, cap, charger.max_discharge_kw, controllable))
                 state = station.evse(evse_id)
                 if state.transaction_id is not None and controllable:
@@ -229,8 +213,8 @@ class SnapshotBuilder:
     def _session(
         self, now: datetime, charger: ChargerConfig, key: str, cap_kw: float, evse: EvseState
     ) -> EvSession:
-        goal = self.goals[key]
-        capacity = self.ev_capacity_kwh.get(key, DEFAULT_EV_CAPACITY_KWH)
+        goal = self._controls[key].goal
+        capacity = self._controls.car_capacity_kwh(key, DEFAULT_EV_CAPACITY_KWH)
         soc = evse.ev_soc_pct
         self.session_meters[f"{key}:{evse.transaction_id}"] = (evse.session_energy_kwh, soc is not None)
         if soc is not None:

@@ -8,7 +8,6 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.restore_state import RestoreEntity
 
 from .charger_entity import StationEntity
 from .csms.server import CsmsServer
@@ -78,7 +77,7 @@ class EvseAvailabilitySwitch(StationEntity, SwitchEntity):
         )
 
 
-class EvseControlledSwitch(StationEntity, SwitchEntity, RestoreEntity):
+class EvseControlledSwitch(StationEntity, SwitchEntity):
     """On while the hub plans and steers this EVSE; off leaves it to the station (e.g. for a test)."""
 
     def __init__(
@@ -97,23 +96,16 @@ class EvseControlledSwitch(StationEntity, SwitchEntity, RestoreEntity):
     @property
     def is_on(self) -> bool:
         """The EVSE is part of the plan."""
-        return self._key not in self._ems.builder.excluded
-
-    async def async_added_to_hass(self) -> None:
-        """Keep the user's choice across restarts."""
-        await super().async_added_to_hass()
-        if (last := await self.async_get_last_state()) is not None and last.state == "off":
-            self._ems.builder.excluded.add(self._key)
+        return not self._ems.controls[self._key].excluded
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Let the hub steer the EVSE again."""
-        self._ems.builder.excluded.discard(self._key)
-        self.async_write_ha_state()
-        await self._ems.async_request_refresh()
+        await self._set(excluded=False)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Release the EVSE to the station's own limits."""
-        self._ems.builder.excluded.add(self._key)
+        await self._set(excluded=True)
+
+    async def _set(self, *, excluded: bool) -> None:
+        await self._ems.async_set_excluded(self._key, excluded)
         self.async_write_ha_state()
-        await self._ems.async_release(self._key)
-        await self._ems.async_request_refresh()

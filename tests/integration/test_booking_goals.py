@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.events import TransactionEnded, TransactionStarted
 from custom_components.ssch.diagnostics import async_get_config_entry_diagnostics
-from custom_components.ssch.goals import EvseGoal
+from custom_components.ssch.core.evse_control import EvseGoal
 
 from .bookings_common import book, vehicle, vehicle_device
 from .common import charger_data, hub_entry, set_source_states, subentry
@@ -32,7 +32,7 @@ def _session(entry: MockConfigEntry) -> object:
 
 
 def _evse_goal(entry: MockConfigEntry, key: str) -> EvseGoal:
-    return entry.runtime_data.ems.builder.goals[key]
+    return entry.runtime_data.ems.controls[key].goal
 
 
 async def test_booking_drives_the_plugged_in_car(hass: HomeAssistant) -> None:
@@ -126,7 +126,8 @@ async def test_any_car_goes_to_the_best_fitting_car(hass: HomeAssistant) -> None
     manager = entry.runtime_data.bookings
     _plug(entry, "CS01", "tx-zoe", "zoe:tag:77", 90.0)
     _plug(entry, "CS02", "tx-guest", None, 20.0)
-    assert entry.runtime_data.ems.builder.ev_capacity_kwh == {"CS01:1": 52.0}
+    assert entry.runtime_data.ems.controls.car_capacity_kwh("CS01:1", 0.0) == 52.0
+    assert entry.runtime_data.ems.controls.car_capacity_kwh("CS01:2", 0.0) == 0.0
 
     big = await book(hass, pickup=_soon(2), min_energy_kwh=55)
     assert manager.serving(big["booking_id"]) == "CS02:1"  # the Zoe's 52 kWh are too few

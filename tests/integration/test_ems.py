@@ -321,7 +321,7 @@ async def test_station_that_ignores_setpoints_is_planned_around(hass: HomeAssist
             station.plug_in(CarVisit(now, now + timedelta(hours=4), 3.0, 60.0, target_soc_percent=100.0))
         await until(lambda: good.last_setpoint is not None and stubborn.power_kw > 10.0, timeout_s=20)
         await hass.services.async_call(DOMAIN, "set_grid_limit", {"import_limit_kw": 36.0}, blocking=True)
-        await until(lambda: "CS01:1" in ems.builder.not_following, timeout_s=20)
+        await until(lambda: ems.controls["CS01:1"].not_following, timeout_s=20)
         # 36 kW limit - 21 kW building - 11 kW that CS01 keeps drawing leaves about 4 kW for CS02.
         await until(lambda: good.power_kw <= 36.0 - 21.0 - 11.0 + 0.6, timeout_s=20)
         assert stubborn.power_kw > 10.0

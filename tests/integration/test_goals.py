@@ -79,7 +79,7 @@ async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) ->
 
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
-        goal = entry.runtime_data.ems.builder.goals["CS01:1"]
+        goal = entry.runtime_data.ems.controls["CS01:1"].goal
         assert goal.target_soc_pct == 100.0
         assert not goal.v2g_allowed
         assert goal.mode.value == "off"

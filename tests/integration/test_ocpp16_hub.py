@@ -164,7 +164,7 @@ async def test_a_wallbox_that_refuses_its_setpoints_is_planned_around(hass: Home
                 connector_id=1, id_tag="CARD-1", meter_start=0, timestamp="2026-12-04T10:00:00Z"
             )
         )
-        await until(lambda: "WB16:1" in ems.builder.not_following, timeout_s=20)
+        await until(lambda: ems.controls["WB16:1"].not_following, timeout_s=20)
         refused = len(_tx_limits_kw(old))
         for _ in range(3):
             await ems.async_dispatch(ems.data)
