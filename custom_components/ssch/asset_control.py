@@ -1,7 +1,8 @@
-"""Apply the plan to the stationary battery and to PV curtailment through their mapped number entities."""
+"""Apply the plan to the stationary batteries and to PV curtailment through their mapped number entities."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import logging
 
 from homeassistant.const import PERCENTAGE, UnitOfPower
@@ -9,7 +10,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.unit_conversion import PowerConverter
 
-from .hub_config import BatteryConfig, HubConfig, PvConfig
+from .core.battery_pool import split_kw
+from .core.model import StationaryBattery
+from .hub_config import HubConfig, PvConfig
 
 _LOGGER = logging.getLogger(__name__)
 DEADBAND_KW = 0.5
@@ -51,11 +54,22 @@ class AssetController:
         self._sent: dict[str, float] = {}
         self._failed: set[str] = set()
 
-    async def async_apply(self, battery_kw: float, curtail_kw: float, pv_available_kw: float) -> None:
-        """Battery power (positive = charging) and PV curtailment for the current step."""
-        if self._config.batteries:
-            battery: BatteryConfig = self._config.batteries[0]
-            await self._set(battery.control_entity, battery_kw, percent_of_kw=None)
+    async def async_apply(
+        self,
+        battery_kw: float,
+        curtail_kw: float,
+        pv_available_kw: float,
+        batteries: Sequence[StationaryBattery],
+    ) -> None:
+        """The batteries' power (positive = charging) and PV curtailment for the current step.
+
+        ``battery_kw`` is the pool's; ``batteries`` are the configured batteries as they are now, which
+        decide each one's share.
+        """
+        step_hours = self._config.step_minutes / 60.0
+        shares = split_kw(battery_kw, batteries, step_hours)
+        for battery, share in zip(self._config.batteries, shares, strict=True):
+            await self._set(battery.control_entity, share, percent_of_kw=None)
         total_peak = sum(p.peak_kwp for p in self._config.pv) or 1.0
         for pv in self._config.pv:
             if pv.curtailment_entity is None:

@@ -1,4 +1,4 @@
-"""Plan sensors on the asset devices: PV forecast and curtailment, the battery's planned setpoint and wear."""
+"""Plan sensors on the asset devices: PV forecast and curtailment, each battery's planned setpoint, wear."""
 
 from __future__ import annotations
 
@@ -14,20 +14,47 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
+import numpy as np
 
+from .core.battery_pool import split_series_kw
+from .core.model import FloatArray
 from .devices import asset_device_info
 from .ems import EmsCoordinator
 from .flow_sensor import FlowEnergySensor, energy_counter
 from .runtime import SschConfigEntry
 from .sensor_kinds import power_kw
 
+# An asset's part of a site series (PV by peak power, batteries as the dispatcher splits the pool).
+AssetPart = Callable[[EmsCoordinator, FloatArray], FloatArray]
+
 
 @dataclass(frozen=True, kw_only=True)
 class PlanSensorDescription(SensorEntityDescription):
-    """A value read from the current plan; ``share`` splits site totals between assets."""
+    """A value read from the current plan; the ``AssetPart`` gives the asset's part of site series."""
 
-    value_fn: Callable[[EmsCoordinator, float], float | None]
-    series_fn: Callable[[EmsCoordinator, float], list[float]] | None = None
+    value_fn: Callable[[EmsCoordinator, AssetPart], float | None]
+    series_fn: Callable[[EmsCoordinator, AssetPart], list[float]] | None = None
+
+
+def _first(values: FloatArray) -> float:
+    return round(float(values[0]), 3)
+
+
+def _rounded(values: FloatArray) -> list[float]:
+    return [round(float(v), 3) for v in values]
+
+
+def _pv_part(share: float) -> AssetPart:
+    return lambda _, series: np.asarray(series) * share
+
+
+def _battery_part(index: int) -> AssetPart:
+    def part(ems: EmsCoordinator, series: FloatArray) -> FloatArray:
+        batteries = ems.builder.batteries(dt_util.utcnow())
+        return split_series_kw(series, batteries, ems.config.step_minutes / 60.0)[index]
+
+    return part
 
 
 def _kw(key: str, value_fn: Any, series_fn: Any = None) -> PlanSensorDescription:
@@ -37,16 +64,16 @@ def _kw(key: str, value_fn: Any, series_fn: Any = None) -> PlanSensorDescription
 PV_PLAN_SENSORS = (
     _kw(
         "pv_forecast",
-        lambda ems, share: round(float(ems.data.snapshot.forecasts.pv_kw[0]) * share, 3),
-        lambda ems, share: [round(float(v) * share, 3) for v in ems.data.snapshot.forecasts.pv_kw],
+        lambda ems, part: _first(part(ems, ems.data.snapshot.forecasts.pv_kw)),
+        lambda ems, part: _rounded(part(ems, ems.data.snapshot.forecasts.pv_kw)),
     ),
-    _kw("pv_curtailment", lambda ems, share: round(float(ems.data.plan.pv_curtailment_kw[0]) * share, 3)),
+    _kw("pv_curtailment", lambda ems, part: _first(part(ems, ems.data.plan.pv_curtailment_kw))),
 )
 BATTERY_PLAN_SENSORS = (
     _kw(
         "battery_setpoint",
-        lambda ems, share: round(float(ems.data.plan.battery_power_kw[0]) * share, 3),
-        lambda ems, share: [round(float(v) * share, 3) for v in ems.data.plan.battery_power_kw],
+        lambda ems, part: _first(part(ems, ems.data.plan.battery_power_kw)),
+        lambda ems, part: _rounded(part(ems, ems.data.plan.battery_power_kw)),
     ),
     PlanSensorDescription(
         key="battery_degradation",
@@ -65,24 +92,24 @@ def add_asset_plan_sensors(
     """PV and battery devices show what the plan does with them."""
     ems, config = entry.runtime_data.ems, entry.runtime_data.config
     total_peak = sum(pv.peak_kwp for pv in config.pv) or 1.0
-    total_capacity = sum(b.capacity_kwh for b in config.batteries) or 1.0
     for pv in config.pv:
         device = asset_device_info(entry.entry_id, pv.subentry_id, pv.name, "PV inverter")
         async_add_entities(
             [
-                PlanSensor(ems, f"{entry.entry_id}_{pv.subentry_id}", device, d, pv.peak_kwp / total_peak)
+                PlanSensor(
+                    ems, f"{entry.entry_id}_{pv.subentry_id}", device, d, _pv_part(pv.peak_kwp / total_peak)
+                )
                 for d in PV_PLAN_SENSORS
             ],
             config_subentry_id=pv.subentry_id,
         )
-    for battery in config.batteries:
+    for index, battery in enumerate(config.batteries):
         device = asset_device_info(entry.entry_id, battery.subentry_id, battery.name, "Stationary battery")
-        share = battery.capacity_kwh / total_capacity
         prefix = f"{entry.entry_id}_{battery.subentry_id}"
         meter = ems.battery_meters[battery.subentry_id]
         async_add_entities(
             [
-                *(PlanSensor(ems, prefix, device, d, share) for d in BATTERY_PLAN_SENSORS),
+                *(PlanSensor(ems, prefix, device, d, _battery_part(index)) for d in BATTERY_PLAN_SENSORS),
                 FlowEnergySensor(
                     ems, prefix, device, energy_counter("battery_energy_charged"), meter, inflow=True
                 ),
@@ -103,19 +130,24 @@ class PlanSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
     entity_description: PlanSensorDescription
 
     def __init__(
-        self, ems: EmsCoordinator, prefix: str, device: Any, description: PlanSensorDescription, share: float
+        self,
+        ems: EmsCoordinator,
+        prefix: str,
+        device: Any,
+        description: PlanSensorDescription,
+        part: AssetPart,
     ) -> None:
         """Bind to the asset's device."""
         super().__init__(ems)
         self.entity_description = description
-        self._share = share
+        self._part = part
         self._attr_unique_id = f"{prefix}_{description.key}"
         self._attr_device_info = device
 
     @property
     def native_value(self) -> float | None:
         """The current step's value."""
-        return self.entity_description.value_fn(self.coordinator, self._share)
+        return self.entity_description.value_fn(self.coordinator, self._part)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
@@ -125,5 +157,5 @@ class PlanSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
         plan = self.coordinator.data.plan
         return {
             "times": [t.isoformat() for t in plan.grid.times()],
-            "values_kw": self.entity_description.series_fn(self.coordinator, self._share),
+            "values_kw": self.entity_description.series_fn(self.coordinator, self._part),
         }

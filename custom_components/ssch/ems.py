@@ -319,7 +319,12 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
             self.last_latency_s = time.perf_counter() - started
             self.async_update_listeners()
-        await self.assets.async_apply(setpoints.battery_power_kw, setpoints.pv_curtailment_kw, readings.pv_kw)
+        await self.assets.async_apply(
+            setpoints.battery_power_kw,
+            setpoints.pv_curtailment_kw,
+            readings.pv_kw,
+            self.builder.batteries(now),
+        )
 
     async def async_apply_grid_signal(self, signal: GridSignal | None) -> None:
         """A grid operator's signal (None clears them all): correct the chargers now, then re-plan."""

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import numpy as np
 
+from .core.battery_pool import pooled
 from .core.evse_control import ChargeMode, EvseControls
 from .core.forecast import forecast_building_kw
 from .core.grid_signals import GridSignal, limit_series, limits_at
@@ -194,21 +195,30 @@ class SnapshotBuilder:
             return np.zeros(grid.steps)
         return forecast_building_kw(grid, list(self._building_history), time_zone=self._hass.config.time_zone)
 
+    def batteries(self, now: datetime) -> list[StationaryBattery]:
+        """Each configured battery as it is now, in the order of the hub's configuration."""
+        batteries: list[StationaryBattery] = []
+        for battery in self._config.batteries:
+            # Unknown SoC: assume the battery sits at its floor, so nothing is planned out of it.
+            soc_pct = self._tracker.read(
+                battery.soc_entity, SensorDeviceClass.BATTERY, battery.soc_min_pct, now
+            )
+            batteries.append(
+                StationaryBattery(
+                    capacity_kwh=battery.capacity_kwh,
+                    max_charge_kw=battery.max_charge_kw,
+                    max_discharge_kw=battery.max_discharge_kw,
+                    soc_min=battery.soc_min_pct / 100.0,
+                    soc_max=battery.soc_max_pct / 100.0,
+                    efficiency=battery.efficiency,
+                    energy_kwh=min(max(soc_pct, 0.0), 100.0) / 100.0 * battery.capacity_kwh,
+                )
+            )
+        return batteries
+
     def _battery(self, now: datetime) -> StationaryBattery | None:
-        if not self._config.batteries:
-            return None
-        battery = self._config.batteries[0]
-        # Unknown SoC: assume the battery sits at its floor, so nothing is planned out of it.
-        soc_pct = self._tracker.read(battery.soc_entity, SensorDeviceClass.BATTERY, battery.soc_min_pct, now)
-        return StationaryBattery(
-            capacity_kwh=battery.capacity_kwh,
-            max_charge_kw=battery.max_charge_kw,
-            max_discharge_kw=battery.max_discharge_kw,
-            soc_min=battery.soc_min_pct / 100.0,
-            soc_max=battery.soc_max_pct / 100.0,
-            efficiency=battery.efficiency,
-            energy_kwh=min(max(soc_pct, 0.0), 100.0) / 100.0 * battery.capacity_kwh,
-        )
+        """All batteries as one pool (``core.battery_pool``): the plan is the pool's, split at dispatch."""
+        return pooled(self.batteries(now))
 
     def _session(
         self, now: datetime, charger: ChargerConfig, key: str, cap_kw: float, evse: EvseState
