@@ -17,6 +17,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 import numpy as np
 
+from .asset_kinds import device_model
+from .const import SUBENTRY_BATTERY, SUBENTRY_PV
 from .core.battery_pool import split_series_kw
 from .core.model import FloatArray
 from .devices import asset_device_info
@@ -93,7 +95,7 @@ def add_asset_plan_sensors(
     ems, config = entry.runtime_data.ems, entry.runtime_data.config
     total_peak = sum(pv.peak_kwp for pv in config.pv) or 1.0
     for pv in config.pv:
-        device = asset_device_info(entry.entry_id, pv.subentry_id, pv.name, "PV inverter")
+        device = asset_device_info(entry.entry_id, pv.subentry_id, pv.name, device_model(SUBENTRY_PV))
         async_add_entities(
             [
                 PlanSensor(
@@ -104,7 +106,9 @@ def add_asset_plan_sensors(
             config_subentry_id=pv.subentry_id,
         )
     for index, battery in enumerate(config.batteries):
-        device = asset_device_info(entry.entry_id, battery.subentry_id, battery.name, "Stationary battery")
+        device = asset_device_info(
+            entry.entry_id, battery.subentry_id, battery.name, device_model(SUBENTRY_BATTERY)
+        )
         prefix = f"{entry.entry_id}_{battery.subentry_id}"
         meter = ems.battery_meters[battery.subentry_id]
         async_add_entities(

@@ -47,25 +47,12 @@ from .const import (
     DEFAULT_STEP_MINUTES,
     DOMAIN,
     STEP_MINUTES_CHOICES,
-    SUBENTRY_BATTERY,
-    SUBENTRY_BUILDING,
-    SUBENTRY_CHARGER,
-    SUBENTRY_GRID_METER,
-    SUBENTRY_PV,
-    SUBENTRY_VEHICLE,
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .runtime import SschConfigEntry
 from .station_adoption import adoption_errors, adoption_schema, adoption_suggestions, async_adopt
 from .station_discovery import DiscoveredStation, discovery_unique_id
-from .subentry_flows import (
-    BatterySubentryFlow,
-    BuildingSubentryFlow,
-    ChargerSubentryFlow,
-    GridMeterSubentryFlow,
-    PvSubentryFlow,
-    VehicleSubentryFlow,
-)
+from .subentry_flows import SUBENTRY_FLOWS
 from .validation import (
     MAX_PLAN_STEPS,
     Measure,
@@ -231,14 +218,7 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: SschConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Chargers, PV, batteries, buildings and the grid meter are subentries of a hub."""
-        return {
-            SUBENTRY_CHARGER: ChargerSubentryFlow,
-            SUBENTRY_PV: PvSubentryFlow,
-            SUBENTRY_BATTERY: BatterySubentryFlow,
-            SUBENTRY_BUILDING: BuildingSubentryFlow,
-            SUBENTRY_GRID_METER: GridMeterSubentryFlow,
-            SUBENTRY_VEHICLE: VehicleSubentryFlow,
-        }
+        return dict(SUBENTRY_FLOWS)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the site, set its grid connection and where the OCPP server listens."""

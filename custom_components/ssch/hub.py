@@ -10,6 +10,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .asset_kinds import ASSET_KINDS
 from .blueprint_install import install_blueprints
 from .booking_manager import BookingManager
 from .certificate_watch import async_watch_certificate
@@ -167,15 +168,11 @@ async def _async_reload_on_change(hass: HomeAssistant, entry: SschConfigEntry) -
 def _expected_identifiers(config: HubConfig) -> set[tuple[str, str]]:
     # The VPP device is shared by all hubs; whichever hub hosts it keeps it.
     ids = {site_identifier(config.entry_id), VPP_IDENTIFIER}
-    subentry_ids = [
-        *(c.subentry_id for c in config.chargers),
-        *(p.subentry_id for p in config.pv),
-        *(b.subentry_id for b in config.batteries),
-        *(b.subentry_id for b in config.buildings),
-        *([config.grid_meter.subentry_id] if config.grid_meter is not None else []),
-        *(v.subentry_id for v in config.vehicles),
-    ]
-    ids.update(asset_identifier(config.entry_id, subentry_id) for subentry_id in subentry_ids)
+    ids.update(
+        asset_identifier(config.entry_id, asset.subentry_id)
+        for kind in ASSET_KINDS
+        for asset in kind.assets(config)
+    )
     for charger in config.chargers:
         ids.update(
             evse_identifier(config.entry_id, charger.subentry_id, evse)

@@ -10,6 +10,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.helpers import selector
 import voluptuous as vol
 
+from .asset_kinds import asset_kind
 from .const import (
     CONF_BIDIRECTIONAL,
     CONF_CAPACITY_KWH,
@@ -40,7 +41,12 @@ from .const import (
     DEFAULT_NOMINAL_VOLTAGE,
     OCPP_VERSION_AUTO,
     OCPP_VERSIONS,
+    SUBENTRY_BATTERY,
+    SUBENTRY_BUILDING,
+    SUBENTRY_CHARGER,
     SUBENTRY_GRID_METER,
+    SUBENTRY_PV,
+    SUBENTRY_VEHICLE,
 )
 from .csms.auth import hash_password
 from .solar_forecast_providers import async_forecast_entry_options
@@ -120,7 +126,11 @@ class AssetSubentryFlow(ConfigSubentryFlow):
         )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Add an asset to the hub."""
+        """Add an asset to the hub, unless the hub has as many of its kind as it may have."""
+        limit = asset_kind(self.handler[1]).max_per_hub
+        taken = [s for s in self._get_entry().subentries.values() if s.subentry_type == self.handler[1]]
+        if limit is not None and len(taken) >= limit:
+            return self.async_abort(reason=f"{self.handler[1]}_exists")
         errors: dict[str, str] = {}
         if user_input is not None:
             errors = self._errors(user_input, None)
@@ -336,12 +346,6 @@ class GridMeterSubentryFlow(AssetSubentryFlow):
         """A hub has a single grid connection."""
         return SUBENTRY_GRID_METER
 
-    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Refuse a second grid meter before asking anything."""
-        if self._unique_id_taken(SUBENTRY_GRID_METER, None):
-            return self.async_abort(reason="grid_meter_exists")
-        return await super().async_step_user(user_input)
-
 
 class VehicleSubentryFlow(AssetSubentryFlow):
     """A shared car of the hub: battery, consumption and the idToken or EVCCID it plugs in with."""
@@ -377,3 +381,14 @@ class VehicleSubentryFlow(AssetSubentryFlow):
     def unique_id(self, data: Mapping[str, Any]) -> str | None:
         """Two cars cannot share an identity; cars without one are told apart by the hub only."""
         return normalize_id_token(data.get(CONF_ID_TOKEN))
+
+
+# The form of each asset kind (``asset_kinds.ASSET_KINDS``), by subentry type.
+SUBENTRY_FLOWS: dict[str, type[AssetSubentryFlow]] = {
+    SUBENTRY_CHARGER: ChargerSubentryFlow,
+    SUBENTRY_PV: PvSubentryFlow,
+    SUBENTRY_BATTERY: BatterySubentryFlow,
+    SUBENTRY_BUILDING: BuildingSubentryFlow,
+    SUBENTRY_GRID_METER: GridMeterSubentryFlow,
+    SUBENTRY_VEHICLE: VehicleSubentryFlow,
+}

@@ -11,9 +11,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.core.evse_control import EvseGoal
 from custom_components.ssch.csms.events import TransactionEnded, TransactionStarted
 from custom_components.ssch.diagnostics import async_get_config_entry_diagnostics
-from custom_components.ssch.core.evse_control import EvseGoal
 
 from .bookings_common import book, vehicle, vehicle_device
 from .common import charger_data, hub_entry, set_source_states, subentry
