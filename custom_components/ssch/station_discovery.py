@@ -131,7 +131,7 @@ class StationDiscovery:
         elif answered:
             self._hass.async_create_task(self._probe_and_start(station_id), eager_start=True)
         else:
-            session.after_reply(lambda: self._probe_and_start(station_id))
+            session.after_reply(lambda _: self._probe_and_start(station_id))
 
     async def _probe_and_start(self, station_id: str) -> None:
         evse_count: int | None = None

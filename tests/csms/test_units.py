@@ -236,6 +236,16 @@ async def test_cli_serves_until_stopped(tmp_path: Path, capsys: pytest.CaptureFi
     assert (tmp_path / "s.json").exists()
 
 
+def test_cli_keeps_its_state_in_a_state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not in whatever directory the server was started from."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    args = cli.build_parser().parse_args(["--station", "A:pw"])
+    assert cli.state_file(args) == tmp_path / "state" / "ssch-csms" / "state.json"
+    assert (tmp_path / "state" / "ssch-csms").is_dir()
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert cli.default_state_dir() == Path.home() / ".local" / "state" / "ssch-csms"
+
+
 def test_cli_event_printing(capsys: pytest.CaptureFixture[str]) -> None:
     from custom_components.ssch.csms.events import StationConnected
 

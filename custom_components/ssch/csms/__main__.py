@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import contextlib
 from dataclasses import asdict
 import logging
+import os
+from pathlib import Path
 import signal
 
 from .auth import hash_password
@@ -34,7 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-charge-kw", type=float, default=11.0)
     parser.add_argument("--max-discharge-kw", type=float, default=11.0)
     parser.add_argument("--adopt-unknown", action="store_true")
-    parser.add_argument("--state-file", default="csms-state.json")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=default_state_dir(),
+        help="where the station state and its journal are kept (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--state-file", type=Path, help="the state file itself (default: STATE_DIR/state.json)"
+    )
     parser.add_argument("--certfile")
     parser.add_argument("--keyfile")
     parser.add_argument("--client-ca", help="CA of the stations' certificates (security profile 3)")
@@ -43,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--meter-interval", type=int, default=60, help="seconds between a 1.6 station's meter values"
     )
     return parser
+
+
+def default_state_dir() -> Path:
+    """The user's state directory (XDG), never the directory the server happens to start in."""
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "ssch-csms"
+
+
+def state_file(args: argparse.Namespace) -> Path:
+    """The state file to use; its directory is created."""
+    path: Path = args.state_file or args.state_dir / "state.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def build_registry(args: argparse.Namespace) -> StationRegistry:
@@ -74,14 +97,15 @@ def print_event(event: CsmsEvent) -> None:
 async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> bool:
     """Run until ``stop`` is set (or SIGINT / SIGTERM arrives); returns whether the final save worked."""
     ssl_context = server_ssl_context(args.certfile, args.keyfile, args.client_ca) if args.certfile else None
+    path = state_file(args)
     server = CsmsServer(
         args.host,
         args.port,
         build_registry(args),
-        JsonFileStore(args.state_file),
+        JsonFileStore(path),
         adopt_unknown=args.adopt_unknown,
         ssl_context=ssl_context,
-        journal=StateJournal(f"{args.state_file}.journal"),
+        journal=StateJournal(f"{path}.journal"),
         settings=CsmsSettings(meter_interval_s=args.meter_interval),
     )
     if not args.quiet:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
@@ -25,13 +25,12 @@ from .events import (
     TransactionStarted,
     TransactionUpdated,
 )
+from .handler_context import HandlerContext
 from .metering import Readings, apply_readings, read_meter_values
 from .sequence import SeqTracker
 
-if TYPE_CHECKING:
-    from .station import Session
-
-Handler = Callable[["Session", dict[str, Any]], dict[str, Any]]
+# Handlers answer at once and never await a request to the station (see ``handler_context``).
+Handler = Callable[[HandlerContext, dict[str, Any]], dict[str, Any]]
 Payload = dict[str, Any]
 
 BIDIRECTIONAL_TRANSFER_MODES = ["AC_single_phase", "AC_three_phase", "DC", "AC_BPT", "DC_BPT"]
@@ -48,7 +47,7 @@ def _now() -> str:
     return format_timestamp(utc_now())
 
 
-def boot_notification(session: Session, payload: Payload) -> Payload:
+def boot_notification(session: HandlerContext, payload: Payload) -> Payload:
     station = payload["chargingStation"]
     return answer_boot(
         session,
@@ -63,7 +62,7 @@ def boot_notification(session: Session, payload: Payload) -> Payload:
     )
 
 
-def answer_boot(session: Session, boot: StationBooted) -> Payload:
+def answer_boot(session: HandlerContext, boot: StationBooted) -> Payload:
     """Accept a configured station's boot (and remember what it is); a pending one waits."""
     vendor, model = boot.vendor, boot.model
     if session.pending is not None:
@@ -88,12 +87,12 @@ def answer_boot(session: Session, boot: StationBooted) -> Payload:
     }
 
 
-def heartbeat(session: Session, payload: Payload) -> Payload:
+def heartbeat(session: HandlerContext, payload: Payload) -> Payload:
     session.state.last_heartbeat = utc_now()
     return {"currentTime": _now()}
 
 
-def status_notification(session: Session, payload: Payload) -> Payload:
+def status_notification(session: HandlerContext, payload: Payload) -> Payload:
     evse_id, connector_id = payload["evseId"], payload["connectorId"]
     status = payload["connectorStatus"]
     evse = session.evse(evse_id)
@@ -107,13 +106,13 @@ def status_notification(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def _transaction_answer(session: Session, payload: Payload) -> Payload:
+def _transaction_answer(session: HandlerContext, payload: Payload) -> Payload:
     if "idToken" not in payload:
         return {}
     return {"idTokenInfo": {"status": session.authority.status(payload["idToken"])}}
 
 
-def present_token(session: Session, evse_id: int | None, id_token: Payload) -> str:
+def present_token(session: HandlerContext, evse_id: int | None, id_token: Payload) -> str:
     """Answer a presented card, and report it once (an Authorize and the transaction it starts
     carry the same card)."""
     status = session.authority.status(id_token)
@@ -124,7 +123,7 @@ def present_token(session: Session, evse_id: int | None, id_token: Payload) -> s
     return status
 
 
-def _transaction_evse(session: Session, transaction_id: str, payload: Payload) -> int | None:
+def _transaction_evse(session: HandlerContext, transaction_id: str, payload: Payload) -> int | None:
     """The EVSE of a transaction event: named in it, known from the transaction, or the only one."""
     named = payload.get("evse", {}).get("id")
     if named:
@@ -136,7 +135,7 @@ def _transaction_evse(session: Session, transaction_id: str, payload: Payload) -
     return 1 if configured == 1 else None
 
 
-def transaction_event(session: Session, payload: Payload) -> Payload:
+def transaction_event(session: HandlerContext, payload: Payload) -> Payload:
     state = session.state
     info = payload["transactionInfo"]
     transaction_id: str = info["transactionId"]
@@ -190,7 +189,7 @@ def transaction_event(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def _plug_in_time(session: Session, event_type: str, payload: Payload) -> datetime:
+def _plug_in_time(session: HandlerContext, event_type: str, payload: Payload) -> datetime:
     """When the car came: the Started event's time if the station's clock is believable; a
     transaction first seen in a later event started at an unknown time, so it counts from now."""
     if event_type != "Started":
@@ -198,7 +197,7 @@ def _plug_in_time(session: Session, event_type: str, payload: Payload) -> dateti
     return transaction_start_time(session, payload.get("timestamp"))
 
 
-def transaction_start_time(session: Session, timestamp: object) -> datetime:
+def transaction_start_time(session: HandlerContext, timestamp: object) -> datetime:
     """The station's start time of a transaction if its clock is believable, else now."""
     started, plausible = station_time_or_now(
         parse_timestamp(timestamp), utc_now(), lead=_STARTED_LEAD, lag=_STARTED_LAG
@@ -212,7 +211,7 @@ def transaction_start_time(session: Session, timestamp: object) -> datetime:
     return started
 
 
-def meter_values(session: Session, payload: Payload) -> Payload:
+def meter_values(session: HandlerContext, payload: Payload) -> Payload:
     evse_id = payload["evseId"]
     if evse_id == 0:  # the station's grid meter, not an EVSE
         return {}
@@ -221,7 +220,7 @@ def meter_values(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def record_readings(session: Session, evse_id: int, readings: Readings) -> None:
+def record_readings(session: HandlerContext, evse_id: int, readings: Readings) -> None:
     """Apply readings to a configured EVSE, log once what could not be used, and report them."""
     evse = session.evse(evse_id)
     for problem in apply_readings(evse, readings):
@@ -240,7 +239,7 @@ def record_readings(session: Session, evse_id: int, readings: Readings) -> None:
     )
 
 
-def authorize(session: Session, payload: Payload) -> Payload:
+def authorize(session: HandlerContext, payload: Payload) -> Payload:
     status = present_token(session, None, payload["idToken"])
     response: Payload = {"idTokenInfo": {"status": status}}
     # The request names no EVSE: bidirectional transfer is granted when any EVSE of a
@@ -254,7 +253,7 @@ def authorize(session: Session, payload: Payload) -> Payload:
     return response
 
 
-def _configured_evses(session: Session) -> list[Any]:
+def _configured_evses(session: HandlerContext) -> list[Any]:
     count = session.config.evse_count if session.config else 0
     return [session.state.evse(evse_id) for evse_id in range(1, count + 1)]
 
@@ -267,7 +266,7 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def notify_ev_charging_needs(session: Session, payload: Payload) -> Payload:
+def notify_ev_charging_needs(session: HandlerContext, payload: Payload) -> Payload:
     evse_id = payload["evseId"]
     needs = payload["chargingNeeds"]
     evse = session.evse(evse_id)
@@ -304,7 +303,7 @@ def notify_ev_charging_needs(session: Session, payload: Payload) -> Payload:
     return {"status": "Accepted"}
 
 
-def notify_report(session: Session, payload: Payload) -> Payload:
+def notify_report(session: HandlerContext, payload: Payload) -> Payload:
     variables = session.state.variables
     for item in payload.get("reportData", []):
         if len(variables) >= _MAX_STORED_VARIABLES:
@@ -330,7 +329,7 @@ def _variable_key(component: Payload, variable: Payload) -> str:
     return f"{name}/{variable_name}"
 
 
-def notify_event(session: Session, payload: Payload) -> Payload:
+def notify_event(session: HandlerContext, payload: Payload) -> Payload:
     for event in payload["eventData"]:
         severity = event.get("severity")
         is_problem = event["variable"]["name"] in {"Problem", "Tripped", "Fault"}
@@ -352,14 +351,14 @@ def notify_event(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def security_event_notification(session: Session, payload: Payload) -> Payload:
+def security_event_notification(session: HandlerContext, payload: Payload) -> Payload:
     event_type = payload["type"]
     session.log_once(f"security:{event_type}", f"security event {event_type}")
     session.emit(SecurityEventReported(session.station_id, event_type, payload.get("techInfo")))
     return {}
 
 
-def firmware_status_notification(session: Session, payload: Payload) -> Payload:
+def firmware_status_notification(session: HandlerContext, payload: Payload) -> Payload:
     session.state.firmware_status = payload["status"]
     session.emit(FirmwareStatusChanged(session.station_id, payload["status"]))
     return {}
@@ -368,7 +367,7 @@ def firmware_status_notification(session: Session, payload: Payload) -> Payload:
 _STATION_CERTIFICATE = "ChargingStationCertificate"
 
 
-def sign_certificate(session: Session, payload: Payload) -> Payload:
+def sign_certificate(session: HandlerContext, payload: Payload) -> Payload:
     """Sign a station's own certificate request with the hub's CA; the certificate follows in a
     CertificateSigned request. ISO 15118 (V2G) certificates belong to another PKI."""
     signer = session.signer
@@ -386,7 +385,7 @@ def sign_certificate(session: Session, payload: Payload) -> Payload:
     return {"status": "Accepted"}
 
 
-def pull_dynamic_schedule_update(session: Session, payload: Payload) -> Payload:
+def pull_dynamic_schedule_update(session: HandlerContext, payload: Payload) -> Payload:
     from .profiles import profile_id_for
 
     for evse_id, evse in session.state.evses.items():
@@ -397,7 +396,7 @@ def pull_dynamic_schedule_update(session: Session, payload: Payload) -> Payload:
 
 
 def _constant(response: Payload) -> Handler:
-    def handler(session: Session, payload: Payload) -> Payload:
+    def handler(session: HandlerContext, payload: Payload) -> Payload:
         return dict(response)
 
     return handler

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 import contextlib
 import time
 from typing import Any
@@ -27,6 +27,7 @@ from .frames import (
     encode_result,
     parse_frame,
 )
+from .handler_context import AfterReply
 from .keepalive import KeepAlive
 from .ratelimit import TokenBucket
 from .registry import PendingStation, StationConfig
@@ -68,7 +69,7 @@ class Session:
         self.authority = authority or TokenAuthority()
         self.signer = signer
         self._background: set[asyncio.Task[None]] = set()
-        self._after_reply: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._after_reply: list[AfterReply] = []
         self._handlers = handlers_for(ocpp_version)
         self.last_token: str | None = None  # the card last presented on this connection
         self._unsaved = False
@@ -96,23 +97,23 @@ class Session:
     def call_soon(self, action: str, payload: dict[str, Any]) -> None:
         """Send a CALL after the current request has been answered (handlers never wait for one)."""
 
-        async def send() -> None:
+        async def send(session: Session) -> None:
             try:
-                await self.call(action, payload)
+                await session.call(action, payload)
             except CsmsError as error:
-                self.log_once(f"call:{action}", f"{action} not delivered: {error}")
+                session.log_once(f"call:{action}", f"{action} not delivered: {error}")
 
         self.after_reply(send)
 
-    def after_reply(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run ``work`` once the request being handled has been answered: a station must see the
-        answer (e.g. its boot accepted) before the hub's own CALLs."""
+    def after_reply(self, work: AfterReply) -> None:
+        """Run ``work`` with this session once the request being handled has been answered: a station
+        must see the answer (e.g. its boot accepted) before the hub's own CALLs."""
         self._after_reply.append(work)
 
     def _start_after_reply(self) -> None:
         works, self._after_reply = self._after_reply, []
         for work in works:
-            task = asyncio.get_running_loop().create_task(work())
+            task = asyncio.get_running_loop().create_task(work(self))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 

@@ -3,7 +3,7 @@ emit events; the hub's own CALLs (the boot configuration) run after the answer."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .clock import parse_timestamp, utc_now
 from .events import (
@@ -13,6 +13,7 @@ from .events import (
     TransactionEnded,
     TransactionStarted,
 )
+from .handler_context import HandlerContext
 from .handlers import (
     Handler,
     answer_boot,
@@ -31,9 +32,6 @@ from .v16_meter import normalise_meter_values
 from .v16_requests import HUB_ID_TAG
 from .v16_transaction_ids import start_key
 
-if TYPE_CHECKING:
-    from .station import Session
-
 Payload = dict[str, Any]
 
 _ID_TAG_STATUSES = frozenset({"Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"})
@@ -51,7 +49,7 @@ _CONNECTOR_STATUS = {
 }
 
 
-def boot_notification(session: Session, payload: Payload) -> Payload:
+def boot_notification(session: HandlerContext, payload: Payload) -> Payload:
     answer = answer_boot(
         session,
         StationBooted(
@@ -64,22 +62,22 @@ def boot_notification(session: Session, payload: Payload) -> Payload:
         ),
     )
     if answer["status"] == "Accepted":
-        session.after_reply(lambda: configure_station(session))
+        session.after_reply(configure_station)
     return answer
 
 
-def id_tag_info(session: Session, connector_id: int | None, id_tag: str) -> Payload:
+def id_tag_info(session: HandlerContext, connector_id: int | None, id_tag: str) -> Payload:
     """The hub's answer to a card, in 1.6 terms (1.6 has no "Unknown": such a card is Invalid)."""
     token_type = "Central" if id_tag == HUB_ID_TAG else "ISO14443"
     status = present_token(session, connector_id, {"idToken": id_tag, "type": token_type})
     return {"status": status if status in _ID_TAG_STATUSES else "Invalid"}
 
 
-def authorize(session: Session, payload: Payload) -> Payload:
+def authorize(session: HandlerContext, payload: Payload) -> Payload:
     return {"idTagInfo": id_tag_info(session, None, payload["idTag"])}
 
 
-def status_notification(session: Session, payload: Payload) -> Payload:
+def status_notification(session: HandlerContext, payload: Payload) -> Payload:
     connector_id, error_code = payload["connectorId"], payload["errorCode"]
     detail = " ".join(
         str(part) for part in (error_code, payload.get("info"), payload.get("vendorErrorCode")) if part
@@ -106,7 +104,7 @@ def status_notification(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def start_transaction(session: Session, payload: Payload) -> Payload:
+def start_transaction(session: HandlerContext, payload: Payload) -> Payload:
     connector_id, id_tag = payload["connectorId"], payload["idTag"]
     evse = session.evse(connector_id)
     key = start_key(connector_id, id_tag, payload["meterStart"], payload["timestamp"])
@@ -126,7 +124,7 @@ def start_transaction(session: Session, payload: Payload) -> Payload:
     return answer
 
 
-def stop_transaction(session: Session, payload: Payload) -> Payload:
+def stop_transaction(session: HandlerContext, payload: Payload) -> Payload:
     transaction_id = str(payload["transactionId"])
     answer: Payload = {}
     if "idTag" in payload:
@@ -146,7 +144,7 @@ def stop_transaction(session: Session, payload: Payload) -> Payload:
     return answer
 
 
-def _end(session: Session, connector_id: int, reason: str) -> None:
+def _end(session: HandlerContext, connector_id: int, reason: str) -> None:
     evse = session.state.evse(connector_id)
     transaction_id = evse.transaction_id or ""
     session.emit(
@@ -163,7 +161,7 @@ def _end(session: Session, connector_id: int, reason: str) -> None:
     evse.end_session()
 
 
-def meter_values(session: Session, payload: Payload) -> Payload:
+def meter_values(session: HandlerContext, payload: Payload) -> Payload:
     connector_id = payload["connectorId"]
     if connector_id == 0:  # the charge point's main meter, not a connector
         return {}
@@ -178,23 +176,23 @@ def meter_values(session: Session, payload: Payload) -> Payload:
     return {}
 
 
-def _readings(session: Session, meter_values: list[Payload]) -> Readings:
+def _readings(session: HandlerContext, meter_values: list[Payload]) -> Readings:
     normalised, problems = normalise_meter_values(meter_values)
     readings = read_meter_values(normalised)
     readings.problems[:0] = problems
     return readings
 
 
-def diagnostics_status_notification(session: Session, payload: Payload) -> Payload:
+def diagnostics_status_notification(session: HandlerContext, payload: Payload) -> Payload:
     session.state.diagnostics_status = payload["status"]
     return {}
 
 
-def _acknowledge(session: Session, payload: Payload) -> Payload:
+def _acknowledge(session: HandlerContext, payload: Payload) -> Payload:
     return {}
 
 
-def _unknown_vendor(session: Session, payload: Payload) -> Payload:
+def _unknown_vendor(session: HandlerContext, payload: Payload) -> Payload:
     return {"status": "UnknownVendorId"}
 
 
