@@ -18,6 +18,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .core.fallback import BACKEND as RULE_BASED_BACKEND
+from .core.kpi_tracker import HubKpis
 from .core.planner import SHIFTED_BACKEND
 from .devices import site_device_info
 from .ems import EmsCoordinator
@@ -150,7 +151,7 @@ SITE_SENSORS = (
 
 def _kpi(
     key: str,
-    field: str,
+    read: Callable[[HubKpis], float | None],
     unit: str | None,
     *,
     device_class: SensorDeviceClass | None = None,
@@ -158,7 +159,7 @@ def _kpi(
     state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT,
 ) -> SiteSensorDescription:
     def value(ems: EmsCoordinator) -> float | None:
-        raw = getattr(ems.kpi_report(), field)
+        raw = read(ems.kpi_report())
         return None if raw is None else round(float(raw), precision + 1)
 
     return SiteSensorDescription(
@@ -172,10 +173,10 @@ def _kpi(
     )
 
 
-def _money(key: str, field: str) -> SiteSensorDescription:
+def _money(key: str, read: Callable[[HubKpis], float | None]) -> SiteSensorDescription:
     return _kpi(
         key,
-        field,
+        read,
         "EUR",
         device_class=SensorDeviceClass.MONETARY,
         precision=2,
@@ -185,26 +186,33 @@ def _money(key: str, field: str) -> SiteSensorDescription:
 
 
 KPI_SENSORS = (
-    _kpi("kpi_variance_reduction", "variance_reduction_pct", PERCENTAGE),
-    _kpi("kpi_peak_reduction", "peak_reduction_pct", PERCENTAGE),
-    _kpi("kpi_pv_self_consumption", "pv_self_consumption_pct", PERCENTAGE),
-    _kpi("kpi_self_sufficiency", "self_sufficiency_pct", PERCENTAGE),
-    _kpi("kpi_sessions_met", "sessions_met_pct", PERCENTAGE),
+    _kpi("kpi_variance_reduction", lambda k: k.variance_reduction_pct, PERCENTAGE),
+    _kpi("kpi_peak_reduction", lambda k: k.peak_reduction_pct, PERCENTAGE),
+    _kpi("kpi_pv_self_consumption", lambda k: k.pv_self_consumption_pct, PERCENTAGE),
+    _kpi("kpi_self_sufficiency", lambda k: k.self_sufficiency_pct, PERCENTAGE),
+    _kpi("kpi_sessions_met", lambda k: k.sessions_met_pct, PERCENTAGE),
     _kpi(
         "kpi_unmet_energy",
-        "unmet_energy_kwh",
+        lambda k: k.unmet_energy_kwh,
         UnitOfEnergy.KILO_WATT_HOUR,
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL,
     ),
-    _kpi("kpi_battery_degradation", "battery_degradation_increase_pct", PERCENTAGE, precision=2),
-    _kpi("kpi_charger_uptime", "charger_uptime_pct", PERCENTAGE),
-    _money("kpi_cost_today", "energy_cost_today_eur"),
-    _money("kpi_cost_month", "energy_cost_month_eur"),
-    _money("kpi_savings_today", "savings_today_eur"),
-    _money("kpi_savings_month", "savings_month_eur"),
-    _kpi("vpp_capacity_up", "flex_up_kw", UnitOfPower.KILO_WATT, device_class=SensorDeviceClass.POWER),
-    _kpi("vpp_capacity_down", "flex_down_kw", UnitOfPower.KILO_WATT, device_class=SensorDeviceClass.POWER),
+    _kpi("kpi_battery_degradation", lambda k: k.battery_degradation_increase_pct, PERCENTAGE, precision=2),
+    _kpi("kpi_charger_uptime", lambda k: k.charger_uptime_pct, PERCENTAGE),
+    _money("kpi_cost_today", lambda k: k.energy_cost_today_eur),
+    _money("kpi_cost_month", lambda k: k.energy_cost_month_eur),
+    _money("kpi_savings_today", lambda k: k.savings_today_eur),
+    _money("kpi_savings_month", lambda k: k.savings_month_eur),
+    _kpi(
+        "vpp_capacity_up", lambda k: k.flex_up_kw, UnitOfPower.KILO_WATT, device_class=SensorDeviceClass.POWER
+    ),
+    _kpi(
+        "vpp_capacity_down",
+        lambda k: k.flex_down_kw,
+        UnitOfPower.KILO_WATT,
+        device_class=SensorDeviceClass.POWER,
+    ),
 )
 
 
