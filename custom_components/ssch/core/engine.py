@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .model import FloatArray
-from .qp_parameters import QpValues
 from .qp_structure import QpStructure
+from .qp_term import QpValues
 
 ENGINE_CVXPY = "cvxpy"
 ENGINE_BUILTIN = "built-in"

@@ -14,9 +14,9 @@ import numpy as np
 import piqp
 
 from .engine import ENGINE_BUILTIN, MAX_VIOLATION, EngineResult, OptimizerError
-from .qp_parameters import QpValues
 from .qp_sparse import QpVectors, SparseHubQp
 from .qp_structure import QpStructure
+from .qp_term import QpValues
 
 _SOLVED = "optimal"
 _INACCURATE = "optimal_inaccurate"

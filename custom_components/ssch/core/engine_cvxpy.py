@@ -8,19 +8,12 @@ import numpy as np
 
 from .engine import ENGINE_CVXPY, MAX_VIOLATION, EngineResult, OptimizerError
 from .model import FloatArray
-from .qp_parameters import QpValues
 from .qp_problem import HubQp
 from .qp_structure import QpStructure
+from .qp_term import QpValues
 
 _SOLVED = "optimal"
 _INACCURATE = "optimal_inaccurate"
-_PLAN_VARIABLES = (
-    "ev_charge_kw",
-    "ev_discharge_kw",
-    "battery_charge_kw",
-    "battery_discharge_kw",
-    "pv_curtailment_kw",
-)
 
 
 class CvxpyEngine:
@@ -47,7 +40,7 @@ class CvxpyEngine:
         status = str(qp.problem.status)
         if status not in (_SOLVED, _INACCURATE):
             raise OptimizerError(f"{self.solver} returned status {status}")
-        variables = {name: _value(qp, name) for name in _PLAN_VARIABLES if name in qp.vars}
+        variables = {name: _value(qp, name) for name in qp.outputs}
         if status == _INACCURATE:
             # An inaccurate solve is used only when it keeps every constraint.
             violation = max(

@@ -18,7 +18,8 @@ import numpy as np
 from .engine import DEFAULT_SOLVERS, ENGINE_BUILTIN, ENGINE_CVXPY, ENGINES, OptimizerError
 from .fallback import rule_based_plan
 from .model import FloatArray, Plan, SiteSnapshot, SolverDiagnostics
-from .optimizer import Optimizer, OptimizerConfig
+from .optimizer import Optimizer
+from .optimizer_config import OptimizerConfig
 from .plan_assembly import assemble_plan
 from .windows import base_evse_power, session_windows, uncontrolled_power
 

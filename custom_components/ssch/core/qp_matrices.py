@@ -28,3 +28,8 @@ def ev_quadratic(n: int, dt: FloatArray, power_weight: float, smoothness_weight:
     difference = sparse.hstack([net_diff, -net_diff])
     assert difference.shape == (n * (steps - 1), 2 * cells)
     return (diagonal + smoothness_weight * (difference.T @ difference)).tocsc()
+
+
+def accumulation(steps: int) -> sparse.csr_matrix:
+    """E with (E @ e)[k] = e[k] - e[k - 1] (e[-1] being the known present energy, moved into b)."""
+    return sparse.csr_matrix(sparse.eye(steps) - sparse.eye(steps, k=-1))

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Curtailing PV costs a token amount so that free surplus is not thrown away at random.
-CURTAILMENT_EUR_PER_KWH = 1e-4
-
 
 @dataclass(frozen=True, slots=True)
 class QpWeights:
