@@ -37,7 +37,7 @@ def _command(module: str, port: int) -> list[str]:
 
 @contextlib.contextmanager
 def _server(command: list[str], folder: Path) -> Iterator[subprocess.Popen[str]]:
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    env = os.environ | {"PYTHONPATH": str(ROOT), "XDG_STATE_HOME": str(folder / "state")}
     process = subprocess.Popen(
         command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -87,7 +87,9 @@ def test_the_standalone_server_and_simulator(tmp_path: Path) -> None:
     assert server.returncode == 0, output
     connected = set(re.findall(r"StationConnected \{'station_id': '(\w+)'", output))
     assert connected == {f"SIM{number:02d}" for number in range(1, stations + 1)}
-    assert (tmp_path / "csms-state.json").exists()
+    # The state is kept in the user's state directory, not in the folder the server was started from.
+    assert (tmp_path / "state" / "ssch-csms" / "state.json").exists()
+    assert not list(tmp_path.glob("*.json"))
 
 
 def test_the_demo_options_exist() -> None:
