@@ -12,7 +12,7 @@ import aiohttp
 
 from custom_components.ssch.sim.clock import SimClock
 from demo.bookings import add_bookings
-from demo.dashboard import URL_PATH, create_dashboard
+from demo.dashboard import URL_PATH, create_dashboard, create_strategy_dashboard
 from demo.flows import (
     LEGACY_PREFIX,
     OCPP16_PREFIX,
@@ -100,6 +100,7 @@ async def main(settings: DemoSettings) -> int:
             if settings.dashboard:
                 async with HomeAssistantWebsocket(session, settings.url, token) as ws:
                     await create_dashboard(ws)
+                    await create_strategy_dashboard(ws)
             print(
                 "\nSuper Smart Charging Hub demo is running.\n"
                 f"  Open:      {settings.url}/{URL_PATH if settings.dashboard else ''}\n"

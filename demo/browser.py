@@ -72,6 +72,8 @@ class Browser:
         self._process: asyncio.subprocess.Process | None = None
         self._socket: aiohttp.ClientWebSocketResponse | None = None
         self._ids = count(1)
+        # Errors the page logged or threw, in the order they came (read them with :meth:`console_errors`).
+        self._errors: list[str] = []
 
     async def __aenter__(self) -> Self:
         self._process = await asyncio.create_subprocess_exec(
@@ -88,6 +90,7 @@ class Browser:
         self._socket = await self._session.ws_connect(page, max_msg_size=0)
         await self.send("Page.enable")
         await self.send("Runtime.enable")
+        await self.send("Log.enable")
         await self.send(
             "Emulation.setDeviceMetricsOverride",
             width=self._size[0],
@@ -126,18 +129,40 @@ class Browser:
         raise RuntimeError("Chromium did not open its DevTools endpoint")
 
     async def send(self, method: str, **params: Any) -> dict[str, Any]:
-        """One DevTools command; events in between are skipped."""
+        """One DevTools command; events in between are skipped, but the page's errors are kept."""
         if self._socket is None:
             raise RuntimeError("the browser is not running")
         message_id = next(self._ids)
         await self._socket.send_str(json.dumps({"id": message_id, "method": method, "params": params}))
         while True:
             message = json.loads((await self._socket.receive()).data)
+            self._note_error(message)
             if message.get("id") == message_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 result: dict[str, Any] = message.get("result", {})
                 return result
+
+    def _note_error(self, message: dict[str, Any]) -> None:
+        params = message.get("params", {})
+        if message.get("method") == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            self._errors.append(" ".join(_console_text(arg) for arg in params.get("args", [])))
+        elif message.get("method") == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            thrown = details.get("exception", {}).get("description") or details.get("text", "")
+            self._errors.append(f"uncaught: {thrown}")
+        elif message.get("method") == "Log.entryAdded":
+            entry = params.get("entry", {})
+            # Failed requests are left to the tests that need a resource; the rest (e.g. an invalid SVG
+            # attribute) counts.
+            if entry.get("level") == "error" and entry.get("source") != "network":
+                self._errors.append(f"{entry.get('source')}: {entry.get('text')}")
+
+    async def console_errors(self) -> list[str]:
+        """What the page logged with ``console.error``, threw without catching, or the browser reported
+        as an error of the page (other than a failed request), so far."""
+        await self.evaluate("0")  # take in the events that came since the last command
+        return list(self._errors)
 
     async def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (promises are awaited)."""
@@ -174,10 +199,33 @@ class Browser:
         }
         await self.evaluate(f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))})")
 
-    async def screenshot(self, path: Path) -> None:
-        """Save what the page shows as a PNG."""
-        result = await self.send("Page.captureScreenshot", format="png")
+    async def screenshot(self, path: Path, clip: dict[str, float] | None = None) -> None:
+        """Save what the page shows as a PNG, or only the ``clip`` rectangle (x, y, width, height)."""
+        options: dict[str, Any] = {"format": "png"}
+        if clip is not None:
+            options |= {"clip": clip | {"scale": 1}, "captureBeyondViewport": True}
+        result = await self.send("Page.captureScreenshot", **options)
         await asyncio.to_thread(_write, path, base64.b64decode(result["data"]))
+
+    async def emulate(
+        self, width: int, height: int, *, mobile: bool = False, dark: bool = False, scale: float = 1
+    ) -> None:
+        """Show the page as a screen of this size would, in the light or dark colour scheme."""
+        await self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=scale,
+            mobile=mobile,
+        )
+        await self.send(
+            "Emulation.setEmulatedMedia",
+            features=[{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}],
+        )
+
+    async def time_zone(self, zone: str) -> None:
+        """Let the page's clock run in ``zone`` (e.g. the one Home Assistant is set to)."""
+        await self.send("Emulation.setTimezoneOverride", timezoneId=zone)
 
     async def deep(self, javascript_filter: str) -> Any:
         """Evaluate ``javascript_filter`` (using ``elements``) over every element, shadow roots included."""
@@ -186,6 +234,10 @@ class Browser:
     async def wait_for_deep(self, javascript_filter: str, timeout_s: float = 60.0) -> Any:
         """Like :meth:`wait_for`, over every element (``elements``), shadow roots included."""
         return await self.wait_for(_over_elements(javascript_filter), timeout_s)
+
+
+def _console_text(argument: dict[str, Any]) -> str:
+    return str(argument.get("value", argument.get("description", argument.get("type", ""))))
 
 
 def _over_elements(javascript_filter: str) -> str:

@@ -1,4 +1,5 @@
-"""The demo's dashboard, built from the hub's entities with Home Assistant's built-in cards only."""
+"""The demo's dashboards: one built from the hub's entities with the plan card and built-in cards, and the
+one the hub's own dashboard strategy generates (as a user adds it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from demo.ha_ws import HomeAssistantWebsocket
 
 URL_PATH = "charging-hub"
 TITLE = "Charging hub"
+PLAN_CARD = {"type": "custom:ssch-plan-card"}
+STRATEGY_URL_PATH = "ssch-hub"
+STRATEGY_TITLE = "Hub (generated)"
+STRATEGY = {"strategy": {"type": "custom:ssch-hub"}}
 
 HUB_KEYS = (
     "ems_status",
@@ -125,6 +130,7 @@ def build(found: HubEntities) -> dict[str, Any]:
         if "power" in group
     ]
     overview: list[dict[str, Any]] = [
+        PLAN_CARD,
         _entities_card("Hub", found, single, HUB_KEYS),
         {
             "type": "history-graph",
@@ -172,3 +178,17 @@ async def create_dashboard(ws: HomeAssistantWebsocket) -> dict[str, Any]:
     )
     await ws.call("lovelace/config/save", url_path=URL_PATH, config=config)
     return config
+
+
+async def create_strategy_dashboard(ws: HomeAssistantWebsocket) -> None:
+    """The dashboard the hub's strategy lays out, added as the hub's notification tells a user to."""
+    await ws.call(
+        "lovelace/dashboards/create",
+        url_path=STRATEGY_URL_PATH,
+        title=STRATEGY_TITLE,
+        icon="mdi:view-dashboard-variant",
+        show_in_sidebar=True,
+        require_admin=False,
+        mode="storage",
+    )
+    await ws.call("lovelace/config/save", url_path=STRATEGY_URL_PATH, config=STRATEGY)

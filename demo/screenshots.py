@@ -19,6 +19,7 @@ import aiohttp
 from demo.auth import log_in
 from demo.browser import Browser, has_element
 from demo.dashboard import URL_PATH
+from demo.plan_card import card_screenshots
 from demo.settings import ROOT, USERNAME
 
 IMAGES = ROOT / "docs" / "images"
@@ -121,6 +122,7 @@ async def capture(
         await sign_in(browser, session, url, password)
         rendered = await dashboard(browser, url, folder / "dashboard.png", expected_tiles)
         if not dashboard_only:
+            await card_screenshots(browser, url, f"{URL_PATH}/overview", folder)
             await hub_page(browser, url, folder / "hub-page.png")
             await add_charger_form(browser, folder / "add-charger.png")
             await config_flow(browser, url, folder / "config-flow.png")

@@ -20,6 +20,7 @@ from custom_components.ssch import config_flow, subentry_flows
 from custom_components.ssch.charging_cards import cards_form_schema
 from custom_components.ssch.csms.authorization import AuthorizationPolicy, TokenAuthority
 from custom_components.ssch.validation import Measure
+from custom_components.ssch.vpp.community_options import community_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "custom_components" / "ssch"
@@ -186,7 +187,8 @@ def test_hub_forms_are_translated() -> None:
     steps, options = EN["config"]["step"], EN["options"]["step"]
     assert set(steps["user"]["data"]) == site == set(steps["reconfigure"]["data"])
     assert set(steps["planning"]["data"]) == planning == set(options["planning"]["data"])
-    assert set(options["init"]["menu_options"]) == {"planning", "cards"}
+    assert set(options["init"]["menu_options"]) == {"planning", "cards", "community"}
+    assert set(options["community"]["data"]) == _schema_keys(community_schema())
     cards = _schema_keys(cards_form_schema(TokenAuthority()))
     assert set(options["cards"]["data"]) == cards
     assert set(EN["selector"]["authorization_policy"]["options"]) == {p.value for p in AuthorizationPolicy}

@@ -19,7 +19,17 @@ PACKAGE = ROOT / "custom_components" / "ssch"
 RULES = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text())["rules"]
 EN = json.loads((PACKAGE / "translations" / "en.json").read_text())
 README = (ROOT / "README.md").read_text()
-PLATFORMS = ("binary_sensor", "button", "calendar", "datetime", "number", "select", "sensor", "switch")
+PLATFORMS = (
+    "binary_sensor",
+    "button",
+    "calendar",
+    "datetime",
+    "event",
+    "number",
+    "select",
+    "sensor",
+    "switch",
+)
 # Every rule of the quality scale (developers.home-assistant.io, 2026): bronze, silver, gold, platinum.
 ALL_RULES = {
     "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",

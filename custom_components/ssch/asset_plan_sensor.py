@@ -13,7 +13,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 import numpy as np
 
@@ -21,8 +20,9 @@ from .asset_kinds import device_model
 from .const import SUBENTRY_BATTERY, SUBENTRY_PV
 from .core.battery_pool import split_series_kw
 from .core.model import FloatArray
-from .devices import asset_device_info
+from .devices import DeviceAnchor, asset_anchor
 from .ems import EmsCoordinator
+from .entity import SschCoordinatorEntity
 from .flow_sensor import FlowEnergySensor, energy_counter
 from .runtime import SschConfigEntry
 from .sensor_kinds import power_kw
@@ -95,40 +95,31 @@ def add_asset_plan_sensors(
     ems, config = entry.runtime_data.ems, entry.runtime_data.config
     total_peak = sum(pv.peak_kwp for pv in config.pv) or 1.0
     for pv in config.pv:
-        device = asset_device_info(entry.entry_id, pv.subentry_id, pv.name, device_model(SUBENTRY_PV))
+        anchor = asset_anchor(entry.entry_id, pv.subentry_id, pv.name, device_model(SUBENTRY_PV))
+        part = _pv_part(pv.peak_kwp / total_peak)
         async_add_entities(
-            [
-                PlanSensor(
-                    ems, f"{entry.entry_id}_{pv.subentry_id}", device, d, _pv_part(pv.peak_kwp / total_peak)
-                )
-                for d in PV_PLAN_SENSORS
-            ],
-            config_subentry_id=pv.subentry_id,
+            [PlanSensor(ems, anchor, d, part) for d in PV_PLAN_SENSORS], config_subentry_id=pv.subentry_id
         )
     for index, battery in enumerate(config.batteries):
-        device = asset_device_info(
+        anchor = asset_anchor(
             entry.entry_id, battery.subentry_id, battery.name, device_model(SUBENTRY_BATTERY)
         )
-        prefix = f"{entry.entry_id}_{battery.subentry_id}"
         meter = ems.battery_meters[battery.subentry_id]
         async_add_entities(
             [
-                *(PlanSensor(ems, prefix, device, d, _battery_part(index)) for d in BATTERY_PLAN_SENSORS),
+                *(PlanSensor(ems, anchor, d, _battery_part(index)) for d in BATTERY_PLAN_SENSORS),
+                FlowEnergySensor(ems, anchor, energy_counter("battery_energy_charged"), meter, inflow=True),
                 FlowEnergySensor(
-                    ems, prefix, device, energy_counter("battery_energy_charged"), meter, inflow=True
-                ),
-                FlowEnergySensor(
-                    ems, prefix, device, energy_counter("battery_energy_discharged"), meter, inflow=False
+                    ems, anchor, energy_counter("battery_energy_discharged"), meter, inflow=False
                 ),
             ],
             config_subentry_id=battery.subentry_id,
         )
 
 
-class PlanSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
+class PlanSensor(SschCoordinatorEntity, SensorEntity):
     """A value of the current plan for one asset."""
 
-    _attr_has_entity_name = True
     # A new series with every plan: on the state for charts, not in the recorder.
     _unrecorded_attributes = frozenset({"times", "values_kw"})
     entity_description: PlanSensorDescription
@@ -136,17 +127,13 @@ class PlanSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
     def __init__(
         self,
         ems: EmsCoordinator,
-        prefix: str,
-        device: Any,
+        anchor: DeviceAnchor,
         description: PlanSensorDescription,
         part: AssetPart,
     ) -> None:
         """Bind to the asset's device."""
-        super().__init__(ems)
-        self.entity_description = description
+        super().__init__(ems, anchor, description)
         self._part = part
-        self._attr_unique_id = f"{prefix}_{description.key}"
-        self._attr_device_info = device
 
     @property
     def native_value(self) -> float | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import Event, EventStateChangedData, State, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -11,7 +9,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 
 from .asset_descriptions import MirrorSensorDescription
 from .asset_kinds import ASSET_KINDS
-from .devices import asset_device_info
+from .devices import DeviceAnchor, asset_anchor
 from .entity import SschEntity
 from .runtime import SschConfigEntry
 from .units import mirrored_value
@@ -24,10 +22,10 @@ def add_asset_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntry
         if not kind.sensors or kind.device_model is None:
             continue
         for asset in kind.assets(config):
-            device = asset_device_info(entry.entry_id, asset.subentry_id, asset.name, kind.device_model)
+            anchor = asset_anchor(entry.entry_id, asset.subentry_id, asset.name, kind.device_model)
             async_add_entities(
                 [
-                    MirrorSensor(f"{entry.entry_id}_{asset.subentry_id}", device, description, source)
+                    MirrorSensor(anchor, description, source)
                     for description in kind.sensors
                     if (source := description.source_fn(asset)) is not None
                 ],
@@ -42,13 +40,12 @@ class MirrorSensor(SschEntity, SensorEntity):
 
     def __init__(
         self,
-        unique_prefix: str,
-        device_info: Any,
+        anchor: DeviceAnchor,
         description: MirrorSensorDescription,
         source: str,
     ) -> None:
         """Remember which entity to follow."""
-        super().__init__(unique_prefix, device_info, description)
+        super().__init__(anchor, description)
         self._source = source
         self._attr_extra_state_attributes = {"source_entity": source}
 

@@ -22,10 +22,10 @@ from .booking_manager import BookingManager
 from .booking_services import validation_error
 from .bookings import Booking, BookingError
 from .const import DOMAIN
-from .devices import site_device_info
+from .devices import site_anchor
 from .entity import SschEntity
 from .runtime import SschConfigEntry
-from .vehicles import VehicleConfig, vehicle_device_info
+from .vehicles import VehicleConfig, vehicle_anchor
 
 PARALLEL_UPDATES = 0
 
@@ -66,11 +66,9 @@ class BookingCalendar(SschEntity, CalendarEntity):
     ) -> None:
         """The hub's calendar, or the calendar of one car when ``vehicle`` is given."""
         if vehicle is None:
-            super().__init__(entry_id, site_device_info(entry_id, hub_name), HUB_BOOKINGS)
+            super().__init__(site_anchor(entry_id, hub_name), HUB_BOOKINGS)
         else:
-            super().__init__(
-                f"{entry_id}_{vehicle.subentry_id}", vehicle_device_info(entry_id, vehicle), VEHICLE_BOOKINGS
-            )
+            super().__init__(vehicle_anchor(entry_id, vehicle), VEHICLE_BOOKINGS)
         self._manager = manager
         self._vehicle = vehicle
 

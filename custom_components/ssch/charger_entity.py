@@ -10,7 +10,7 @@ from homeassistant.helpers.entity import EntityDescription
 from .const import MANUFACTURER
 from .csms.server import CsmsServer
 from .csms.state import EvseState, StationState
-from .devices import asset_device_info, evse_identifier
+from .devices import DeviceAnchor, asset_device_info, evse_identifier
 from .entity import SschEntity
 from .hub_config import ChargerConfig
 from .station_bridge import station_signal
@@ -34,6 +34,18 @@ def evse_device_info(entry_id: str, charger: ChargerConfig, evse_id: int) -> Dev
     )
 
 
+def station_anchor(entry_id: str, charger: ChargerConfig, state: StationState) -> DeviceAnchor:
+    """The charging station's device."""
+    return DeviceAnchor(station_device_info(entry_id, charger, state), f"{entry_id}_{charger.subentry_id}")
+
+
+def evse_anchor(entry_id: str, charger: ChargerConfig, evse_id: int) -> DeviceAnchor:
+    """The device of one EVSE."""
+    return DeviceAnchor(
+        evse_device_info(entry_id, charger, evse_id), f"{entry_id}_{charger.subentry_id}_evse{evse_id}"
+    )
+
+
 class StationEntity(SschEntity):
     """An entity of a charging station; unavailable while the station is offline."""
 
@@ -46,13 +58,12 @@ class StationEntity(SschEntity):
         evse_id: int | None = None,
     ) -> None:
         """Bind to one station, or to one of its EVSEs when ``evse_id`` is given."""
-        if evse_id is None:
-            prefix = f"{entry_id}_{charger.subentry_id}"
-            device = station_device_info(entry_id, charger, server.state(charger.station_id))
-        else:
-            prefix = f"{entry_id}_{charger.subentry_id}_evse{evse_id}"
-            device = evse_device_info(entry_id, charger, evse_id)
-        super().__init__(prefix, device, description)
+        anchor = (
+            station_anchor(entry_id, charger, server.state(charger.station_id))
+            if evse_id is None
+            else evse_anchor(entry_id, charger, evse_id)
+        )
+        super().__init__(anchor, description)
         self._entry_id = entry_id
         self._server = server
         self._charger = charger

@@ -82,8 +82,18 @@ CONF_EXPORT_POWER_ENTITY: Final = "export_power_entity"
 CONF_CONSUMPTION: Final = "consumption_kwh_per_100km"
 CONF_ID_TOKEN: Final = "id_token"
 
+# Energy community option (the shared key that signs every community message)
+CONF_COMMUNITY_KEY: Final = "community_key"
+
 REDACTED_KEYS: Final = frozenset(
-    {CONF_PASSWORD, CONF_PASSWORD_HASH, CONF_TLS_KEY, CONF_TLS_CLIENT_CA_KEY, CONF_ID_TOKEN}
+    {
+        CONF_PASSWORD,
+        CONF_PASSWORD_HASH,
+        CONF_TLS_KEY,
+        CONF_TLS_CLIENT_CA_KEY,
+        CONF_ID_TOKEN,
+        CONF_COMMUNITY_KEY,
+    }
 )
 
 # Fields shared by several actions.

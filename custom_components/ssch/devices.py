@@ -1,6 +1,12 @@
-"""Device identities: the site device, one device per asset subentry and the one VPP device."""
+"""Device identities: the site device, one device per asset subentry and the one VPP device.
+
+Entities hang on a ``DeviceAnchor``: it yields their unique ids and their device's info, so both are
+composed in one place (``tests/integration/test_entity_identity.py`` freezes the result).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from homeassistant.helpers.device_registry import DeviceInfo
 
@@ -43,3 +49,26 @@ def asset_device_info(entry_id: str, subentry_id: str, name: str, model: str) ->
         manufacturer=MANUFACTURER,
         model=model,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAnchor:
+    """The device an entity belongs to: its info, and the prefix of its entities' unique ids."""
+
+    device_info: DeviceInfo
+    # Empty for the one VPP device of a Home Assistant: its entities' ids are their keys alone.
+    unique_prefix: str
+
+    def unique_id(self, key: str) -> str:
+        """The unique id of the entity ``key`` of this device."""
+        return f"{self.unique_prefix}_{key}" if self.unique_prefix else key
+
+
+def site_anchor(entry_id: str, name: str) -> DeviceAnchor:
+    """The hub's site device."""
+    return DeviceAnchor(site_device_info(entry_id, name), entry_id)
+
+
+def asset_anchor(entry_id: str, subentry_id: str, name: str, model: str) -> DeviceAnchor:
+    """The device of an asset subentry."""
+    return DeviceAnchor(asset_device_info(entry_id, subentry_id, name, model), f"{entry_id}_{subentry_id}")

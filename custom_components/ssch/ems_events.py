@@ -1,4 +1,4 @@
-"""Bus events for automations: plan changed, target at risk, session ready, grid signal started/ended."""
+"""Bus events for automations: plan changed, target at risk, session ready, grid signal, flexibility."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, DOMAIN
 from .core.grid_signals import GridSignal
 from .core.model import Plan, SiteSnapshot
+from .event_devices import ATTR_SESSION_ID, event_device_id
 from .flexibility_book import Commitment
 from .hub_config import HubConfig
 
@@ -35,12 +36,15 @@ class EmsEventEmitter:
     def _session_data(self, session_id: str) -> dict[str, Any]:
         # Session ids are "<station>:<evse>:<transaction>"; station ids never contain ":".
         station_id, _, rest = session_id.partition(":")
-        evse_id = rest.partition(":")[0]
+        evse_id = int(number) if (number := rest.partition(":")[0]).isdigit() else None
         return {
             "hub": self._config.name,
             "charger": self._names.get(station_id, station_id),
             "station_id": station_id,
-            "evse_id": int(evse_id) if evse_id.isdigit() else None,
+            "evse_id": evse_id,
+            ATTR_CONFIG_ENTRY_ID: self._config.entry_id,
+            ATTR_DEVICE_ID: event_device_id(self._hass, self._config, station_id, evse_id),
+            ATTR_SESSION_ID: session_id,
         }
 
     def planned(self, snapshot: SiteSnapshot, plan: Plan) -> None:
@@ -89,6 +93,7 @@ class EmsEventEmitter:
             EVENT_GRID_SIGNAL,
             {
                 "hub": self._config.name,
+                ATTR_CONFIG_ENTRY_ID: self._config.entry_id,
                 "state": state,
                 "import_limit_kw": signal.import_limit_kw,
                 "export_limit_kw": signal.export_limit_kw,
@@ -96,7 +101,9 @@ class EmsEventEmitter:
         )
 
     def flexibility(self, commitment: Commitment, state: str) -> None:
-        """A flexibility commitment started or ended (delivered energy and revenue so far included)."""
+        """A flexibility commitment was made, started or ended (with the delivered energy and revenue)."""
         self._hass.bus.async_fire(
-            EVENT_FLEXIBILITY, {"hub": self._config.name, "state": state} | commitment.summary()
+            EVENT_FLEXIBILITY,
+            {"hub": self._config.name, ATTR_CONFIG_ENTRY_ID: self._config.entry_id, "state": state}
+            | commitment.summary(),
         )

@@ -6,10 +6,10 @@ from homeassistant.components.sensor import (
     RestoreSensor,
     SensorEntityDescription,
 )
-from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .devices import DeviceAnchor
 from .ems import EmsCoordinator
+from .entity import SschCoordinatorEntity
 from .flow_meter import FlowMeter
 from .sensor_kinds import energy_counter_kwh
 
@@ -19,26 +19,20 @@ def energy_counter(key: str) -> SensorEntityDescription:
     return energy_counter_kwh(SensorEntityDescription, key)
 
 
-class FlowEnergySensor(CoordinatorEntity[EmsCoordinator], RestoreSensor):
+class FlowEnergySensor(SschCoordinatorEntity, RestoreSensor):
     """Energy that flowed in or out of the grid connection or a battery, for the Energy dashboard."""
-
-    _attr_has_entity_name = True
 
     def __init__(
         self,
         ems: EmsCoordinator,
-        unique_prefix: str,
-        device: DeviceInfo,
+        anchor: DeviceAnchor,
         description: SensorEntityDescription,
         meter: FlowMeter,
         *,
         inflow: bool,
     ) -> None:
         """Bind to a device and one direction of a meter."""
-        super().__init__(ems)
-        self.entity_description = description
-        self._attr_unique_id = f"{unique_prefix}_{description.key}"
-        self._attr_device_info = device
+        super().__init__(ems, anchor, description)
         self._meter = meter
         self._inflow = inflow
 

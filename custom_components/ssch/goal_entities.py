@@ -16,13 +16,13 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import PERCENTAGE
-from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import dt as dt_util
 
-from .charger_entity import evse_device_info
+from .charger_entity import evse_anchor
 from .core.evse_control import ChargeMode, EvseGoal
 from .ems import EmsCoordinator
+from .entity import SschCoordinatorEntity
 from .hub_config import ChargerConfig
 from .site_snapshot import evse_key
 
@@ -55,10 +55,8 @@ TARGET_STATUS = SensorEntityDescription(
 )
 
 
-class GoalEntity(CoordinatorEntity[EmsCoordinator], Entity):
+class GoalEntity(SschCoordinatorEntity):
     """An entity of one EVSE's goal."""
-
-    _attr_has_entity_name = True
 
     def __init__(
         self,
@@ -69,11 +67,8 @@ class GoalEntity(CoordinatorEntity[EmsCoordinator], Entity):
         description: EntityDescription,
     ) -> None:
         """Bind to the EVSE's device and goal."""
-        super().__init__(ems)
-        self.entity_description = description
+        super().__init__(ems, evse_anchor(entry_id, charger, evse_id), description)
         self._key = evse_key(charger.station_id, evse_id)
-        self._attr_unique_id = f"{entry_id}_{charger.subentry_id}_evse{evse_id}_{description.key}"
-        self._attr_device_info = evse_device_info(entry_id, charger, evse_id)
 
     @property
     def goal(self) -> EvseGoal:

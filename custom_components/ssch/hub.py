@@ -19,8 +19,11 @@ from .const import DOMAIN
 from .core.plan_worker import PlanWorker
 from .core.planner import PlanMaker, Planner, PlannerConfig
 from .csms.server import CsmsServer
+from .dashboard_api import async_setup_dashboard_api
+from .dashboard_offer import async_offer_dashboard
 from .devices import VPP_IDENTIFIER, asset_identifier, evse_identifier, site_identifier
 from .ems import EmsCoordinator
+from .frontend_registration import async_register_frontend
 from .hub_config import HubConfig
 from .hub_storage import async_remove_hub_storage
 from .price_fetch import ActionPriceFetcher
@@ -32,12 +35,14 @@ from .solver_support import async_check_solver
 from .station_bridge import StationEventRelay, async_start_server
 from .station_devices import async_describe_stations, boot_listener
 from .station_discovery import StationDiscovery, async_forget_stations
+from .vpp.community_setup import async_join_community
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CALENDAR,
     Platform.DATETIME,
+    Platform.EVENT,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
@@ -52,6 +57,8 @@ PLAN_IN_CHILD_PROCESS = True
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions and offer its blueprints; hubs themselves are config entries."""
     async_setup_services(hass)
+    async_setup_dashboard_api(hass)
+    await async_register_frontend(hass)
     await hass.async_add_executor_job(install_blueprints, hass.config.path())
     return True
 
@@ -103,6 +110,7 @@ async def async_start(hass: HomeAssistant, entry: SschConfigEntry) -> None:
     entry.async_on_unload(ems.follow_prices())
     entry.async_on_unload(_fetch_prices(hass, config, ems))
     _remove_stale_devices(hass, entry, config)
+    await async_join_community(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_describe_stations(hass, config, server)
     entry.async_on_unload(server.listen(boot_listener(hass, config, server)))
@@ -111,6 +119,7 @@ async def async_start(hass: HomeAssistant, entry: SschConfigEntry) -> None:
     if HubConfig.from_entry(entry) != config:
         # Changed while loading (e.g. several chargers added in a row): the listener came too late.
         hass.config_entries.async_schedule_reload(entry.entry_id)
+    await async_offer_dashboard(hass, entry)
 
 
 def _fetch_prices(hass: HomeAssistant, config: HubConfig, ems: EmsCoordinator) -> CALLBACK_TYPE:

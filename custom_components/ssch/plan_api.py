@@ -19,7 +19,8 @@ import numpy as np
 import voluptuous as vol
 
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .core.model import FloatArray
+from .core.model import FloatArray, SiteSnapshot, StationaryBattery
+from .plan_evses import evse_rows
 from .runtime import SschConfigEntry
 from .service_targets import loaded_hub
 from .site_snapshot import evse_key
@@ -30,6 +31,49 @@ WS_PLAN = f"{DOMAIN}/plan"
 
 def _series(values: FloatArray) -> list[float]:
     return [round(float(value), 3) for value in np.asarray(values)]
+
+
+def battery_soc_pct(battery: StationaryBattery, power_kw: FloatArray, step_minutes: int) -> list[float]:
+    """The stationary battery's state of charge at the end of each step if the plan is followed."""
+    hours = step_minutes / 60.0
+    power = np.asarray(power_kw, dtype=float)
+    stored = power * np.where(power >= 0.0, battery.efficiency, 1.0 / battery.efficiency) * hours
+    energy = np.clip(battery.energy_kwh + np.cumsum(stored), 0.0, battery.capacity_kwh)
+    return _series(100.0 * energy / battery.capacity_kwh) if battery.capacity_kwh > 0 else []
+
+
+def _battery(snapshot: SiteSnapshot, power_kw: FloatArray, step_minutes: int) -> dict[str, Any] | None:
+    battery = snapshot.battery
+    if battery is None:
+        return None
+    return {
+        "capacity_kwh": round(battery.capacity_kwh, 1),
+        "soc_now_pct": round(100.0 * battery.energy_kwh / battery.capacity_kwh, 1)
+        if battery.capacity_kwh > 0
+        else 0.0,
+        "soc_min_pct": round(100.0 * battery.soc_min, 1),
+        "soc_max_pct": round(100.0 * battery.soc_max, 1),
+        "soc_pct": battery_soc_pct(battery, power_kw, step_minutes),
+    }
+
+
+def card_payload(entry: SschConfigEntry) -> dict[str, Any]:
+    """What the plan card shows beyond the plan's series: the hub's state and one row per EVSE."""
+    ems = entry.runtime_data.ems
+    status, reason = ems.status()
+    snapshot = ems.data.snapshot
+    return {
+        "ems_mode": ems.mode.value,
+        "status": status,
+        "status_reason": reason,
+        "currency": ems.hass.config.currency,
+        "charger_count": len(entry.runtime_data.config.chargers),
+        "billed_peak_kw": round(snapshot.prices.peak_already_kw, 3),
+        "peak_price_per_kw": round(snapshot.prices.peak_eur_per_kw, 4),
+        "pv_curtailable": snapshot.pv_curtailable,
+        "battery": _battery(snapshot, ems.data.plan.battery_power_kw, ems.data.plan.grid.step_minutes),
+        "evse_rows": evse_rows(ems.hass, entry),
+    }
 
 
 def plan_payload(entry: SschConfigEntry) -> dict[str, Any]:
@@ -86,6 +130,7 @@ def plan_payload(entry: SschConfigEntry) -> dict[str, Any]:
             "fallback_used": diagnostics.fallback_used,
             "reason": diagnostics.reason,
         },
+        **card_payload(entry),
     }
 
 

@@ -6,10 +6,10 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .devices import site_device_info
+from .devices import site_anchor
 from .ems import EmsCoordinator, EmsMode
+from .entity import SschCoordinatorEntity
 from .goal_entities import MODE, ChargeModeSelect
 from .runtime import SschConfigEntry
 
@@ -36,17 +36,14 @@ async def async_setup_entry(
         )
 
 
-class EmsModeSelect(CoordinatorEntity[EmsCoordinator], SelectEntity, RestoreEntity):
+class EmsModeSelect(SschCoordinatorEntity, SelectEntity, RestoreEntity):
     """automatic: plans are applied; advisory: only published; off: chargers use their own limits."""
 
-    _attr_has_entity_name = True
-    entity_description = EMS_MODE
+    entity_description: SelectEntityDescription
 
     def __init__(self, coordinator: EmsCoordinator, entry_id: str, name: str) -> None:
         """Bind to the hub's site device."""
-        super().__init__(coordinator)
-        self._attr_unique_id = f"{entry_id}_ems_mode"
-        self._attr_device_info = site_device_info(entry_id, name)
+        super().__init__(coordinator, site_anchor(entry_id, name), EMS_MODE)
 
     async def async_added_to_hass(self) -> None:
         """Keep the mode the operator chose across restarts."""

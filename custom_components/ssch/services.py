@@ -27,6 +27,7 @@ from .flexibility_service import (
     async_request_flexibility,
 )
 from .hub_config import ChargerConfig
+from .notification_actions import async_setup_notification_actions
 from .plan_api import async_setup_plan_api
 from .runtime import SschConfigEntry
 from .service_targets import evse_target, loaded_hub
@@ -181,6 +182,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async_setup_booking_services(hass)
     async_setup_station_services(hass)
     async_setup_plan_api(hass)
+    async_setup_notification_actions(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_SET_CHARGER_SETPOINT, _async_set_setpoint, SET_SETPOINT_SCHEMA
     )

@@ -14,14 +14,14 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfTime
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .core.fallback import BACKEND as RULE_BASED_BACKEND
 from .core.kpi_tracker import HubKpis
 from .core.planner import SHIFTED_BACKEND
-from .devices import site_device_info
+from .devices import site_anchor
 from .ems import EmsCoordinator
+from .entity import SschCoordinatorEntity
 from .flow_sensor import FlowEnergySensor, energy_counter
 from .runtime import SschConfigEntry
 
@@ -219,36 +219,20 @@ KPI_SENSORS = (
 def add_site_sensors(entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback) -> None:
     """The site device's sensors."""
     ems = entry.runtime_data.ems
-    sensors: list[SensorEntity] = [
-        SiteSensor(ems, entry.entry_id, entry.title, d) for d in (*SITE_SENSORS, *KPI_SENSORS)
-    ]
-    site = site_device_info(entry.entry_id, entry.title)
+    site = site_anchor(entry.entry_id, entry.title)
+    sensors: list[SensorEntity] = [SiteSensor(ems, site, d) for d in (*SITE_SENSORS, *KPI_SENSORS)]
     sensors += [
-        FlowEnergySensor(
-            ems, entry.entry_id, site, energy_counter("grid_import_energy"), ems.grid_meter, inflow=True
-        ),
-        FlowEnergySensor(
-            ems, entry.entry_id, site, energy_counter("grid_export_energy"), ems.grid_meter, inflow=False
-        ),
+        FlowEnergySensor(ems, site, energy_counter("grid_import_energy"), ems.grid_meter, inflow=True),
+        FlowEnergySensor(ems, site, energy_counter("grid_export_energy"), ems.grid_meter, inflow=False),
     ]
     async_add_entities(sensors)
 
 
-class SiteSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
+class SiteSensor(SschCoordinatorEntity, SensorEntity):
     """A value of the hub's EMS, refreshed with every plan and dispatch."""
 
-    _attr_has_entity_name = True
     _unrecorded_attributes = PLAN_SERIES
     entity_description: SiteSensorDescription
-
-    def __init__(
-        self, ems: EmsCoordinator, entry_id: str, name: str, description: SiteSensorDescription
-    ) -> None:
-        """Bind to the hub's site device."""
-        super().__init__(ems)
-        self.entity_description = description
-        self._attr_unique_id = f"{entry_id}_{description.key}"
-        self._attr_device_info = site_device_info(entry_id, name)
 
     @property
     def available(self) -> bool:

@@ -16,7 +16,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, DOMAIN
 from .csms.events import (
     CsmsEvent,
     FaultReported,
@@ -27,6 +27,7 @@ from .csms.events import (
 from .csms.journal import StateJournal
 from .csms.registry import StationConfig, StationRegistry
 from .csms.server import CsmsServer
+from .event_devices import event_device_id
 from .hub_config import HubConfig
 from .hub_storage import STATIONS, journal_path, storage_key
 from .station_tls import async_server_tls
@@ -156,6 +157,10 @@ class StationEventRelay:
                     "component": event.component,
                     "detail": event.detail,
                     "cleared": event.cleared,
+                    ATTR_CONFIG_ENTRY_ID: entry_id,
+                    ATTR_DEVICE_ID: event_device_id(
+                        self._hass, self._config, event.station_id, event.evse_id
+                    ),
                 },
             )
         async_dispatcher_send(self._hass, station_signal(entry_id, event.station_id))

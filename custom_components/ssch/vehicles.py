@@ -9,7 +9,7 @@ from typing import Any
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .const import CONF_CAPACITY_KWH, CONF_CONSUMPTION, CONF_ID_TOKEN
-from .devices import asset_device_info
+from .devices import DeviceAnchor, asset_device_info
 
 VEHICLE_MODEL = "Shared vehicle"
 
@@ -61,3 +61,8 @@ def vehicle_by_token(vehicles: Iterable[VehicleConfig], token: str | None) -> Ve
 def vehicle_device_info(entry_id: str, vehicle: VehicleConfig) -> DeviceInfo:
     """A shared car's device."""
     return asset_device_info(entry_id, vehicle.subentry_id, vehicle.name, VEHICLE_MODEL)
+
+
+def vehicle_anchor(entry_id: str, vehicle: VehicleConfig) -> DeviceAnchor:
+    """A shared car's device."""
+    return DeviceAnchor(vehicle_device_info(entry_id, vehicle), f"{entry_id}_{vehicle.subentry_id}")

@@ -1,12 +1,15 @@
-"""The demo dashboard is built from the hub's registry entries with built-in cards only."""
+"""The demo dashboard is built from the hub's registry entries with the plan card and built-in cards."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from demo.dashboard import build, collect
+import yaml
 
-BUILT_IN = {"entities", "history-graph", "grid", "tile", "calendar"}
+from custom_components.ssch.dashboard_offer import MESSAGE
+from demo.dashboard import STRATEGY, STRATEGY_URL_PATH, URL_PATH, build, collect
+
+BUILT_IN = {"entities", "history-graph", "grid", "tile", "calendar", "custom:ssch-plan-card"}
 
 
 def _entity(entity_id: str, key: str | None, device: str | None = "hub", name: str = "") -> dict[str, Any]:
@@ -62,7 +65,8 @@ def test_collect_sorts_entities_into_hub_and_evses() -> None:
 def test_build_makes_an_overview_and_a_chargers_view() -> None:
     config = build(collect(*_registry()))
     overview, chargers = config["views"]
-    cards = {card.get("title"): card for card in overview["cards"]}
+    assert overview["cards"][0] == {"type": "custom:ssch-plan-card"}
+    cards = {card.get("title"): card for card in overview["cards"][1:]}
     assert set(cards) == {"Hub", "Grid power and the plan", "Chargers", "Site", "Key figures", "Bookings"}
     assert {"entity": "sensor.hub_grid_power", "name": "Grid power"} in cards["Hub"]["entities"]
     assert {"entity": "sensor.hub_planned_grid_power", "name": "Grid (planned)"} in cards[
@@ -80,3 +84,10 @@ def test_no_bookings_card_without_the_calendar() -> None:
     entities, devices = _registry()
     config = build(collect([e for e in entities if not e["entity_id"].startswith("calendar.")], devices))
     assert "Bookings" not in {card.get("title") for card in config["views"][0]["cards"]}
+
+
+def test_the_demo_adds_the_strategy_dashboard_as_the_hubs_notification_says() -> None:
+    """The demo saves the very configuration the notification after setup tells a user to paste."""
+    pasted = yaml.safe_load(MESSAGE.split("```yaml", 1)[1].split("```", 1)[0])
+    assert pasted == STRATEGY
+    assert STRATEGY_URL_PATH != URL_PATH

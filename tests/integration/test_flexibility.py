@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.ems import EmsCoordinator
 from custom_components.ssch.flexibility_book import Commitment
-from custom_components.ssch.vpp import FLEX_ENERGY_HORIZON, hub_flexibility
+from custom_components.ssch.vpp.device import FLEX_ENERGY_HORIZON, hub_flexibility
 
 from .common import (
     BATTERY_DATA,
@@ -143,7 +143,7 @@ async def test_request_commits_what_the_plan_can_move_and_the_plan_keeps_it(
     assert len(ems.data.snapshot.commitments) == len(commitment.baseline)
     _assert_plan_keeps(ems, commitment)
     assert _value(hass, f"{entry.entry_id}_flexibility_committed") == 0.0  # not started yet
-    assert events == []
+    assert [e.data["state"] for e in events] == ["committed"]
 
     # Asking for more than the plan can move commits the envelope, rounded down to 10 W.
     expected = math.floor(_envelope_min(ems, direction, dt_util.utcnow(), end) * 100.0 + 1e-6) / 100.0
@@ -217,9 +217,9 @@ async def test_delivery_earns_revenue_and_survives_a_reload(
         {"unit_of_measurement": "W", "device_class": "power"},
     )
     await ems.async_dispatch(ems.data)
-    assert [e.data["state"] for e in events] == ["started"]
-    assert events[0].data["committed_kw"] == 10.0
-    assert events[0].data["direction"] == "down"
+    assert [e.data["state"] for e in events] == ["committed", "started"]
+    assert events[1].data["committed_kw"] == 10.0
+    assert events[1].data["direction"] == "down"
     # The start of the commitment shows at once, not with the next plan.
     assert _value(hass, f"{entry.entry_id}_flexibility_committed") == 10.0
     for _ in range(30):
@@ -250,7 +250,7 @@ async def test_delivery_earns_revenue_and_survives_a_reload(
     # The window is over: 29.5 of its 30 minutes were measured, the commitment ended.
     assert ems.flexibility.revenue == pytest.approx(0.5 * 10.0 * 29.5 / 60.0, abs=0.02)
     assert ems.flexibility.commitments == []
-    assert [e.data["state"] for e in events] == ["started", "ended"]
+    assert [e.data["state"] for e in events] == ["committed", "started", "ended"]
     assert _value(hass, f"{entry.entry_id}_flexibility_committed") == 0.0
     assert events[-1].data["revenue"] == pytest.approx(ems.flexibility.revenue, abs=0.01)
 

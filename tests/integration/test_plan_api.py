@@ -155,8 +155,8 @@ async def test_diagnostic_and_rarely_used_entities_start_disabled(hass: HomeAssi
         "active_setpoint",
         "operation_mode",
     }
-    # one bidirectional EVSE and its station: 29 entities, 22 of them enabled
-    assert (len(evse1), len(evse1) - len(disabled)) == (29, 22)
+    # one bidirectional EVSE and its station: 32 entities, 25 of them enabled
+    assert (len(evse1), len(evse1) - len(disabled)) == (32, 25)
     site = {
         e.translation_key
         for e in entries

@@ -11,7 +11,7 @@ from custom_components.ssch.repairs import AcceptVersionFlow, async_create_fix_f
 from custom_components.ssch.station_bridge import EVENT_CHARGER_FAULT, StationEventRelay
 
 from .common import charger_data, hub_entry, subentry
-from .test_chargers import _load
+from .test_chargers import _evse_device, _load
 
 
 async def test_faults_of_configured_stations_become_bus_events(hass: HomeAssistant) -> None:
@@ -31,6 +31,8 @@ async def test_faults_of_configured_stations_become_bus_events(hass: HomeAssista
             "component": "Connector",
             "detail": "GroundFailure",
             "cleared": False,
+            "config_entry_id": entry.entry_id,
+            "device_id": _evse_device(hass, entry),
         }
     ]
 
