@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from custom_components.ssch.core.model import FlexibilityEnvelope, Plan, SolverDiagnostics, StepGrid
-from custom_components.ssch.flexibility_book import (
+from custom_components.ssch.core.flexibility_book import (
     MAX_MEASUREMENT_GAP,
     FlexDirection,
     FlexibilityBook,
 )
+from custom_components.ssch.core.model import FlexibilityEnvelope, Plan, SolverDiagnostics, StepGrid
 
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from custom_components.ssch.frontend_registration import BUNDLE
+from custom_components.ssch.dashboard.registration import BUNDLE
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 # The files build.mjs hashes beside everything under src/.

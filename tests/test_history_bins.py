@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.ssch.history_bins import (
+from custom_components.ssch.core.history_bins import (
     SessionScanner,
     StepBins,
     first_known,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
-from custom_components.ssch.history_restore import learn_arrivals
-from custom_components.ssch.recorder_history import RecordedHistory
+from custom_components.ssch.ems.history_restore import learn_arrivals
+from custom_components.ssch.ems.recorder_history import RecordedHistory
 
 NOW = datetime(2026, 11, 25, 18, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from custom_components.ssch import config_flow, subentry_flows
-from custom_components.ssch.charging_cards import cards_form_schema
 from custom_components.ssch.csms.authorization import AuthorizationPolicy, TokenAuthority
+from custom_components.ssch.stations.charging_cards import cards_form_schema
 from custom_components.ssch.validation import Measure
 from custom_components.ssch.vpp.community_options import community_schema
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from custom_components.ssch.core.model import EvSession, StationaryBattery, StepGrid
-from custom_components.ssch.plan_api import battery_soc_pct
-from custom_components.ssch.plan_evses import projected_energy_kwh, ready_at
+from custom_components.ssch.ems.plan_api import battery_soc_pct
+from custom_components.ssch.ems.plan_evses import projected_energy_kwh, ready_at
 
 START = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
 GRID = StepGrid(START, 15, 8)

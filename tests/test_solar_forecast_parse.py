@@ -8,7 +8,7 @@ from typing import Any
 from homeassistant.core import State
 import pytest
 
-from custom_components.ssch.solar_forecast_parse import (
+from custom_components.ssch.ems.solar_forecast_parse import (
     ForecastProblem,
     SolarForecast,
     parse_energy_platform,

@@ -10,13 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .asset_descriptions import (
-    BATTERY_SENSORS,
-    BUILDING_SENSORS,
-    GRID_METER_SENSORS,
-    PV_SENSORS,
-    MirrorSensorDescription,
-)
 from .const import (
     SUBENTRY_BATTERY,
     SUBENTRY_BUILDING,
@@ -24,6 +17,13 @@ from .const import (
     SUBENTRY_GRID_METER,
     SUBENTRY_PV,
     SUBENTRY_VEHICLE,
+)
+from .entities.asset_descriptions import (
+    BATTERY_SENSORS,
+    BUILDING_SENSORS,
+    GRID_METER_SENSORS,
+    PV_SENSORS,
+    MirrorSensorDescription,
 )
 from .hub_config import HubConfig
 

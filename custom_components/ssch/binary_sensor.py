@@ -10,7 +10,7 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .charger_entity import StationEntity
+from .entities.station import StationEntity
 from .runtime import SschConfigEntry
 
 PARALLEL_UPDATES = 0

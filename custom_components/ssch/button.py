@@ -7,9 +7,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .charger_entity import StationEntity
+from .entities.station import StationEntity
 from .runtime import SschConfigEntry
-from .station_commands import async_run_command
+from .stations.commands import async_run_command
 
 PARALLEL_UPDATES = 1
 

@@ -18,14 +18,14 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .booking_manager import BookingManager
-from .booking_services import validation_error
-from .bookings import Booking, BookingError
+from .bookings.booking import Booking, BookingError
+from .bookings.manager import BookingManager
+from .bookings.services import validation_error
+from .bookings.vehicles import VehicleConfig, vehicle_anchor
 from .const import DOMAIN
-from .devices import site_anchor
-from .entity import SschEntity
+from .entities.base import SschEntity
+from .entities.devices import site_anchor
 from .runtime import SschConfigEntry
-from .vehicles import VehicleConfig, vehicle_anchor
 
 PARALLEL_UPDATES = 0
 

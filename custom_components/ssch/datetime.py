@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .goal_entities import DEPARTURE, DepartureGoal
+from .entities.goals import DEPARTURE, DepartureGoal
 from .runtime import SschConfigEntry
 
 PARALLEL_UPDATES = 0

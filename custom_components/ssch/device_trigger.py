@@ -16,9 +16,9 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .const import DOMAIN
-from .ems_events import EVENT_SESSION_READY, EVENT_TARGET_AT_RISK
-from .event_devices import station_device_id_of_evse, station_identifier_of_evse
-from .station_bridge import EVENT_CHARGER_FAULT
+from .ems.events import EVENT_SESSION_READY, EVENT_TARGET_AT_RISK
+from .entities.event_devices import station_device_id_of_evse, station_identifier_of_evse
+from .stations.bridge import EVENT_CHARGER_FAULT
 
 CAR_READY = "car_ready"
 TARGET_AT_RISK = "target_at_risk"

@@ -14,14 +14,14 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .charger_entity import evse_anchor
 from .const import ATTR_CONFIG_ENTRY_ID
-from .devices import DeviceAnchor, site_anchor
-from .ems_events import EVENT_FLEXIBILITY, EVENT_GRID_SIGNAL, EVENT_SESSION_READY, EVENT_TARGET_AT_RISK
-from .entity import SschEntity
+from .ems.events import EVENT_FLEXIBILITY, EVENT_GRID_SIGNAL, EVENT_SESSION_READY, EVENT_TARGET_AT_RISK
+from .entities.base import SschEntity
+from .entities.devices import DeviceAnchor, site_anchor
+from .entities.station import evse_anchor
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
-from .station_bridge import EVENT_CHARGER_FAULT
+from .stations.bridge import EVENT_CHARGER_FAULT
 
 PARALLEL_UPDATES = 0
 

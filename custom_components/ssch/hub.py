@@ -12,29 +12,30 @@ from homeassistant.helpers.typing import ConfigType
 
 from .asset_kinds import ASSET_KINDS
 from .blueprint_install import install_blueprints
-from .booking_manager import BookingManager
-from .certificate_watch import async_watch_certificate
-from .charging_cards import async_load_cards, card_listener
+from .bookings.manager import BookingManager
 from .const import DOMAIN
 from .core.plan_worker import PlanWorker
 from .core.planner import PlanMaker, Planner, PlannerConfig
 from .csms.server import CsmsServer
-from .dashboard_api import async_setup_dashboard_api
-from .dashboard_offer import async_offer_dashboard
-from .devices import VPP_IDENTIFIER, asset_identifier, evse_identifier, site_identifier
-from .ems import EmsCoordinator
-from .frontend_registration import async_register_frontend
+from .dashboard.api import async_setup_dashboard_api
+from .dashboard.offer import async_offer_dashboard
+from .dashboard.registration import async_register_frontend
+from .ems.coordinator import EmsCoordinator
+from .ems.price_fetch import ActionPriceFetcher
+from .ems.solver_support import async_check_solver
+from .entities.devices import VPP_IDENTIFIER, asset_identifier, evse_identifier, site_identifier
 from .hub_config import HubConfig
 from .hub_storage import async_remove_hub_storage
-from .price_fetch import ActionPriceFetcher
 from .registry_compat import remove_device
 from .runtime import SschConfigEntry, SschRuntimeData
-from .server_keeper import server_keeper
 from .services import async_setup_services
-from .solver_support import async_check_solver
-from .station_bridge import StationEventRelay, async_start_server
-from .station_devices import async_describe_stations, boot_listener
-from .station_discovery import StationDiscovery, async_forget_stations
+from .stations.bridge import StationEventRelay, async_start_server
+from .stations.certificate_watch import async_watch_certificate
+from .stations.charging_cards import async_load_cards, card_listener
+from .stations.devices import async_describe_stations, boot_listener
+from .stations.discovery import StationDiscovery, async_forget_stations
+from .stations.server_keeper import server_keeper
+from .vpp.community_services import async_setup_community_services
 from .vpp.community_setup import async_join_community
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -57,6 +58,7 @@ PLAN_IN_CHILD_PROCESS = True
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions and offer its blueprints; hubs themselves are config entries."""
     async_setup_services(hass)
+    async_setup_community_services(hass)
     async_setup_dashboard_api(hass)
     await async_register_frontend(hass)
     await hass.async_add_executor_job(install_blueprints, hass.config.path())

@@ -8,6 +8,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 
+from .bookings.vehicles import VehicleConfig, vehicle_from_subentry
 from .const import (
     CONF_ADOPT_UNKNOWN,
     CONF_AUTHORIZATION_POLICY,
@@ -66,8 +67,7 @@ from .const import (
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .csms.authorization import AuthorizationPolicy
-from .price_source import NO_TARIFF, Tariff
-from .vehicles import VehicleConfig, vehicle_from_subentry
+from .ems.price_source import NO_TARIFF, Tariff
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .ems_events import EVENT_FLEXIBILITY, EVENT_GRID_SIGNAL, EVENT_SESSION_READY, EVENT_TARGET_AT_RISK
-from .station_bridge import EVENT_CHARGER_FAULT
+from .ems.events import EVENT_FLEXIBILITY, EVENT_GRID_SIGNAL, EVENT_SESSION_READY, EVENT_TARGET_AT_RISK
+from .stations.bridge import EVENT_CHARGER_FAULT
 
 if TYPE_CHECKING:
     from homeassistant.components.logbook.models import LazyEventPartialState

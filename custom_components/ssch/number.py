@@ -12,14 +12,14 @@ from homeassistant.const import EntityCategory, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .charger_entity import StationEntity
 from .csms.server import CsmsServer
-from .ems import EmsCoordinator, EmsMode
-from .goal_entities import MIN_SOC, TARGET_SOC, SocGoal
+from .ems.coordinator import EmsCoordinator, EmsMode
+from .ems.snapshot import evse_key
+from .entities.goals import MIN_SOC, TARGET_SOC, SocGoal
+from .entities.station import StationEntity
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
-from .site_snapshot import evse_key
-from .station_commands import async_run_command
+from .stations.commands import async_run_command
 
 PARALLEL_UPDATES = 1
 

@@ -12,7 +12,7 @@ import voluptuous as vol
 
 from .const import DOMAIN
 from .runtime import SschConfigEntry
-from .station_bridge import ISSUE_VERSION_MISMATCH
+from .stations.bridge import ISSUE_VERSION_MISMATCH
 
 
 class _StationRepairFlow(RepairsFlow):

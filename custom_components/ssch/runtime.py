@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
-from .booking_manager import BookingManager
+from .bookings.manager import BookingManager
 from .csms.server import CsmsServer
-from .ems import EmsCoordinator
+from .ems.coordinator import EmsCoordinator
 from .hub_config import HubConfig
 
 

@@ -7,10 +7,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .devices import site_anchor
-from .ems import EmsCoordinator, EmsMode
-from .entity import SschCoordinatorEntity
-from .goal_entities import MODE, ChargeModeSelect
+from .ems.coordinator import EmsCoordinator, EmsMode
+from .entities.base import SschCoordinatorEntity
+from .entities.devices import site_anchor
+from .entities.goals import MODE, ChargeModeSelect
 from .runtime import SschConfigEntry
 
 PARALLEL_UPDATES = 0

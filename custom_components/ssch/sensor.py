@@ -5,12 +5,12 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .asset_plan_sensor import add_asset_plan_sensors
-from .asset_sensor import add_asset_sensors
-from .charger_sensor import add_charger_sensors
-from .goal_entities import TARGET_STATUS, TargetStatus
+from .entities.asset_plan_sensor import add_asset_plan_sensors
+from .entities.asset_sensor import add_asset_sensors
+from .entities.charger_sensor import add_charger_sensors
+from .entities.goals import TARGET_STATUS, TargetStatus
+from .entities.site_sensor import add_site_sensors
 from .runtime import SschConfigEntry
-from .site_sensor import add_site_sensors
 from .vpp_sensor import add_flexibility_sensors
 
 PARALLEL_UPDATES = 0

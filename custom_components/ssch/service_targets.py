@@ -11,10 +11,10 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
 from .csms.commands import StationHandle
-from .devices import asset_identifier, evse_identifier
+from .entities.devices import asset_identifier, evse_identifier
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
-from .station_commands import async_run_command
+from .stations.commands import async_run_command
 
 _MISSING = object()
 

@@ -10,8 +10,22 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .booking_services import async_setup_booking_services
-from .charging_cards import (
+from .bookings.services import async_setup_booking_services
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, ATTR_POWER_KW, ATTR_START, DOMAIN
+from .core.grid_signals import GridSignal
+from .ems.flexibility_service import (
+    REQUEST_FLEXIBILITY_FIELDS,
+    SERVICE_REQUEST_FLEXIBILITY,
+    async_request_flexibility,
+)
+from .ems.notification_actions import async_setup_notification_actions
+from .ems.plan_api import async_setup_plan_api
+from .ems.snapshot import evse_key
+from .hub_config import ChargerConfig
+from .runtime import SschConfigEntry
+from .service_targets import evse_target, loaded_hub
+from .stations.bridge import async_refresh_station
+from .stations.charging_cards import (
     ADD_CARD_SCHEMA,
     REMOVE_CARD_SCHEMA,
     SERVICE_ADD_CHARGING_CARD,
@@ -19,23 +33,9 @@ from .charging_cards import (
     async_add_card,
     async_remove_card,
 )
-from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, ATTR_POWER_KW, ATTR_START, DOMAIN
-from .core.grid_signals import GridSignal
-from .flexibility_service import (
-    REQUEST_FLEXIBILITY_FIELDS,
-    SERVICE_REQUEST_FLEXIBILITY,
-    async_request_flexibility,
-)
-from .hub_config import ChargerConfig
-from .notification_actions import async_setup_notification_actions
-from .plan_api import async_setup_plan_api
-from .runtime import SschConfigEntry
-from .service_targets import evse_target, loaded_hub
-from .site_snapshot import evse_key
-from .station_bridge import async_refresh_station
-from .station_commands import async_run_command
-from .station_services import async_setup_station_services
-from .station_tls import async_station_ca_pem
+from .stations.commands import async_run_command
+from .stations.services import async_setup_station_services
+from .stations.tls import async_station_ca_pem
 
 SERVICE_SET_CHARGER_SETPOINT = "set_charger_setpoint"
 SERVICE_CLEAR_CHARGER_SETPOINT = "clear_charger_setpoint"

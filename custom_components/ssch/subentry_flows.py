@@ -11,6 +11,7 @@ from homeassistant.helpers import selector
 import voluptuous as vol
 
 from .asset_kinds import asset_kind
+from .bookings.vehicles import normalize_id_token
 from .const import (
     CONF_BIDIRECTIONAL,
     CONF_CAPACITY_KWH,
@@ -49,9 +50,8 @@ from .const import (
     SUBENTRY_VEHICLE,
 )
 from .csms.auth import hash_password
-from .solar_forecast_providers import async_forecast_entry_options
+from .ems.solar_forecast_providers import async_forecast_entry_options
 from .validation import Measure, charger_errors, entity_error
-from .vehicles import normalize_id_token
 
 
 def _number(minimum: float, maximum: float, step: float, unit: str | None = None) -> vol.All:

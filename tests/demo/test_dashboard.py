@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from custom_components.ssch.dashboard_offer import MESSAGE
+from custom_components.ssch.dashboard.offer import MESSAGE
 from demo.dashboard import STRATEGY, STRATEGY_URL_PATH, URL_PATH, build, collect
 
 BUILT_IN = {"entities", "history-graph", "grid", "tile", "calendar", "custom:ssch-plan-card"}

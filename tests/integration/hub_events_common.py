@@ -9,7 +9,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.devices import asset_identifier, evse_identifier
+from custom_components.ssch.entities.devices import asset_identifier, evse_identifier
 from custom_components.ssch.sim.config import CarVisit, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation
 

@@ -10,7 +10,7 @@ from homeassistant.helpers import device_registry as dr
 
 from custom_components.ssch.asset_kinds import ASSET_KINDS
 from custom_components.ssch.config_flow import SschConfigFlow
-from custom_components.ssch.devices import asset_identifier
+from custom_components.ssch.entities.devices import asset_identifier
 
 from .common import (
     BATTERY_DATA,

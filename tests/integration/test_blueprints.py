@@ -35,14 +35,14 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from custom_components.ssch.blueprint_install import SHIPPED_BLUEPRINTS, install_blueprints
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.grid_signals import GridSignal
-from custom_components.ssch.ems_events import (
+from custom_components.ssch.ems.events import (
     EVENT_GRID_SIGNAL,
     EVENT_SESSION_READY,
     EVENT_TARGET_AT_RISK,
     EmsEventEmitter,
 )
 from custom_components.ssch.hub_config import HubConfig
-from custom_components.ssch.station_bridge import EVENT_CHARGER_FAULT
+from custom_components.ssch.stations.bridge import EVENT_CHARGER_FAULT
 
 REPO_BLUEPRINTS = Path(__file__).parents[2] / "blueprints" / "automation" / "ssch"
 SOURCE_URL = "https://github.com/ssch-hub/ssch/blob/main/blueprints/automation/ssch/{}"

@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.ssch.bookings import BookingError
+from custom_components.ssch.bookings.booking import BookingError
 from custom_components.ssch.const import DOMAIN
 
 from .bookings_common import book, hub_calendar, subentry_id, vehicle, vehicle_calendar, vehicle_device
@@ -317,7 +317,7 @@ def test_every_booking_refusal_is_translated() -> None:
     exceptions = json.loads((package / "translations" / "en.json").read_text())["exceptions"]
     keys = {
         node.args[0].value
-        for name in ("bookings.py", "booking_manager.py", "booking_services.py", "calendar.py")
+        for name in ("bookings/booking.py", "bookings/manager.py", "bookings/services.py", "calendar.py")
         for node in ast.walk(ast.parse((package / name).read_text()))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.devices import evse_identifier
+from custom_components.ssch.entities.devices import evse_identifier
 from custom_components.ssch.sim.clock import SimClock
 from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
 from custom_components.ssch.sim.station import SimulatedStation

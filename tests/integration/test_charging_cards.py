@@ -12,7 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.devices import asset_identifier
+from custom_components.ssch.entities.devices import asset_identifier
 
 from .common import charger_data, hub_entry, subentry
 from .test_chargers import _load, _station, _visit, running, until

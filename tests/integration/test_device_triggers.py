@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.events import FaultReported
-from custom_components.ssch.station_bridge import StationEventRelay
+from custom_components.ssch.stations.bridge import StationEventRelay
 
 from .hub_events_common import STATIONS, car, evse_device, station_device, two_bay_hub
 from .test_chargers import _load, _station, running, until

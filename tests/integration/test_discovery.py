@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.clock import utc_now
 from custom_components.ssch.csms.events import CsmsEvent, StationPending
-from custom_components.ssch.station_discovery import (
+from custom_components.ssch.stations.discovery import (
     DiscoveredStation,
     StationDiscovery,
     discovery_unique_id,

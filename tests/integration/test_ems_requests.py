@@ -8,7 +8,7 @@ import threading
 from homeassistant.core import HomeAssistant
 
 from custom_components.ssch.core.model import Plan, SiteSnapshot
-from custom_components.ssch.ems import EmsCoordinator
+from custom_components.ssch.ems.coordinator import EmsCoordinator
 
 from .common import charger_data, hub_entry, set_source_states, subentry
 from .test_chargers import _load

@@ -15,10 +15,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.events import FaultReported
-from custom_components.ssch.ems_events import EVENT_GRID_SIGNAL
-from custom_components.ssch.event_devices import event_device_id
+from custom_components.ssch.ems.events import EVENT_GRID_SIGNAL
+from custom_components.ssch.entities.event_devices import event_device_id
 from custom_components.ssch.sim.ocpp2.messages import status_notification
-from custom_components.ssch.station_bridge import StationEventRelay
+from custom_components.ssch.stations.bridge import StationEventRelay
 
 from .common import charger_data, hub_entry, subentry
 from .hub_events_common import STATIONS, car, evse_device, evse_entity, hub_entity, two_bay_hub

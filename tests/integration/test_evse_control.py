@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.evse_control import ChargeMode
-from custom_components.ssch.devices import evse_identifier
+from custom_components.ssch.entities.devices import evse_identifier
 from custom_components.ssch.hub_storage import EMS, storage_key
 from custom_components.ssch.sim.station import SimulatedStation
 

@@ -15,8 +15,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.ems import EmsCoordinator
-from custom_components.ssch.flexibility_book import Commitment
+from custom_components.ssch.core.flexibility_book import Commitment
+from custom_components.ssch.ems.coordinator import EmsCoordinator
 from custom_components.ssch.vpp.device import FLEX_ENERGY_HORIZON, hub_flexibility
 
 from .common import (

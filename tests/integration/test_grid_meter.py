@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.ssch.flow_meter import FlowMeter
+from custom_components.ssch.core.flow_meter import FlowMeter
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

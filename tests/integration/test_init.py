@@ -15,7 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.devices import asset_identifier, evse_identifier
+from custom_components.ssch.entities.devices import asset_identifier, evse_identifier
 
 from .common import BUILDING_DATA, CHARGER_PASSWORD, full_hub_entry, set_source_states
 
@@ -162,7 +162,7 @@ async def test_stale_devices_are_removed_and_only_they_can_be_deleted(
 async def test_missing_engines_raise_and_clear_the_repair(hass: HomeAssistant) -> None:
     """With no engine the hub still loads and a repair issue says why; it clears once one is back."""
     with patch(
-        "custom_components.ssch.solver_support.engines_import_error",
+        "custom_components.ssch.ems.solver_support.engines_import_error",
         return_value="cvxpy: No module named 'cvxpy'; built-in: No module named 'piqp'",
     ):
         entry_id = await _load(hass)
@@ -194,7 +194,7 @@ def _forget_engines() -> None:
 
 def test_engines_import_error_needs_both_engines_missing(caplog: pytest.LogCaptureFixture) -> None:
     """One engine is enough; the repair's text names why each engine failed."""
-    from custom_components.ssch.solver_support import engines_import_error
+    from custom_components.ssch.ems.solver_support import engines_import_error
 
     assert engines_import_error("auto") is None
     with patch.dict("sys.modules", _blocked("cvxpy")):

@@ -14,14 +14,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.ems_events import (
+from custom_components.ssch.ems.events import (
     EVENT_FLEXIBILITY,
     EVENT_GRID_SIGNAL,
     EVENT_PLAN_CHANGED,
     EVENT_SESSION_READY,
     EVENT_TARGET_AT_RISK,
 )
-from custom_components.ssch.station_bridge import EVENT_CHARGER_FAULT
+from custom_components.ssch.stations.bridge import EVENT_CHARGER_FAULT
 
 HUB = {"hub": "Harbour hub", "config_entry_id": "01HUB"}
 EVSE = HUB | {"charger": "Bay 2", "station_id": "CS02", "evse_id": 1, "session_id": "CS02:1:77"}

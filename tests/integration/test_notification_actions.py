@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.ssch.blueprint_install import install_blueprints
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.events import FaultReported
-from custom_components.ssch.station_bridge import StationEventRelay
+from custom_components.ssch.stations.bridge import StationEventRelay
 
 from .hub_events_common import STATIONS, car, evse_device, evse_entity, two_bay_hub
 from .test_chargers import _load, _station, running, until

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.site_sensor import PLAN_SERIES
+from custom_components.ssch.entities.site_sensor import PLAN_SERIES
 
 from .common import full_hub_entry, set_source_states
 from .test_chargers import _load, _station, _visit, running, until

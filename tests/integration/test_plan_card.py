@@ -11,8 +11,8 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
-from custom_components.ssch.dashboard_offer import notification_id
-from custom_components.ssch.frontend_registration import BUNDLE, URL_PATH, async_register_frontend
+from custom_components.ssch.dashboard.offer import notification_id
+from custom_components.ssch.dashboard.registration import BUNDLE, URL_PATH, async_register_frontend
 
 from .common import full_hub_entry, hub_entry, set_source_states
 from .test_chargers import _load, _station, _visit, running, until

@@ -15,7 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.ssch.const import DOMAIN
-from custom_components.ssch.price_fetch import ActionPriceFetcher, action_source
+from custom_components.ssch.ems.price_fetch import ActionPriceFetcher, action_source
 
 from .common import hub_entry
 from .test_chargers import _load

@@ -8,7 +8,7 @@ from homeassistant.core import State
 import pytest
 
 from custom_components.ssch.core.model import StepGrid
-from custom_components.ssch.price_source import current_price, forecast_points, price_series, unit_factor
+from custom_components.ssch.ems.price_source import current_price, forecast_points, price_series, unit_factor
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 GRID = StepGrid(START, 15, 12)

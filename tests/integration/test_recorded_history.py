@@ -21,8 +21,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 from sqlalchemy.exc import SQLAlchemyError
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.core.history_bins import from_compact, to_compact
 from custom_components.ssch.core.model import FloatArray, StepGrid
-from custom_components.ssch.history_bins import from_compact, to_compact
 
 from .common import BUILDING_DATA, PV_DATA, charger_data, hub_entry, set_source_states, subentry
 from .day_site import office_kw
@@ -151,7 +151,7 @@ async def test_a_recorder_that_cannot_be_read_does_not_stop_the_hub(
 ) -> None:
     set_source_states(hass)
     with patch(
-        "custom_components.ssch.recorder_history.read_history",
+        "custom_components.ssch.ems.recorder_history.read_history",
         side_effect=SQLAlchemyError("database is locked"),
     ):
         entry = await _load(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))

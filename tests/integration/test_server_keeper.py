@@ -7,7 +7,7 @@ from types import MappingProxyType
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 
-from custom_components.ssch.server_keeper import server_keeper
+from custom_components.ssch.stations.server_keeper import server_keeper
 
 from .common import charger_data, hub_entry, port_is_free, subentry
 from .test_chargers import _load, _station, running, until

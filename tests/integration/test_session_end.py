@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.ssch.session_end import LastSeen, energy_at_departure
+from custom_components.ssch.core.session_end import LastSeen, energy_at_departure
 
 from .common import charger_data, hub_entry, set_source_states, subentry
 from .test_chargers import _load

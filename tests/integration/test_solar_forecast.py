@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.model import FloatArray, StepGrid
-from custom_components.ssch.solar_forecasts import HOLD
+from custom_components.ssch.ems.solar_forecasts import HOLD
 
 from .common import PV_DATA, hub_entry, set_source_states, subentry
 from .test_chargers import _load

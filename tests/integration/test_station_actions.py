@@ -22,9 +22,9 @@ import voluptuous as vol
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.clock import format_timestamp, utc_now
 from custom_components.ssch.csms.errors import CallTimeout, InvalidRequest
-from custom_components.ssch.devices import asset_identifier, evse_identifier, site_identifier
+from custom_components.ssch.entities.devices import asset_identifier, evse_identifier, site_identifier
 from custom_components.ssch.service_targets import device_entry_ids
-from custom_components.ssch.station_commands import async_run_command
+from custom_components.ssch.stations.commands import async_run_command
 from tests.csms.conftest import Station21, Station201, basic_auth
 from tests.ocpp_clients import AiohttpConnection, receiving
 from tests.station16 import Station16

@@ -8,7 +8,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.ssch.csms.events import FaultReported, StationPending
 from custom_components.ssch.repairs import AcceptVersionFlow, async_create_fix_flow
-from custom_components.ssch.station_bridge import EVENT_CHARGER_FAULT, StationEventRelay
+from custom_components.ssch.stations.bridge import EVENT_CHARGER_FAULT, StationEventRelay
 
 from .common import charger_data, hub_entry, subentry
 from .test_chargers import _evse_device, _load

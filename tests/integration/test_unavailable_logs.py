@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.ssch.source_tracker import SourceTracker
+from custom_components.ssch.ems.source_tracker import SourceTracker
 
 from .common import charger_data, hub_entry, subentry
 from .test_chargers import _load, _station, running, until
@@ -20,7 +20,7 @@ async def test_a_station_outage_is_logged_once_each_way(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
-    caplog.set_level(logging.INFO, logger="custom_components.ssch.station_bridge")
+    caplog.set_level(logging.INFO, logger="custom_components.ssch.stations.bridge")
     async with running(_station(entry, "CS01")) as station:
         await station.wait_connected(timeout_s=15)
         server = entry.runtime_data.server
@@ -43,7 +43,7 @@ async def test_a_station_outage_is_logged_once_each_way(
 async def test_a_source_outage_is_logged_once_each_way(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="custom_components.ssch.source_tracker")
+    caplog.set_level(logging.INFO, logger="custom_components.ssch.ems.source_tracker")
     tracker = SourceTracker(hass, "hub")
     now = dt_util.utcnow()
     hass.states.async_set("sensor.pv_power", "5", {"unit_of_measurement": "kW"})

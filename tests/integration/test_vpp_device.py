@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ssch.devices import VPP_IDENTIFIER
+from custom_components.ssch.entities.devices import VPP_IDENTIFIER
 from custom_components.ssch.registry_compat import device_by_identifier, move_device, remove_device
 
 from .common import hub_entry, set_source_states

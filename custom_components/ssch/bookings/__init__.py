@@ -1,0 +1,1 @@
+"""Shared cars and their bookings: the calendar's model, the manager and its actions."""

@@ -1,0 +1,1 @@
+"""The plan card and the hub's dashboard: registration, layout and the data they read."""

@@ -1,0 +1,1 @@
+"""The hub's energy management in Home Assistant: the coordinator, its inputs, store and actions."""

@@ -1,0 +1,1 @@
+"""The entity base, the device anchors and the entity families of each kind of device."""
