@@ -12,9 +12,9 @@ from homeassistant.const import EntityCategory, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .core.evse_key import evse_key
 from .csms.server import CsmsServer
 from .ems.coordinator import EmsCoordinator, EmsMode
-from .ems.snapshot import evse_key
 from .entities.goals import MIN_SOC, TARGET_SOC, SocGoal
 from .entities.station import StationEntity
 from .hub_config import ChargerConfig

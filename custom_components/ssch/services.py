@@ -12,6 +12,7 @@ import voluptuous as vol
 
 from .bookings.services import async_setup_booking_services
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, ATTR_POWER_KW, ATTR_START, DOMAIN
+from .core.evse_key import evse_key
 from .core.grid_signals import GridSignal
 from .ems.flexibility_service import (
     REQUEST_FLEXIBILITY_FIELDS,
@@ -20,7 +21,6 @@ from .ems.flexibility_service import (
 )
 from .ems.notification_actions import async_setup_notification_actions
 from .ems.plan_api import async_setup_plan_api
-from .ems.snapshot import evse_key
 from .hub_config import ChargerConfig
 from .runtime import SschConfigEntry
 from .service_targets import evse_target, loaded_hub

@@ -9,9 +9,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .core.evse_key import evse_key
 from .csms.server import CsmsServer
 from .ems.coordinator import EmsCoordinator
-from .ems.snapshot import evse_key
 from .entities.goals import V2G_ALLOWED, V2gConsent
 from .entities.station import StationEntity
 from .hub_config import ChargerConfig

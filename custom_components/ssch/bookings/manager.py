@@ -20,9 +20,10 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.csms.events import CsmsEvent, TransactionEnded, TransactionStarted
 from custom_components.ssch.ems.coordinator import EmsCoordinator
-from custom_components.ssch.ems.snapshot import ASSUMED_ARRIVAL_SOC, evse_key
+from custom_components.ssch.ems.snapshot import ASSUMED_ARRIVAL_SOC
 from custom_components.ssch.hub_config import HubConfig
 from custom_components.ssch.hub_storage import BOOKINGS, storage_key
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from custom_components.ssch.core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControls, EvseGoal, ManualOverride
+from custom_components.ssch.core.evse_key import EvseKey, evse_key, session_id, split_evse_key, station_of
 from custom_components.ssch.core.expected_plan import plan_with_expected
 from custom_components.ssch.core.flexibility_book import Commitment, FlexDirection, FlexibilityBook
 from custom_components.ssch.core.flow_meter import FlowMeter
@@ -47,7 +48,7 @@ from .asset_control import AssetController
 from .events import EmsEventEmitter
 from .evse_control_migration import controls_from_restored_entities
 from .history_restore import async_restore_history
-from .snapshot import LiveReadings, SnapshotBuilder, evse_key
+from .snapshot import LiveReadings, SnapshotBuilder
 from .source_tracker import SourceTracker
 from .store import EmsStore, ems_data
 
@@ -221,7 +222,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         if isinstance(event, StationConnected | StationDisconnected):
             self.kpis.station_online(event.station_id, isinstance(event, StationConnected), now)
             # A station that comes back may have dropped its profiles: every setpoint is sent afresh.
-            for key in [k for k in self._sent_kw if k.rsplit(":", 1)[0] == event.station_id]:
+            for key in [k for k in self._sent_kw if station_of(k) == event.station_id]:
                 del self._sent_kw[key]
         elif isinstance(event, TransactionStarted):
             # Profiles are bound to a transaction: a new session gets its first setpoint whatever it is.
@@ -232,11 +233,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.controls[key].not_following = False
         elif isinstance(event, TransactionEnded):
             self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
-            session_id = f"{evse_key(event.station_id, event.evse_id)}:{event.transaction_id}"
-            if (seen := self._last_seen.pop(session_id, None)) is not None:
+            ended = session_id(evse_key(event.station_id, event.evse_id), event.transaction_id)
+            if (seen := self._last_seen.pop(ended, None)) is not None:
                 energy = energy_at_departure(seen, event.session_energy_kwh, event.ev_soc_pct)
-                self.kpis.session_ended(session_id, now, energy)
-            self.arrivals.departed(session_id, now, event.session_energy_kwh)
+                self.kpis.session_ended(ended, now, energy)
+            self.arrivals.departed(ended, now, event.session_energy_kwh)
         if isinstance(event, REPLAN_EVENTS):
             self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
@@ -452,19 +453,19 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 measured[evse_key(charger.station_id, evse_id)] = station.evse(evse_id).power_kw
         return measured
 
-    def set_manual(self, key: str, until: datetime | None) -> None:
+    def set_manual(self, key: EvseKey, until: datetime | None) -> None:
         """A person or automation steers this EVSE until ``until`` (None: until cleared)."""
         self.controls[key].manual = ManualOverride(until)
         self._sent_kw.pop(key, None)
         self._control_changed()
 
-    async def async_clear_manual(self, key: str) -> None:
+    async def async_clear_manual(self, key: EvseKey) -> None:
         """Hand the EVSE back to the plan."""
         self.controls[key].manual = None
         self._control_changed()
         await self.async_request_refresh()
 
-    async def async_set_excluded(self, key: str, excluded: bool) -> None:
+    async def async_set_excluded(self, key: EvseKey, excluded: bool) -> None:
         """Take the EVSE out of the hub's control (released to the station's own limits), or back in."""
         self.controls[key].excluded = excluded
         self._control_changed()
@@ -472,13 +473,13 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             await self.async_release(key)
         await self.async_request_refresh()
 
-    async def async_set_cap(self, key: str, cap_kw: float) -> None:
+    async def async_set_cap(self, key: EvseKey, cap_kw: float) -> None:
         """The most the EVSE may charge with; the next plan keeps to it."""
         self.controls[key].cap_kw = cap_kw
         self._control_changed()
         await self.async_request_refresh()
 
-    async def async_set_goal(self, key: str, goal: EvseGoal) -> None:
+    async def async_set_goal(self, key: EvseKey, goal: EvseGoal) -> None:
         """The user's new goal for the EVSE's session; the hub plans it at once."""
         self.controls[key].goal = goal
         self._control_changed()
@@ -561,9 +562,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             if self.controls.held_by_user(key, dt_util.utcnow()):
                 self._sent_kw.pop(key, None)
                 return  # excluded or overridden while the setpoint waited
-            station_id, evse_text = key.rsplit(":", 1)
+            station_id, evse_number = split_evse_key(key)
             try:
-                result = await self.server.station(station_id).set_setpoint(int(evse_text), power_kw)
+                result = await self.server.station(station_id).set_setpoint(evse_number, power_kw)
             except (CommandRejected, CallError) as err:
                 self._note_refusal(key, err)
             except CsmsError as err:
@@ -601,7 +602,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     def resend(self, station_id: str) -> None:
         """The station lost the hub's profiles (e.g. cleared by hand): send its setpoints afresh."""
-        for key in [k for k in self._sent_kw if k.rsplit(":", 1)[0] == station_id]:
+        for key in [k for k in self._sent_kw if station_of(k) == station_id]:
             del self._sent_kw[key]
 
     async def async_release(self, key: str) -> None:
@@ -611,9 +612,9 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
 
     async def _release(self, key: str) -> None:
         async with self._evse_locks[key]:
-            station_id, evse_text = key.rsplit(":", 1)
+            station_id, evse_number = split_evse_key(key)
             try:
-                await self.server.station(station_id).clear_setpoint(int(evse_text))
+                await self.server.station(station_id).clear_setpoint(evse_number)
             except CsmsError as err:
                 _LOGGER.debug("Setpoint of %s not cleared: %s", key, err)
 

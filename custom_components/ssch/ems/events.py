@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from custom_components.ssch.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, DOMAIN
+from custom_components.ssch.core.evse_key import session_evse
 from custom_components.ssch.core.flexibility_book import Commitment
 from custom_components.ssch.core.grid_signals import GridSignal
 from custom_components.ssch.core.model import Plan, SiteSnapshot
@@ -34,9 +35,7 @@ class EmsEventEmitter:
         self._ready: set[str] = set()
 
     def _session_data(self, session_id: str) -> dict[str, Any]:
-        # Session ids are "<station>:<evse>:<transaction>"; station ids never contain ":".
-        station_id, _, rest = session_id.partition(":")
-        evse_id = int(number) if (number := rest.partition(":")[0]).isdigit() else None
+        station_id, evse_id = session_evse(session_id)
         return {
             "hub": self._config.name,
             "charger": self._names.get(station_id, station_id),

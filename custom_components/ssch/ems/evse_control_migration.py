@@ -17,9 +17,8 @@ from homeassistant.util import dt as dt_util
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControl, EvseControls
+from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.hub_config import HubConfig
-
-from .snapshot import evse_key
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -24,11 +24,10 @@ import voluptuous as vol
 
 from custom_components.ssch.const import ATTR_DEVICE_ID, DOMAIN
 from custom_components.ssch.core.evse_control import ChargeMode
+from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.entities.event_devices import ATTR_SESSION_ID
 from custom_components.ssch.entities.goals import DEPARTURE, MODE
 from custom_components.ssch.service_targets import StationTarget, evse_target
-
-from .snapshot import evse_key
 
 SERVICE_CHARGE_NOW = "charge_now"
 SERVICE_POSTPONE_DEPARTURE = "postpone_departure"

@@ -19,12 +19,12 @@ import numpy as np
 import voluptuous as vol
 
 from custom_components.ssch.const import ATTR_CONFIG_ENTRY_ID, DOMAIN
+from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.core.model import FloatArray, SiteSnapshot, StationaryBattery
 from custom_components.ssch.runtime import SschConfigEntry
 from custom_components.ssch.service_targets import loaded_hub
 
 from .plan_evses import evse_rows
-from .snapshot import evse_key
 
 SERVICE_GET_PLAN = "get_plan"
 WS_PLAN = f"{DOMAIN}/plan"

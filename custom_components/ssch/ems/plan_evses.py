@@ -13,13 +13,12 @@ from homeassistant.helpers import entity_registry as er
 import numpy as np
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.core.model import EvSession, FloatArray, Plan, SessionOutcome, StepGrid
 from custom_components.ssch.csms.errors import UnknownStation
 from custom_components.ssch.csms.state import EvseState
 from custom_components.ssch.hub_config import ChargerConfig
 from custom_components.ssch.runtime import SschConfigEntry
-
-from .snapshot import evse_key
 
 # The goal and car entities of an EVSE the card reads or edits: (platform, key of the unique id).
 EVSE_ENTITIES: dict[str, tuple[str, str]] = {

@@ -16,6 +16,7 @@ import numpy as np
 
 from custom_components.ssch.core.battery_pool import pooled
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControls
+from custom_components.ssch.core.evse_key import EvseKey, evse_key, session_id
 from custom_components.ssch.core.forecast import forecast_building_kw
 from custom_components.ssch.core.grid_signals import GridSignal, limit_series, limits_at
 from custom_components.ssch.core.history_bins import Sample, merged, to_compact
@@ -45,11 +46,6 @@ ASSUMED_ARRIVAL_SOC = 0.5
 DEFAULT_TARGET_SOC = 0.8
 FAST_SLACK = timedelta(minutes=5)
 HISTORY_LENGTH = timedelta(days=22)
-
-
-def evse_key(station_id: str, evse_id: int) -> str:
-    """The planner's id of one EVSE."""
-    return f"{station_id}:{evse_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,12 +218,13 @@ class SnapshotBuilder:
         return pooled(self.batteries(now))
 
     def _session(
-        self, now: datetime, charger: ChargerConfig, key: str, cap_kw: float, evse: EvseState
+        self, now: datetime, charger: ChargerConfig, key: EvseKey, cap_kw: float, evse: EvseState
     ) -> EvSession:
         goal = self._controls[key].goal
         capacity = self._controls.car_capacity_kwh(key, DEFAULT_EV_CAPACITY_KWH)
         soc = evse.ev_soc_pct
-        self.session_meters[f"{key}:{evse.transaction_id}"] = (evse.session_energy_kwh, soc is not None)
+        session = session_id(key, str(evse.transaction_id))
+        self.session_meters[session] = (evse.session_energy_kwh, soc is not None)
         if soc is not None:
             energy = min(capacity, capacity * soc / 100.0)
         else:
@@ -266,7 +263,7 @@ class SnapshotBuilder:
         if goal.mode is ChargeMode.OFF:
             max_charge = 0.0
         return EvSession(
-            session_id=f"{key}:{evse.transaction_id}",
+            session_id=session,
             evse_id=key,
             max_charge_kw=max_charge,
             max_discharge_kw=min(charger.max_discharge_kw, ev_discharge or 0.0) if v2g else 0.0,

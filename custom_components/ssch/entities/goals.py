@@ -20,8 +20,8 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.util import dt as dt_util
 
 from custom_components.ssch.core.evse_control import ChargeMode, EvseGoal
+from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.ems.coordinator import EmsCoordinator
-from custom_components.ssch.ems.snapshot import evse_key
 from custom_components.ssch.hub_config import ChargerConfig
 
 from .base import SschCoordinatorEntity
