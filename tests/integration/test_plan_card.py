@@ -139,3 +139,12 @@ async def test_the_dashboard_is_offered_once_per_hub(hass: HomeAssistant) -> Non
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert notification_id(entry.entry_id) not in notifications
+
+
+async def test_the_offer_speaks_the_language_of_home_assistant(hass: HomeAssistant) -> None:
+    hass.config.language = "de"
+    entry = await _load(hass, hub_entry())
+    offer = hass.data["persistent_notification"][notification_id(entry.entry_id)]
+    assert offer["title"] == "Ein Dashboard für Harbour hub"
+    assert "type: custom:ssch-hub" in offer["message"]
+    assert "**Ladeplan**" in offer["message"]

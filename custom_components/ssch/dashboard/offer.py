@@ -1,4 +1,8 @@
-"""Offer the hub's dashboard once, after a hub is set up: a notification with the few steps to add it."""
+"""Offer the hub's dashboard once, after a hub is set up: a notification with the few steps to add it.
+
+Its words are the translations' ``issues.dashboard_offer`` (title and description), in the language of
+Home Assistant.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components import persistent_notification
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
 
 from custom_components.ssch.const import DOMAIN
 
@@ -16,19 +21,6 @@ if TYPE_CHECKING:
 STORAGE_KEY = f"{DOMAIN}.dashboard_offer"
 STRATEGY_TYPE = "custom:ssch-hub"
 
-MESSAGE = """The hub comes with a dashboard: its plan, chargers, site, key figures and bookings.
-
-To add it: [Settings → Dashboards](/config/lovelace/dashboards) → **Add dashboard** → \
-**New dashboard from scratch**, name it and open it; then **⋮ → Edit dashboard → ⋮ → \
-Raw configuration editor**, replace everything with
-
-```yaml
-strategy:
-  type: custom:ssch-hub
-```
-
-and save. Its cards follow the hub when chargers are added or removed.
-The plan card alone is in every dashboard's card picker as **Charging plan**."""
 
 
 def notification_id(entry_id: str) -> str:
@@ -42,10 +34,12 @@ async def async_offer_dashboard(hass: HomeAssistant, entry: SschConfigEntry) -> 
     offered = (await store.async_load() or {}).get("offered", [])
     if entry.entry_id in offered:
         return
+    words = await async_get_translations(hass, hass.config.language, "issues", {DOMAIN})
+    prefix = f"component.{DOMAIN}.issues.dashboard_offer"
     persistent_notification.async_create(
         hass,
-        MESSAGE,
-        title=f"A dashboard for {entry.title}",
+        words[f"{prefix}.description"],
+        title=words[f"{prefix}.title"].replace("{hub}", entry.title),
         notification_id=notification_id(entry.entry_id),
     )
     await store.async_save({"offered": [*offered, entry.entry_id]})
