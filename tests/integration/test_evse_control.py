@@ -151,9 +151,21 @@ async def test_settings_of_an_earlier_version_are_taken_over_once(
         ("select", "goal_charge_mode", "fast", None),
     ]
     cache: list[tuple[State, dict[str, Any]]] = []
+    entity_ids: dict[str, str] = {}
     for platform, key, state, extra in restored:
-        entity = registry.async_get_or_create(platform, DOMAIN, _unique_id(entry, key), config_entry=entry)
+        # The entity ids a user of the earlier version has (they may have renamed them).
+        entity = registry.async_get_or_create(
+            platform, DOMAIN, _unique_id(entry, key), config_entry=entry, suggested_object_id=f"my_{key}"
+        )
+        entity_ids[key] = entity.entity_id
         cache.append((State(entity.entity_id, state), extra or {}))
+    # The EMS store as the earlier version wrote it: no per-EVSE settings in it.
+    hass_storage[storage_key(entry.entry_id, EMS)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": storage_key(entry.entry_id, EMS),
+        "data": {"plan": None, "signals": [], "kpis": None, "flexibility": None, "arrivals": None},
+    }
     # A value that cannot be read is left at its default.
     stale = registry.async_get_or_create(
         "number", DOMAIN, _unique_id(entry, "goal_min_soc", "CS02"), config_entry=entry
@@ -172,6 +184,10 @@ async def test_settings_of_an_earlier_version_are_taken_over_once(
     assert not control.goal.v2g_allowed
     assert control.goal.mode is ChargeMode.FAST
     assert entry.runtime_data.ems.controls["CS02:1"].goal.min_soc_pct == 30.0
+    # Same entities, same ids: history and automations keep working.
+    for key, entity_id in entity_ids.items():
+        assert _entity(hass, entry, entity_id.split(".")[0], key) == entity_id
+        assert hass.states.get(entity_id) is not None, entity_id
     assert hass.states.get(_entity(hass, entry, "switch", "controlled")).state == "off"
     assert hass.states.get(_entity(hass, entry, "select", "goal_charge_mode")).state == "fast"
 
