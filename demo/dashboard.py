@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from custom_components.ssch.dashboard.layout import KPI_KEYS
 from demo.ha_ws import HomeAssistantWebsocket
 
 URL_PATH = "charging-hub"
@@ -26,18 +27,6 @@ HUB_KEYS = (
     "solver_backend",
     "last_solve_time",
     "ems_latency",
-)
-KPI_KEYS = (
-    "kpi_cost_today",
-    "kpi_savings_today",
-    "kpi_peak_reduction",
-    "kpi_pv_self_consumption",
-    "kpi_self_sufficiency",
-    "kpi_sessions_met",
-    "kpi_unmet_energy",
-    "kpi_charger_uptime",
-    "vpp_capacity_up",
-    "vpp_capacity_down",
 )
 # Assets' entity names repeat their device's role ("State of charge"); the site card and chart say which.
 SITE_LABELS = {

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from custom_components.ssch.dashboard.offer import MESSAGE
 from demo.dashboard import STRATEGY, STRATEGY_URL_PATH, URL_PATH, build, collect
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "custom_components" / "ssch" / "translations"
 
 BUILT_IN = {"entities", "history-graph", "grid", "tile", "calendar", "custom:ssch-plan-card"}
 
@@ -88,6 +91,9 @@ def test_no_bookings_card_without_the_calendar() -> None:
 
 def test_the_demo_adds_the_strategy_dashboard_as_the_hubs_notification_says() -> None:
     """The demo saves the very configuration the notification after setup tells a user to paste."""
-    pasted = yaml.safe_load(MESSAGE.split("```yaml", 1)[1].split("```", 1)[0])
-    assert pasted == STRATEGY
+    for language in ("en", "nl", "de", "da"):
+        words = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))
+        message = words["issues"]["dashboard_offer"]["description"]
+        pasted = yaml.safe_load(message.split("```yaml", 1)[1].split("```", 1)[0])
+        assert pasted == STRATEGY, language
     assert STRATEGY_URL_PATH != URL_PATH
