@@ -11,6 +11,32 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "custom_components" / "ssch"
 HA_FREE = ("core", "csms", "sim")
+# The community protocol and aggregator run in Home Assistant and on their own (``python -m ...vpp``).
+HA_FREE_MODULES = tuple(
+    f"vpp/{name}.py"
+    for name in (
+        "__init__",
+        "__main__",
+        "aggregator",
+        "cli",
+        "envelope_book",
+        "member",
+        "messages",
+        "orders",
+        "paho_link",
+        "protocol",
+        "refusals",
+        "simulated",
+        "split",
+        "topics",
+    )
+)
+
+
+def _ha_free_files() -> list[Path]:
+    return [path for sub in HA_FREE for path in (PACKAGE / sub).rglob("*.py")] + [
+        PACKAGE / module for module in HA_FREE_MODULES
+    ]
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -23,14 +49,15 @@ def _imported_modules(path: Path) -> set[str]:
     return modules
 
 
-@pytest.mark.parametrize("subpackage", HA_FREE)
+@pytest.mark.parametrize("subpackage", [*HA_FREE, *HA_FREE_MODULES])
 def test_no_homeassistant_import_in_source(subpackage: str) -> None:
-    """No file of the subpackage names homeassistant in an import."""
+    """No file of the subpackage (or HA-free module) names homeassistant in an import."""
+    root = PACKAGE / subpackage
     offenders = {
         str(path.relative_to(PACKAGE)): sorted(
             m for m in _imported_modules(path) if m.split(".")[0] == "homeassistant"
         )
-        for path in (PACKAGE / subpackage).rglob("*.py")
+        for path in (root.rglob("*.py") if root.is_dir() else [root])
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 
@@ -39,8 +66,7 @@ def test_subpackages_import_without_loading_homeassistant() -> None:
     """Importing every module of the HA-free subpackages leaves homeassistant out of sys.modules."""
     modules = sorted(
         "custom_components.ssch." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
-        for sub in HA_FREE
-        for path in (PACKAGE / sub).rglob("*.py")
+        for path in _ha_free_files()
         if path.name != "__main__.py"
     )
     code = (

@@ -34,7 +34,7 @@ def _imports(path: Path) -> tuple[bool, set[str]]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], base])
+                base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], base])
                 base = base.rstrip(".")
             names = [base] + [f"{base}.{alias.name}" for alias in node.names]
         uses_ha |= any(name.split(".")[0] == "homeassistant" for name in names)

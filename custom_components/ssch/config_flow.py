@@ -19,7 +19,6 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 import voluptuous as vol
 
-from .charging_cards import async_apply_cards_form, cards_form_schema
 from .const import (
     CONF_ADOPT_UNKNOWN,
     CONF_AUTHORIZATION_POLICY,
@@ -50,8 +49,9 @@ from .const import (
 )
 from .core.planner import ENGINE_AUTO, ENGINE_CHOICES
 from .runtime import SschConfigEntry
-from .station_adoption import adoption_errors, adoption_schema, adoption_suggestions, async_adopt
-from .station_discovery import DiscoveredStation, discovery_unique_id
+from .stations.adoption import adoption_errors, adoption_schema, adoption_suggestions, async_adopt
+from .stations.charging_cards import async_apply_cards_form, cards_form_schema
+from .stations.discovery import DiscoveredStation, discovery_unique_id
 from .subentry_flows import SUBENTRY_FLOWS
 from .validation import (
     MAX_PLAN_STEPS,
@@ -61,6 +61,14 @@ from .validation import (
     plan_steps,
     port_error,
     tls_error,
+)
+from .vpp.community_options import (
+    CONF_COMMUNITY,
+    community_errors,
+    community_options,
+    community_schema,
+    community_suggestions,
+    member_placeholder,
 )
 
 SITE_KEYS = (
@@ -351,7 +359,7 @@ class SschOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to change."""
-        return self.async_show_menu(step_id="init", menu_options=["planning", "cards"])
+        return self.async_show_menu(step_id="init", menu_options=["planning", "cards", "community"])
 
     async def async_step_cards(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The card policy, and the hub's own list of cards (kept in storage, not in the options)."""
@@ -368,6 +376,26 @@ class SschOptionsFlow(OptionsFlow):
         )
         return self.async_show_form(step_id="cards", data_schema=schema)
 
+    async def async_step_community(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Join an energy community over MQTT, and say what the hub accepts without asking."""
+        errors: dict[str, str] = {}
+        options = self.config_entry.options
+        if user_input is not None:
+            errors = community_errors(self.hass, user_input)
+            if not errors:
+                return self.async_create_entry(
+                    data={**options, CONF_COMMUNITY: community_options(user_input)}
+                )
+        values = user_input or community_suggestions(options)
+        schema = self.add_suggested_values_to_schema(community_schema(), values)
+        member = member_placeholder(values, self.config_entry.unique_id or self.config_entry.entry_id)
+        return self.async_show_form(
+            step_id="community",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"member_id": member},
+        )
+
     async def async_step_planning(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Edit price sources, the planning step and horizon, and station adoption."""
         errors: dict[str, str] = {}
@@ -378,7 +406,7 @@ class SschOptionsFlow(OptionsFlow):
                 kept = {
                     key: value
                     for key, value in self.config_entry.options.items()
-                    if key == CONF_AUTHORIZATION_POLICY
+                    if key in (CONF_AUTHORIZATION_POLICY, CONF_COMMUNITY)
                 }
                 return self.async_create_entry(data=kept | _normalise_planning(user_input))
         options = self.config_entry.options

@@ -20,11 +20,12 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .const import MANUFACTURER
-from .devices import VPP_IDENTIFIER, site_device_info
-from .ems import EmsCoordinator
+from .ems.coordinator import EmsCoordinator
+from .entities.devices import VPP_IDENTIFIER, site_device_info
+from .entities.sensor_kinds import power_kw
 from .runtime import SschConfigEntry
-from .sensor_kinds import power_kw
-from .vpp import FLEX_ENERGY_HORIZON, FlexValues, Vpp, hub_flexibility, vpp
+from .vpp.community_sensor import add_community_sensors
+from .vpp.device import FLEX_ENERGY_HORIZON, FlexValues, Vpp, hub_flexibility, vpp
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,6 +114,7 @@ def add_flexibility_sensors(
         async_add_entities([VppSensor(plant, d, hass.config.currency) for d in VPP_SENSORS])
 
     entry.async_on_unload(plant.join(entry.entry_id, ems, host))
+    add_community_sensors(hass, entry, async_add_entities)
 
 
 class HubFlexSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
@@ -180,7 +182,7 @@ class VppSensor(SensorEntity):
             self._attr_native_unit_of_measurement = currency
 
     async def async_added_to_hass(self) -> None:
-        """Follow every hub's plans (the hosting hub has taken the VPP device over, see ``vpp.py``)."""
+        """Follow every hub's plans (the hosting hub has taken the VPP device over, see ``vpp/device.py``)."""
         self.async_on_remove(self._vpp.listen(self.async_write_ha_state))
 
     @property

@@ -301,7 +301,7 @@ async def test_options_flow(hass: HomeAssistant) -> None:
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["planning", "cards"]
+    assert result["menu_options"] == ["planning", "cards", "community"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "planning"}
     )

@@ -22,7 +22,6 @@ STORAGE_KEY = f"{DOMAIN}.dashboard_offer"
 STRATEGY_TYPE = "custom:ssch-hub"
 
 
-
 def notification_id(entry_id: str) -> str:
     """The notification's id for one hub."""
     return f"{DOMAIN}_dashboard_{entry_id}"

@@ -17,11 +17,11 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
-from .devices import VPP_IDENTIFIER
-from .ems import EmsCoordinator
-from .flexibility_book import FlexDirection
-from .registry_compat import move_device, remove_device
+from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.core.flexibility_book import FlexDirection
+from custom_components.ssch.ems.coordinator import EmsCoordinator
+from custom_components.ssch.entities.devices import VPP_IDENTIFIER
+from custom_components.ssch.registry_compat import move_device, remove_device
 
 # The horizon over which the sensors add up flexible energy.
 FLEX_ENERGY_HORIZON = timedelta(hours=4)
