@@ -11,7 +11,7 @@ from .entities.charger_sensor import add_charger_sensors
 from .entities.goals import TARGET_STATUS, TargetStatus
 from .entities.site_sensor import add_site_sensors
 from .runtime import SschConfigEntry
-from .vpp_sensor import add_flexibility_sensors
+from .vpp.sensor import add_flexibility_sensors
 
 PARALLEL_UPDATES = 0
 

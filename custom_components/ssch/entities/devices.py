@@ -72,3 +72,16 @@ def site_anchor(entry_id: str, name: str) -> DeviceAnchor:
 def asset_anchor(entry_id: str, subentry_id: str, name: str, model: str) -> DeviceAnchor:
     """The device of an asset subentry."""
     return DeviceAnchor(asset_device_info(entry_id, subentry_id, name, model), f"{entry_id}_{subentry_id}")
+
+
+def vpp_anchor() -> DeviceAnchor:
+    """The one VPP device of this Home Assistant; its entities' ids are their keys alone."""
+    return DeviceAnchor(
+        DeviceInfo(
+            identifiers={VPP_IDENTIFIER},
+            name="Virtual power plant",
+            manufacturer=MANUFACTURER,
+            model="Virtual power plant",
+        ),
+        "",
+    )

@@ -1,4 +1,4 @@
-"""The kinds of sensor the hub has many of: power in kW and energy counters in kWh."""
+"""The kinds of sensor the hub has many of: power in kW, energy counters and stored energy in kWh."""
 
 from __future__ import annotations
 
@@ -32,6 +32,21 @@ def energy_counter_kwh[D: SensorEntityDescription](
         translation_key=key,
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=precision,
+        **fields,
+    )
+
+
+def stored_energy_kwh[D: SensorEntityDescription](
+    cls: type[D], key: str, *, precision: int = 1, **fields: Any
+) -> D:
+    """Energy that could be stored or held back (flexibility): a level, not a meter."""
+    return cls(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENERGY_STORAGE,
+        state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=precision,
         **fields,

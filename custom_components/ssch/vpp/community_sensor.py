@@ -13,12 +13,14 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfEnergy, UnitOfPower
+from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
 
-from custom_components.ssch.entities.devices import site_device_info
+from custom_components.ssch.entities.base import SschEntity
+from custom_components.ssch.entities.devices import site_anchor
+from custom_components.ssch.entities.sensor_kinds import power_kw, stored_energy_kwh
 from custom_components.ssch.runtime import SschConfigEntry
 
 from .aggregator import Aggregator, MemberReport
@@ -39,27 +41,11 @@ class CommunitySensorDescription(SensorEntityDescription):
 
 
 def _power(key: str, value_fn: Callable[[Aggregator], float]) -> CommunitySensorDescription:
-    return CommunitySensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=1,
-        value_fn=value_fn,
-    )
+    return power_kw(CommunitySensorDescription, key, precision=1, value_fn=value_fn)
 
 
 def _stored(key: str, value_fn: Callable[[Aggregator], float]) -> CommunitySensorDescription:
-    return CommunitySensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY_STORAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=1,
-        value_fn=value_fn,
-    )
+    return stored_energy_kwh(CommunitySensorDescription, key, value_fn=value_fn)
 
 
 COMMUNITY_SENSORS = (
@@ -110,11 +96,9 @@ def add_community_sensors(
     )
 
 
-class CommunitySensor(SensorEntity):
+class CommunitySensor(SschEntity, SensorEntity):
     """One figure of the whole community, as this hub's aggregator sees it."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     # One entry per member: the aggregator keeps them, the recorder need not.
     _unrecorded_attributes = frozenset({"members"})
     entity_description: CommunitySensorDescription
@@ -127,10 +111,8 @@ class CommunitySensor(SensorEntity):
         currency: str,
     ) -> None:
         """Bind to the aggregator and the hub's site device."""
+        super().__init__(site_anchor(entry.entry_id, entry.title), description)
         self._aggregator = aggregator
-        self.entity_description = description
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = site_device_info(entry.entry_id, entry.title)
         if description.monetary:
             self._attr_native_unit_of_measurement = currency
 

@@ -12,20 +12,18 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
-from .const import MANUFACTURER
-from .ems.coordinator import EmsCoordinator
-from .entities.devices import VPP_IDENTIFIER, site_device_info
-from .entities.sensor_kinds import power_kw
-from .runtime import SschConfigEntry
-from .vpp.community_sensor import add_community_sensors
-from .vpp.device import FLEX_ENERGY_HORIZON, FlexValues, Vpp, hub_flexibility, vpp
+from custom_components.ssch.ems.coordinator import EmsCoordinator
+from custom_components.ssch.entities.base import SschCoordinatorEntity, SschEntity
+from custom_components.ssch.entities.devices import DeviceAnchor, site_anchor, vpp_anchor
+from custom_components.ssch.entities.sensor_kinds import power_kw, stored_energy_kwh
+from custom_components.ssch.runtime import SschConfigEntry
+
+from .community_sensor import add_community_sensors
+from .device import FLEX_ENERGY_HORIZON, FlexValues, Vpp, hub_flexibility, vpp
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,16 +39,7 @@ def _power(key: str, value_fn: Callable[[FlexValues], float]) -> FlexSensorDescr
 
 
 def _energy(key: str, value_fn: Callable[[FlexValues], float]) -> FlexSensorDescription:
-    # Energy that could be stored or held back, not a meter: no total state class.
-    return FlexSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY_STORAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=1,
-        value_fn=value_fn,
-    )
+    return stored_energy_kwh(FlexSensorDescription, key, value_fn=value_fn)
 
 
 def _revenue(key: str) -> FlexSensorDescription:
@@ -90,23 +79,16 @@ def _attributes(values: FlexValues, description: FlexSensorDescription) -> dict[
     return None
 
 
-def vpp_device_info() -> DeviceInfo:
-    """The one VPP device of this Home Assistant."""
-    return DeviceInfo(
-        identifiers={VPP_IDENTIFIER},
-        name="Virtual power plant",
-        manufacturer=MANUFACTURER,
-        model="Virtual power plant",
-    )
-
-
 def add_flexibility_sensors(
     hass: HomeAssistant, entry: SschConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """The hub's flexibility sensors; the hub joins the VPP, hosting its device if it is the first."""
     ems = entry.runtime_data.ems
     async_add_entities(
-        [HubFlexSensor(ems, entry.entry_id, entry.title, d, hass.config.currency) for d in HUB_SENSORS]
+        [
+            HubFlexSensor(ems, site_anchor(entry.entry_id, entry.title), d, hass.config.currency)
+            for d in HUB_SENSORS
+        ]
     )
     plant = vpp(hass)
 
@@ -117,10 +99,9 @@ def add_flexibility_sensors(
     add_community_sensors(hass, entry, async_add_entities)
 
 
-class HubFlexSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
+class HubFlexSensor(SschCoordinatorEntity, SensorEntity):
     """A flexibility figure of one hub, on its site device."""
 
-    _attr_has_entity_name = True
     # One summary per open commitment: the book itself keeps them, the recorder need not.
     _unrecorded_attributes = frozenset({"commitments"})
     entity_description: FlexSensorDescription
@@ -128,16 +109,12 @@ class HubFlexSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
     def __init__(
         self,
         ems: EmsCoordinator,
-        entry_id: str,
-        name: str,
+        site: DeviceAnchor,
         description: FlexSensorDescription,
         currency: str,
     ) -> None:
         """Bind to the hub's site device."""
-        super().__init__(ems)
-        self.entity_description = description
-        self._attr_unique_id = f"{entry_id}_{description.key}"
-        self._attr_device_info = site_device_info(entry_id, name)
+        super().__init__(ems, site, description)
         if description.monetary:
             self._attr_native_unit_of_measurement = currency
 
@@ -165,19 +142,15 @@ class HubFlexSensor(CoordinatorEntity[EmsCoordinator], SensorEntity):
         return attributes
 
 
-class VppSensor(SensorEntity):
+class VppSensor(SschEntity, SensorEntity):
     """A flexibility figure of every loaded hub together."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     entity_description: FlexSensorDescription
 
     def __init__(self, plant: Vpp, description: FlexSensorDescription, currency: str) -> None:
         """Bind to the VPP device."""
+        super().__init__(vpp_anchor(), description)
         self._vpp = plant
-        self.entity_description = description
-        self._attr_unique_id = description.key
-        self._attr_device_info = vpp_device_info()
         if description.monetary:
             self._attr_native_unit_of_measurement = currency
 
