@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-from ocpp.v201 import call as call201
 import pytest
 
 from custom_components.ssch.csms.clock import format_timestamp, utc_now
@@ -22,21 +21,8 @@ from custom_components.ssch.csms.errors import (
 )
 from custom_components.ssch.csms.events import SetpointClipped
 
+from .common import start_transaction
 from .conftest import Hub, connect_raw, exchange, ocpp_station
-
-
-async def start_transaction(station: object, version_call: object = call201) -> None:
-    await station.call(  # type: ignore[attr-defined]
-        version_call.TransactionEvent(  # type: ignore[attr-defined]
-            event_type="Started",
-            seq_no=0,
-            timestamp=format_timestamp(utc_now()),
-            transaction_info={"transactionId": "tx-9"},
-            trigger_reason="CablePluggedIn",
-            evse={"id": 2, "connectorId": 1},
-        ),
-        suppress=False,
-    )
 
 
 async def test_commands_on_201(hub: Hub, http: aiohttp.ClientSession) -> None:

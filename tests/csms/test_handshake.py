@@ -19,6 +19,7 @@ from custom_components.ssch.csms.events import (
 from custom_components.ssch.csms.registry import StationConfig
 from custom_components.ssch.csms.tls import server_ssl_context
 
+from .common import handshake_status
 from .conftest import PASSWORD_HASH, V2G, Hub, HubFactory, basic_auth, connect_raw, exchange
 
 BOOT = [
@@ -27,17 +28,6 @@ BOOT = [
     "BootNotification",
     {"reason": "PowerUp", "chargingStation": {"model": "M", "vendorName": "V"}},
 ]
-
-
-async def handshake_status(
-    http: aiohttp.ClientSession,
-    url: str,
-    headers: dict[str, str],
-    protocols: tuple[str, ...] = ("ocpp2.1",),
-) -> int:
-    with pytest.raises(aiohttp.WSServerHandshakeError) as error:
-        await http.ws_connect(url, protocols=protocols, headers=headers)
-    return error.value.status
 
 
 async def test_unknown_station_gets_404(hub: Hub, http: aiohttp.ClientSession) -> None:

@@ -8,8 +8,6 @@ import ssl
 
 import aiohttp
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import pytest
 
@@ -18,6 +16,7 @@ from custom_components.ssch.csms.signing import CertificateSigner
 from custom_components.ssch.csms.tls import certificate_expiry, server_ssl_context
 from tests.pki import Issued, issue
 
+from .common import certificate_request
 from .conftest import HubFactory, basic_auth, connect_raw, exchange
 
 
@@ -80,16 +79,6 @@ async def test_stations_log_in_with_their_certificate(
 def test_the_expiry_of_a_certificate_is_read(tmp_path: Path) -> None:
     issued = issue(tmp_path, "127.0.0.1", valid_days=10)
     assert certificate_expiry(str(issued.cert_path)) == issued.certificate.not_valid_after_utc
-
-
-def certificate_request(common_name: str) -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    request = (
-        x509.CertificateSigningRequestBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-        .sign(key, hashes.SHA256())
-    )
-    return request.public_bytes(serialization.Encoding.PEM).decode()
 
 
 async def test_the_hub_signs_a_stations_certificate_request(

@@ -16,9 +16,8 @@ from custom_components.ssch.csms.registry import StationConfig
 from custom_components.ssch.csms.signing import CertificateSigner
 from tests.pki import issue
 
+from .common import certificate_request, handshake_status
 from .conftest import PASSWORD_HASH, Hub, HubFactory, basic_auth, connect_raw, exchange
-from .test_handshake import handshake_status
-from .test_mutual_tls import certificate_request
 
 WALLBOX = StationConfig(PASSWORD_HASH, evse_count=1)
 BOOT16 = [2, "b", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]

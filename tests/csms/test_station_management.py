@@ -15,8 +15,8 @@ from custom_components.ssch.csms.errors import CommandRejected, NotSupportedByVe
 from custom_components.ssch.csms.events import FirmwareStatusChanged
 from custom_components.ssch.csms.registry import StationConfig
 
+from .common import start_transaction
 from .conftest import PASSWORD_HASH, PLAIN, V2G, Hub, HubFactory, ocpp_station
-from .test_commands import start_transaction
 
 RETRIEVE = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 SINCE = datetime(2026, 12, 1, tzinfo=UTC)

@@ -20,8 +20,7 @@ from custom_components.ssch.vpp.community_data import CommunityRuntime, communit
 from custom_components.ssch.vpp.paho_link import BrokerAddress, PahoLink
 from tests.mqtt_broker import Broker
 
-from .common import BATTERY_DATA, BUILDING_DATA, GRID_METER_DATA, hub_entry, subentry
-from .test_chargers import _load
+from .common import BATTERY_DATA, BUILDING_DATA, GRID_METER_DATA, hub_entry, load_hub, subentry
 
 KEY = "a-shared-community-key-for-tests"
 PREFIX = "test/ssch"
@@ -77,7 +76,7 @@ async def load_member(
         site={"name": name},
         options={"community": community_options(**overrides)},
     )
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     ems = entry.runtime_data.ems
     # As if the hub had been running a few minutes: the plan knows the building, so it has flexibility.
     ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))

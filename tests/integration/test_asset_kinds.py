@@ -19,10 +19,10 @@ from .common import (
     PV_DATA,
     charger_data,
     hub_entry,
+    load_hub,
     set_source_states,
     subentry,
 )
-from .test_chargers import _load
 
 TRANSLATIONS = Path(__file__).parents[2] / "custom_components" / "ssch" / "translations" / "en.json"
 VEHICLE_DATA = {"name": "Pool car", "capacity_kwh": 58.0, "consumption_kwh_per_100km": 17.0}
@@ -46,7 +46,7 @@ def test_kinds_with_mirrored_values_name_their_device_model() -> None:
 async def test_each_configured_asset_has_its_device(hass: HomeAssistant) -> None:
     """One asset of every kind: each has a device, so none is removed as stale."""
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),

@@ -9,8 +9,7 @@ import pytest
 
 from custom_components.ssch.const import DOMAIN
 
-from .common import BATTERY_DATA, BUILDING_DATA, PV_DATA, hub_entry, set_source_states, subentry
-from .test_chargers import _load
+from .common import BATTERY_DATA, BUILDING_DATA, PV_DATA, hub_entry, load_hub, set_source_states, subentry
 
 SMALL_BATTERY = BATTERY_DATA | {
     "name": "Garage battery",
@@ -38,7 +37,7 @@ async def test_every_battery_is_planned_and_driven(hass: HomeAssistant) -> None:
     set_source_states(hass)
     hass.states.async_set("sensor.garage_soc", "80", {"unit_of_measurement": "%", "device_class": "battery"})
     hass.states.async_set("sensor.garage_power", "0", {"unit_of_measurement": "kW", "device_class": "power"})
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("pv", PV_DATA, "sensor.pv_power"),

@@ -16,9 +16,18 @@ from custom_components.ssch.csms.events import TransactionEnded, TransactionStar
 from custom_components.ssch.diagnostics import async_get_config_entry_diagnostics
 
 from .bookings_common import book, vehicle, vehicle_device
-from .common import charger_data, hub_entry, set_source_states, subentry
-from .test_chargers import _load, _station, _visit, running, until
-from .test_goals import _goal
+from .common import (
+    car_visit,
+    charger_data,
+    goal_entity,
+    hub_entry,
+    load_hub,
+    running,
+    set_source_states,
+    station_config,
+    subentry,
+    until,
+)
 
 
 def _soon(hours: float) -> datetime:
@@ -38,7 +47,7 @@ def _evse_goal(entry: MockConfigEntry, key: str) -> EvseGoal:
 async def test_booking_drives_the_plugged_in_car(hass: HomeAssistant) -> None:
     """The booked car, known by its idToken, gets the pickup and minimum as goals; the user still wins."""
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
@@ -48,12 +57,12 @@ async def test_booking_drives_the_plugged_in_car(hass: HomeAssistant) -> None:
     ems, manager = entry.runtime_data.ems, entry.runtime_data.bookings
     pickup = _soon(3)
     booked = await book(hass, device_id=vehicle_device(hass, entry, "Kona"), pickup=pickup, min_range_km=200)
-    departure_entity = _goal(hass, entry, "datetime", "goal_departure")
-    target_entity = _goal(hass, entry, "number", "goal_target_soc")
+    departure_entity = goal_entity(hass, entry, "datetime", "goal_departure")
+    target_entity = goal_entity(hass, entry, "number", "goal_target_soc")
 
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(replace(_visit(station), id_token="kona-tag"))
+        station.plug_in(replace(car_visit(station), id_token="kona-tag"))
         await until(lambda: manager.serving(booked["booking_id"]) == "CS01:1")
         await ems.async_refresh()
         # 200 km at 16 kWh/100 km: 32 kWh of the Kona's 64 kWh by pickup (not the car's own 8 h).
@@ -113,7 +122,7 @@ def _plug(
 
 async def test_any_car_goes_to_the_best_fitting_car(hass: HomeAssistant) -> None:
     """Own bookings first; any-car bookings go to a car that holds the minimum, known cars preferred."""
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),

@@ -20,8 +20,7 @@ from custom_components.ssch.bookings.booking import BookingError
 from custom_components.ssch.const import DOMAIN
 
 from .bookings_common import book, hub_calendar, subentry_id, vehicle, vehicle_calendar, vehicle_device
-from .common import hub_entry
-from .test_chargers import _load
+from .common import hub_entry, load_hub
 
 
 def _soon(hours: float = 2.0) -> Any:
@@ -51,7 +50,7 @@ async def _refused(hass: HomeAssistant, key: str, service: str = "book_vehicle",
 
 
 async def _fleet(hass: HomeAssistant) -> MockConfigEntry:
-    return await _load(
+    return await load_hub(
         hass,
         hub_entry(
             vehicle("Kona", capacity_kwh=64.0, consumption=16.0, id_token="KONA-1"),
@@ -129,7 +128,7 @@ async def test_every_booking_error(hass: HomeAssistant) -> None:
 async def test_hub_choice_and_fleet_without_cars(hass: HomeAssistant) -> None:
     """Any car needs a hub when several are loaded; a hub without cars takes energies of a typical car."""
     fleet = await _fleet(hass)
-    bare = await _load(hass, hub_entry(site={"name": "Depot"}))
+    bare = await load_hub(hass, hub_entry(site={"name": "Depot"}))
     await _refused(hass, "hub_required", pickup=_soon(), min_energy_kwh=10)
     await _refused(hass, "unknown_hub", config_entry_id="nope", pickup=_soon(), min_energy_kwh=10)
     await _refused(
@@ -295,7 +294,7 @@ async def test_unreadable_saved_bookings_are_dropped(
         "key": f"{DOMAIN}.{entry.entry_id}.bookings",
         "data": saved,
     }
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     assert entry.runtime_data.bookings.bookings == {}
     assert await _events(hass, hub_calendar(hass, entry)) == []
 

@@ -12,8 +12,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.ssch.const import DOMAIN
 
-from .common import hub_entry
-from .test_chargers import _load
+from .common import hub_entry, load_hub
 from .tls import write_self_signed
 
 
@@ -27,7 +26,7 @@ async def test_an_expiring_certificate_raises_a_repair_in_time(
     hass: HomeAssistant, tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:
     cert, key = write_self_signed(tmp_path, valid_days=40)
-    entry = await _load(hass, hub_entry(site={"tls_certificate": str(cert), "tls_key": str(key)}))
+    entry = await load_hub(hass, hub_entry(site={"tls_certificate": str(cert), "tls_key": str(key)}))
     await hass.async_block_till_done()
     issue_id = f"tls_certificate_expiring_{entry.entry_id}"
     issues = ir.async_get(hass)

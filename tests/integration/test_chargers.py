@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 import socket
 from typing import Any
@@ -13,180 +9,133 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.entities.devices import evse_identifier
-from custom_components.ssch.sim.clock import SimClock
-from custom_components.ssch.sim.config import CarVisit, OcppVersion, StationConfig, V2xLimits
-from custom_components.ssch.sim.station import SimulatedStation
+from custom_components.ssch.sim.config import OcppVersion
 
-from .common import CHARGER_PASSWORD, charger_data, hub_entry, port_is_free, subentry
+from .common import (
+    CHARGER_PASSWORD,
+    car_visit,
+    charger_data,
+    charger_entity,
+    evse_device,
+    hub_entry,
+    load_hub,
+    port_is_free,
+    running,
+    state_of,
+    station_config,
+    subentry,
+    until,
+)
 from .tls import write_self_signed
-
-
-async def until(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    """Wait for something that happens over the network."""
-    async with asyncio.timeout(timeout_s):
-        while not predicate():  # noqa: ASYNC110 - the predicates read state that has no event of its own
-            await asyncio.sleep(0.02)
-
-
-async def _load(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-def _station(entry: MockConfigEntry, station_id: str, **overrides: Any) -> StationConfig:
-    return StationConfig(
-        station_id=station_id,
-        url=f"ws://127.0.0.1:{entry.data['port']}/ocpp",
-        password=CHARGER_PASSWORD,
-        meter_interval_s=10.0,
-        reconnect_initial_s=0.1,
-        reconnect_max_s=0.5,
-        **overrides,
-    )
-
-
-@asynccontextmanager
-async def running(config: StationConfig, speed: float = 20.0) -> AsyncIterator[SimulatedStation]:
-    """A simulated station for the duration of a block."""
-    station = SimulatedStation(config, SimClock(speed=speed))
-    await station.start()
-    try:
-        yield station
-    finally:
-        await station.stop()
-
-
-def _entity(
-    hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str, evse: int | None = 1
-) -> str:
-    sub = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
-    suffix = f"_evse{evse}" if evse is not None else ""
-    entity_id = er.async_get(hass).async_get_entity_id(
-        platform, DOMAIN, f"{entry.entry_id}_{sub.subentry_id}{suffix}_{key}"
-    )
-    assert entity_id is not None, key
-    return entity_id
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state.state
-
-
-def _evse_device(hass: HomeAssistant, entry: MockConfigEntry, evse: int = 1) -> str:
-    sub = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
-    device = dr.async_get(hass).async_get_device(
-        identifiers={evse_identifier(entry.entry_id, sub.subentry_id, evse)}
-    )
-    assert device is not None
-    return device.id
-
-
-def _visit(station: SimulatedStation, hours: float = 8.0) -> CarVisit:
-    now = station.clock.now()
-    return CarVisit(
-        arrival=now,
-        departure=now + timedelta(hours=hours),
-        energy_initial_kwh=20.0,
-        capacity_kwh=60.0,
-        target_soc_percent=80.0,
-        v2x=V2xLimits(max_discharge_power_kw=10.0),
-    )
 
 
 async def test_v2g_session_in_home_assistant(
     hass: HomeAssistant, entity_registry_enabled_by_default: None
 ) -> None:
     """Boot, plug-in, needs, meter values, a discharge setpoint followed, clear, unplug and offline."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
-    connected = _entity(hass, entry, "binary_sensor", "connected", evse=None)
-    power = _entity(hass, entry, "sensor", "power")
-    assert _state(hass, connected) == "off"
-    assert _state(hass, power) == "unavailable"
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    connected = charger_entity(hass, entry, "binary_sensor", "connected", evse=None)
+    power = charger_entity(hass, entry, "sensor", "power")
+    assert state_of(hass, connected) == "off"
+    assert state_of(hass, power) == "unavailable"
 
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        await until(lambda: _state(hass, connected) == "on")
-        assert _state(hass, _entity(hass, entry, "sensor", "ocpp_version", evse=None)) == "2.1"
-        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "connector_status")) == "available")
-
-        station.plug_in(_visit(station))
-        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "connector_status")) == "occupied")
+        await until(lambda: state_of(hass, connected) == "on")
+        assert state_of(hass, charger_entity(hass, entry, "sensor", "ocpp_version", evse=None)) == "2.1"
         await until(
-            lambda: _state(hass, _entity(hass, entry, "sensor", "ev_departure_time")) not in ("unknown", "")
+            lambda: state_of(hass, charger_entity(hass, entry, "sensor", "connector_status")) == "available"
         )
-        await until(lambda: float(_state(hass, power)) > 1.0)
-        await until(lambda: float(_state(hass, _entity(hass, entry, "sensor", "energy_charged"))) > 0.0)
-        assert float(_state(hass, _entity(hass, entry, "sensor", "ev_soc"))) >= 33.0
+
+        station.plug_in(car_visit(station))
+        await until(
+            lambda: state_of(hass, charger_entity(hass, entry, "sensor", "connector_status")) == "occupied"
+        )
+        await until(
+            lambda: (
+                state_of(hass, charger_entity(hass, entry, "sensor", "ev_departure_time"))
+                not in ("unknown", "")
+            )
+        )
+        await until(lambda: float(state_of(hass, power)) > 1.0)
+        await until(
+            lambda: float(state_of(hass, charger_entity(hass, entry, "sensor", "energy_charged"))) > 0.0
+        )
+        assert float(state_of(hass, charger_entity(hass, entry, "sensor", "ev_soc"))) >= 33.0
 
         await hass.services.async_call(
             DOMAIN,
             "set_charger_setpoint",
-            {"device_id": _evse_device(hass, entry), "power_kw": -6.0},
+            {"device_id": evse_device(hass, entry), "power_kw": -6.0},
             blocking=True,
         )
         await until(lambda: station.power_kw < -5.0)
-        await until(lambda: float(_state(hass, power)) < -5.0)
-        assert float(_state(hass, _entity(hass, entry, "sensor", "active_setpoint"))) == -6.0
-        assert _state(hass, _entity(hass, entry, "sensor", "operation_mode")) == "central_setpoint"
-        await until(lambda: float(_state(hass, _entity(hass, entry, "sensor", "energy_discharged"))) > 0.0)
+        await until(lambda: float(state_of(hass, power)) < -5.0)
+        assert float(state_of(hass, charger_entity(hass, entry, "sensor", "active_setpoint"))) == -6.0
+        assert state_of(hass, charger_entity(hass, entry, "sensor", "operation_mode")) == "central_setpoint"
+        await until(
+            lambda: float(state_of(hass, charger_entity(hass, entry, "sensor", "energy_discharged"))) > 0.0
+        )
 
         await hass.services.async_call(
-            DOMAIN, "clear_charger_setpoint", {"device_id": _evse_device(hass, entry)}, blocking=True
+            DOMAIN, "clear_charger_setpoint", {"device_id": evse_device(hass, entry)}, blocking=True
         )
         await until(lambda: station.power_kw > 1.0)
-        assert _state(hass, _entity(hass, entry, "sensor", "active_setpoint")) == "unknown"
+        assert state_of(hass, charger_entity(hass, entry, "sensor", "active_setpoint")) == "unknown"
 
         station.unplug()
-        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "connector_status")) == "available")
-    await until(lambda: _state(hass, connected) == "off")
-    assert _state(hass, power) == "unavailable"
+        await until(
+            lambda: state_of(hass, charger_entity(hass, entry, "sensor", "connector_status")) == "available"
+        )
+    await until(lambda: state_of(hass, connected) == "off")
+    assert state_of(hass, power) == "unavailable"
 
 
 async def test_controls_reach_the_station(hass: HomeAssistant) -> None:
     """The availability switch, reset and unlock buttons and the power cap are sent to the station."""
     await async_setup_component(hass, "switch", {})
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
-    async with running(_station(entry, "CS01")) as station:
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        await until(lambda: _state(hass, _entity(hass, entry, "switch", "availability")) == "on")
+        await until(lambda: state_of(hass, charger_entity(hass, entry, "switch", "availability")) == "on")
         # This firmware refuses availability changes and resets: the refusal comes back as a clear error.
         for domain, service, entity in (
-            ("switch", "turn_off", _entity(hass, entry, "switch", "availability")),
-            ("button", "press", _entity(hass, entry, "button", "reset", evse=None)),
+            ("switch", "turn_off", charger_entity(hass, entry, "switch", "availability")),
+            ("button", "press", charger_entity(hass, entry, "button", "reset", evse=None)),
         ):
             with pytest.raises(HomeAssistantError) as refused:
                 await hass.services.async_call(domain, service, {"entity_id": entity}, blocking=True)
             assert refused.value.translation_key == "station_rejected"
         with pytest.raises(HomeAssistantError) as refused:
             await hass.services.async_call(
-                "button", "press", {"entity_id": _entity(hass, entry, "button", "unlock")}, blocking=True
+                "button",
+                "press",
+                {"entity_id": charger_entity(hass, entry, "button", "unlock")},
+                blocking=True,
             )
         assert refused.value.translation_key == "station_rejected"
 
-        cap = _entity(hass, entry, "number", "max_power")
+        cap = charger_entity(hass, entry, "number", "max_power")
         await hass.services.async_call("number", "set_value", {"entity_id": cap, "value": 6.0}, blocking=True)
-        assert float(_state(hass, cap)) == 6.0
-        station.plug_in(_visit(station))
-        await until(lambda: _state(hass, _entity(hass, entry, "sensor", "charging_state")) == "charging")
+        assert float(state_of(hass, cap)) == 6.0
+        station.plug_in(car_visit(station))
+        await until(
+            lambda: state_of(hass, charger_entity(hass, entry, "sensor", "charging_state")) == "charging"
+        )
         await hass.services.async_call("number", "set_value", {"entity_id": cap, "value": 4.0}, blocking=True)
         await until(lambda: 3.5 < station.power_kw <= 4.05)
 
 
 async def test_setpoint_validation_errors(hass: HomeAssistant) -> None:
     """Bad setpoints are refused with translated errors before anything is sent."""
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
@@ -206,23 +155,23 @@ async def test_setpoint_validation_errors(hass: HomeAssistant) -> None:
         ({"device_id": "nope", "power_kw": 3.0}, ServiceValidationError, "unknown_evse"),
         ({"device_id": plain_device.id, "power_kw": -3.0}, ServiceValidationError, "discharge_not_supported"),
         (
-            {"device_id": _evse_device(hass, entry), "power_kw": 30.0},
+            {"device_id": evse_device(hass, entry), "power_kw": 30.0},
             ServiceValidationError,
             "setpoint_out_of_range",
         ),
-        ({"device_id": _evse_device(hass, entry), "power_kw": 5.0}, HomeAssistantError, "station_offline"),
+        ({"device_id": evse_device(hass, entry), "power_kw": 5.0}, HomeAssistantError, "station_offline"),
     ]
     for data, error, key in cases:
         with pytest.raises(error) as raised:
             await hass.services.async_call(DOMAIN, "set_charger_setpoint", data, blocking=True)
         assert raised.value.translation_key == key
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
         with pytest.raises(ServiceValidationError) as raised:
             await hass.services.async_call(
                 DOMAIN,
                 "set_charger_setpoint",
-                {"device_id": _evse_device(hass, entry), "power_kw": 5.0, "duration": {"minutes": 30}},
+                {"device_id": evse_device(hass, entry), "power_kw": 5.0, "duration": {"minutes": 30}},
                 blocking=True,
             )
         assert raised.value.translation_key == "no_transaction"
@@ -232,12 +181,12 @@ async def test_version_switch_is_refused_until_accepted(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, entity_registry_enabled_by_default: None
 ) -> None:
     """A station that booted with 2.1 and returns with 2.0.1 is refused and reported; accepting lets it in."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     assert await async_setup_component(hass, "repairs", {})
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
     issue_id = f"version_mismatch_{entry.entry_id}_CS01"
-    async with running(_station(entry, "CS01", ocpp_version=OcppVersion.V201)) as station:
+    async with running(station_config(entry, "CS01", ocpp_version=OcppVersion.V201)) as station:
         await until(lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None)
         assert not station.connected
         client = await hass_client()
@@ -249,7 +198,9 @@ async def test_version_switch_is_refused_until_accepted(
         assert (await response.json())["type"] == "create_entry"
         await station.wait_connected(timeout_s=15)
         await until(
-            lambda: _state(hass, _entity(hass, entry, "sensor", "ocpp_version", evse=None)) == "2.0.1"
+            lambda: (
+                state_of(hass, charger_entity(hass, entry, "sensor", "ocpp_version", evse=None)) == "2.0.1"
+            )
         )
 
 
@@ -260,21 +211,21 @@ def _journal_text(hass: HomeAssistant, entry_id: str) -> str:
 
 async def test_counters_survive_a_reload_and_the_port_is_released(hass: HomeAssistant) -> None:
     """Energy counters are persisted across a reload; unloading frees the OCPP port."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
-    charged = _entity(hass, entry, "sensor", "energy_charged")
-    async with running(_station(entry, "CS01"), speed=120.0) as station:
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    charged = charger_entity(hass, entry, "sensor", "energy_charged")
+    async with running(station_config(entry, "CS01"), speed=120.0) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
-        await until(lambda: float(_state(hass, charged)) > 0.05, timeout_s=15)
+        station.plug_in(car_visit(station))
+        await until(lambda: float(state_of(hass, charged)) > 0.05, timeout_s=15)
         # What the station was told is stored is on disk already, beside Home Assistant's own storage.
         journal = await hass.async_add_executor_job(_journal_text, hass, entry.entry_id)
         assert f'"transaction_id":"{station.transaction_id}"' in journal
-        before = float(_state(hass, charged))
+        before = float(state_of(hass, charged))
         assert await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
         await station.wait_connected(timeout_s=15)
-        await until(lambda: _state(hass, charged) != "unavailable")
-        assert float(_state(hass, charged)) >= before
+        await until(lambda: state_of(hass, charged) != "unavailable")
+        assert float(state_of(hass, charged)) >= before
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert port_is_free(entry.data["port"])
 
@@ -305,7 +256,7 @@ async def test_station_over_tls(hass: HomeAssistant, tmp_path: Any) -> None:
         subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
         site={"tls_certificate": str(cert), "tls_key": str(key)},
     )
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     import ssl
 
@@ -332,21 +283,24 @@ async def test_station_over_tls(hass: HomeAssistant, tmp_path: Any) -> None:
 
 async def test_garbage_from_one_station_does_not_disturb_another(hass: HomeAssistant) -> None:
     """Malformed frames are answered and logged; the sender and its neighbour keep working."""
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
             subentry("charger", charger_data("CS02", evse_count=1, name="Bay 2"), "CS02"),
         ),
     )
-    async with running(_station(entry, "CS01")) as noisy, running(_station(entry, "CS02")) as quiet:
+    async with (
+        running(station_config(entry, "CS01")) as noisy,
+        running(station_config(entry, "CS02")) as quiet,
+    ):
         await noisy.wait_connected()
         await quiet.wait_connected()
         for frame in ("{not json", "[2]", '[9, "x", "y", {}]', '[2, "1", "NoSuchAction", {}]', "x" * 70_000):
             await noisy.send_raw_frame(frame)
-        quiet.plug_in(_visit(quiet))
+        quiet.plug_in(car_visit(quiet))
         await until(lambda: quiet.power_kw > 1.0)
-        noisy.plug_in(_visit(noisy))
+        noisy.plug_in(car_visit(noisy))
         await until(lambda: noisy.power_kw > 1.0)
         assert noisy.connected
         assert quiet.connected

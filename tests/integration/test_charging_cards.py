@@ -14,12 +14,11 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.entities.devices import asset_identifier
 
-from .common import charger_data, hub_entry, subentry
-from .test_chargers import _load, _station, _visit, running, until
+from .common import car_visit, charger_data, hub_entry, load_hub, running, station_config, subentry, until
 
 
 async def test_cards_decide_who_charges_and_reach_the_tag_integration(hass: HomeAssistant) -> None:
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
@@ -30,14 +29,14 @@ async def test_cards_decide_who_charges_and_reach_the_tag_integration(hass: Home
     await hass.services.async_call(
         DOMAIN, "add_charging_card", {"id_token": "FAMILY01", "name": "Anna"}, blocking=True
     )
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(replace(_visit(station), id_token="STRANGER"))
+        station.plug_in(replace(car_visit(station), id_token="STRANGER"))
         await until(lambda: any(event.data["tag_id"] == "STRANGER" for event in scanned))
         await asyncio.sleep(0.3)
         assert station.transaction_id is None  # refused: the car does not charge
         station.unplug()
-        station.plug_in(replace(_visit(station), id_token="FAMILY01"))
+        station.plug_in(replace(car_visit(station), id_token="FAMILY01"))
         await until(lambda: station.transaction_id is not None)
 
     charger = next(iter(entry.subentries))

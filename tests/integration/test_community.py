@@ -28,10 +28,8 @@ from custom_components.ssch.vpp.paho_link import BrokerAddress, PahoLink
 from custom_components.ssch.vpp.protocol import seal
 from tests.mqtt_broker import Broker, mqtt_broker
 
-from .common import hub_entry
+from .common import hub_entry, load_hub, set_flexible_site_sources
 from .community import COMMUNITY, KEY, PREFIX, community_options, load_member, mqtt_entry, spy, until
-from .test_chargers import _load
-from .test_flexibility import _sources
 
 __all__ = ["mqtt_broker", "mqtt_entry"]
 
@@ -48,7 +46,7 @@ async def test_hubs_share_envelopes_and_a_community_request_is_committed(
     hass: HomeAssistant, mqtt_broker: Broker, mqtt_entry: MockConfigEntry
 ) -> None:
     """Two hubs publish through HA's MQTT client; the aggregator in one splits a request between them."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     async with spy(mqtt_broker) as seen:
         host, host_rt = await load_member(hass, "Harbour hub", run_aggregator=True, price_floor=0.05)
         other, other_rt = await load_member(hass, "Mill hub", price_floor=0.02)
@@ -107,7 +105,7 @@ async def test_a_hub_that_reloads_keeps_its_commitment_and_nothing_is_re_split(
     hass: HomeAssistant, mqtt_broker: Broker, mqtt_entry: MockConfigEntry
 ) -> None:
     """A reload says offline and online again within the grace: the hub still holds what it committed."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     _, host_rt = await load_member(hass, "Harbour hub", run_aggregator=True, price_floor=0.05)
     member, member_rt = await load_member(hass, "Mill hub", price_floor=0.01)
     aggregator = host_rt.aggregator
@@ -132,7 +130,7 @@ async def test_a_hub_that_unloads_mid_commitment_is_re_split(
 ) -> None:
     """The unloading hub says ``offline`` (retained); after the grace what it held goes to the other hub."""
     monkeypatch.setattr("custom_components.ssch.vpp.community_host.OFFLINE_GRACE_S", 0.5)
-    _sources(hass)
+    set_flexible_site_sources(hass)
     host, host_rt = await load_member(hass, "Harbour hub", run_aggregator=True, price_floor=0.05)
     leaving, leaving_rt = await load_member(hass, "Mill hub", price_floor=0.01)
     aggregator = host_rt.aggregator
@@ -158,7 +156,7 @@ async def test_forged_replayed_and_expired_requests_change_no_plan(
     hass: HomeAssistant, mqtt_broker: Broker, mqtt_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Only a fresh request signed with the community key by the trusted aggregator commits anything."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     entry, runtime = await load_member(hass, "Harbour hub")
     book = entry.runtime_data.ems.flexibility
     member = runtime.settings.member_id
@@ -209,7 +207,7 @@ async def test_the_standalone_aggregator_commits_home_assistant_hubs(
     hass: HomeAssistant, mqtt_broker: Broker, mqtt_entry: MockConfigEntry, tmp_path: Path
 ) -> None:
     """``python -m custom_components.ssch.vpp`` against the same broker as HA's hubs."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     entry, _ = await load_member(hass, "Harbour hub")
     key_file = tmp_path / "key"
     await hass.async_add_executor_job(key_file.write_text, KEY)
@@ -235,7 +233,7 @@ async def test_after_a_broker_restart_hubs_republish_and_the_aggregator_rebuilds
 ) -> None:
     """The broker forgets every retained message; HA reconnects and the hubs announce themselves again."""
     monkeypatch.setattr("homeassistant.components.mqtt.client.RECONNECT_INTERVAL_SECONDS", 0.5)
-    _sources(hass)
+    set_flexible_site_sources(hass)
     _, host_rt = await load_member(hass, "Harbour hub", run_aggregator=True)
     await load_member(hass, "Mill hub")
     aggregator = host_rt.aggregator
@@ -257,7 +255,7 @@ async def test_grid_signals_reach_the_hub_and_the_envelope_is_republished(
     hass: HomeAssistant, mqtt_broker: Broker, mqtt_entry: MockConfigEntry
 ) -> None:
     """A signed signal to the community limits the hub's grid; every interval the envelope goes out again."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     entry, runtime = await load_member(hass, "Harbour hub")
     ems = entry.runtime_data.ems
     member = runtime.settings.member_id
@@ -311,9 +309,9 @@ async def test_without_the_mqtt_integration_the_hub_runs_alone(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Joining a community is not a reason to fail: the hub loads and says why it is not linked."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     entry = hub_entry(options={"community": community_options(run_aggregator=True)})
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert community_runtime(hass, entry.entry_id) is None
     assert "MQTT integration is not set up" in caplog.text
@@ -331,7 +329,7 @@ async def test_the_community_action_splits_a_request_and_refuses_bad_ones(
     hass: HomeAssistant, mqtt_broker: Broker, mqtt_entry: MockConfigEntry
 ) -> None:
     """``ssch.request_community_flexibility`` goes to the aggregator this Home Assistant runs."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     member, member_rt = await load_member(hass, "Mill hub", price_floor=0.02)
 
     async def call(**data: Any) -> dict[str, Any]:

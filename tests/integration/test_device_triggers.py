@@ -14,8 +14,8 @@ from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.events import FaultReported
 from custom_components.ssch.stations.bridge import StationEventRelay
 
+from .common import load_hub, running, station_config, until
 from .hub_events_common import STATIONS, car, evse_device, station_device, two_bay_hub
-from .test_chargers import _load, _station, running, until
 
 
 def _trigger(device_id: str, trigger_type: str) -> dict[str, str]:
@@ -55,7 +55,7 @@ def _recorded(calls: list[ServiceCall]) -> list[dict[str, Any]]:
 
 async def test_only_evse_devices_offer_the_three_triggers(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "device_automation", {})
-    entry = await _load(hass, two_bay_hub())
+    entry = await load_hub(hass, two_bay_hub())
     evse, station = evse_device(hass, entry, "CS01"), station_device(hass, entry, "CS01")
     found = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [evse, station])
     ours = [
@@ -68,7 +68,7 @@ async def test_only_evse_devices_offer_the_three_triggers(hass: HomeAssistant) -
 
 
 async def test_device_triggers_fire_for_their_own_evse(hass: HomeAssistant) -> None:
-    entry = await _load(hass, two_bay_hub())
+    entry = await load_hub(hass, two_bay_hub())
     cs01, cs02 = (evse_device(hass, entry, sid) for sid in STATIONS)
     calls = await _automations(
         hass,
@@ -80,7 +80,7 @@ async def test_device_triggers_fire_for_their_own_evse(hass: HomeAssistant) -> N
         },
     )
     async with AsyncExitStack() as stack:
-        stations = [await stack.enter_async_context(running(_station(entry, sid))) for sid in STATIONS]
+        stations = [await stack.enter_async_context(running(station_config(entry, sid))) for sid in STATIONS]
         for station in stations:
             await station.wait_connected()
         stations[0].plug_in(car(stations[0], hours=0.5, energy_kwh=10.0))
@@ -94,7 +94,7 @@ async def test_device_triggers_fire_for_their_own_evse(hass: HomeAssistant) -> N
 
 
 async def test_fault_triggers_fire_for_the_evse_and_for_its_whole_station(hass: HomeAssistant) -> None:
-    entry: MockConfigEntry = await _load(hass, two_bay_hub())
+    entry: MockConfigEntry = await load_hub(hass, two_bay_hub())
     calls = await _automations(
         hass, {sid: _trigger(evse_device(hass, entry, sid), "charger_fault") for sid in STATIONS}
     )

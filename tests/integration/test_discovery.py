@@ -28,8 +28,16 @@ from tests.csms.conftest import basic_auth
 from tests.ocpp_clients import AiohttpConnection, receiving
 from tests.station16 import Station16
 
-from .common import CHARGER_PASSWORD, hub_entry
-from .test_chargers import _entity, _load, _state, _station, running, until
+from .common import (
+    CHARGER_PASSWORD,
+    charger_entity,
+    hub_entry,
+    load_hub,
+    running,
+    state_of,
+    station_config,
+    until,
+)
 
 ADOPTING = {"adopt_unknown_stations": True}
 FIELDS = {
@@ -87,8 +95,8 @@ async def _unknown_wallbox(entry: MockConfigEntry, station_id: str) -> AsyncIter
 
 async def test_a_discovered_station_is_confirmed_as_a_charger_and_connects(hass: HomeAssistant) -> None:
     """An OCPP 2.1 station with an unknown id is shown with what it told; confirming adds it; it logs in."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
-    async with running(_station(entry, "NEW7")) as station:
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
+    async with running(station_config(entry, "NEW7")) as station:
         form = await _discovered(hass, entry, "NEW7")
         assert form["description_placeholders"] == {
             "station_id": "NEW7",
@@ -115,7 +123,9 @@ async def test_a_discovered_station_is_confirmed_as_a_charger_and_connects(hass:
         assert "password" not in charger.data
         await station.wait_connected(timeout_s=15)
         await until(
-            lambda: _state(hass, _entity(hass, entry, "binary_sensor", "connected", evse=None)) == "on"
+            lambda: (
+                state_of(hass, charger_entity(hass, entry, "binary_sensor", "connected", evse=None)) == "on"
+            )
         )
     assert entry.state is ConfigEntryState.LOADED
     assert _flows(hass, entry, "NEW7") == []
@@ -123,7 +133,7 @@ async def test_a_discovered_station_is_confirmed_as_a_charger_and_connects(hass:
 
 async def test_a_16_station_tells_its_connectors(hass: HomeAssistant) -> None:
     """A pending 1.6 station is asked for NumberOfConnectors after its boot was answered."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
     async with _unknown_wallbox(entry, "WB99") as wallbox:
         answer = await wallbox.boot()
         assert answer.status == "Pending"
@@ -148,7 +158,7 @@ async def test_a_16_station_tells_its_connectors(hass: HomeAssistant) -> None:
 
 async def test_a_16_station_that_keeps_its_connectors_to_itself(hass: HomeAssistant) -> None:
     """A 1.6 station that does not answer the question is offered without a count."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
     async with _unknown_wallbox(entry, "WB98") as wallbox:
         wallbox.configuration.pop("NumberOfConnectors")
         await wallbox.boot()
@@ -158,9 +168,9 @@ async def test_a_16_station_that_keeps_its_connectors_to_itself(hass: HomeAssist
 
 async def test_an_ignored_station_stays_ignored(hass: HomeAssistant) -> None:
     """Ignoring keeps an entry under the flow's unique id: the station, back again, is not offered."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
     unique_id = discovery_unique_id(entry.entry_id, "NEW8")
-    async with running(_station(entry, "NEW8")):
+    async with running(station_config(entry, "NEW8")):
         await _discovered(hass, entry, "NEW8")
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_IGNORE}, data={"unique_id": unique_id, "title": "NEW8"}
@@ -173,7 +183,7 @@ async def test_an_ignored_station_stays_ignored(hass: HomeAssistant) -> None:
     stop = entry.runtime_data.server.listen(
         lambda event: boots.append(event) if isinstance(event, StationPending) and event.vendor else None
     )
-    async with running(_station(entry, "NEW8")):
+    async with running(station_config(entry, "NEW8")):
         await until(lambda: len(boots) == 1)
         await hass.async_block_till_done()
         assert _flows(hass, entry, "NEW8") == []
@@ -188,13 +198,13 @@ async def test_an_ignored_station_stays_ignored(hass: HomeAssistant) -> None:
 
 async def test_the_discovery_goes_when_the_station_expires(hass: HomeAssistant) -> None:
     """A pending station that fell silent leaves the list; its form is aborted. A reload offers again."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
-    async with running(_station(entry, "GHOST1")):
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
+    async with running(station_config(entry, "GHOST1")):
         await _discovered(hass, entry, "GHOST1")
     later = utc_now() + timedelta(minutes=20)
     with patch("custom_components.ssch.csms.handshake.utc_now", return_value=later):
         # The next unknown station to knock sweeps out the ones that fell silent.
-        async with running(_station(entry, "GHOST2")):
+        async with running(station_config(entry, "GHOST2")):
             await _discovered(hass, entry, "GHOST2")
             assert "GHOST1" not in entry.runtime_data.server.pending_stations
             assert _flows(hass, entry, "GHOST1") == []
@@ -206,8 +216,8 @@ async def test_the_discovery_goes_when_the_station_expires(hass: HomeAssistant) 
 async def test_the_form_checks_its_hub_and_station(hass: HomeAssistant) -> None:
     """A form whose station left the list goes when the hub loads again; shown for a station that is not
     waiting or a hub not loaded, it aborts."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
-    async with running(_station(entry, "NEW9")):
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
+    async with running(station_config(entry, "NEW9")):
         form = await _discovered(hass, entry, "NEW9")
     entry.runtime_data.server.pending_stations.pop("NEW9")  # as if added by hand, or expired
     await _reload_keeping_server(hass, entry)
@@ -223,8 +233,8 @@ async def test_the_form_checks_its_hub_and_station(hass: HomeAssistant) -> None:
 
 
 async def test_a_deleted_hub_takes_its_discovered_stations_along(hass: HomeAssistant) -> None:
-    entry = await _load(hass, hub_entry(options=ADOPTING))
-    async with running(_station(entry, "NEW12")), running(_station(entry, "NEW13")):
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
+    async with running(station_config(entry, "NEW12")), running(station_config(entry, "NEW13")):
         await _discovered(hass, entry, "NEW12")
         await _discovered(hass, entry, "NEW13")
         await hass.config_entries.flow.async_init(
@@ -240,7 +250,7 @@ async def test_a_deleted_hub_takes_its_discovered_stations_along(hass: HomeAssis
 
 async def test_stations_not_offered(hass: HomeAssistant, caplog: pytest.LogCaptureFixture) -> None:
     """An id no charger can have is not offered (and logged once); nothing is offered by a hub not loaded."""
-    entry = await _load(hass, hub_entry(options=ADOPTING))
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
     discovery = StationDiscovery(hass, entry, entry.runtime_data.server)
     for _ in range(2):
         discovery.handle(StationPending("bad id!", "192.0.2.1", "ACME", "Box"))

@@ -25,18 +25,17 @@ from .common import (
     BATTERY_DATA,
     BUILDING_DATA,
     PV_DATA,
+    car_visit,
     charger_data,
     hub_entry,
+    load_hub,
+    running,
     set_source_states,
+    site_entity,
+    station_config,
     subentry,
+    until,
 )
-from .test_chargers import _load, _station, _visit, running, until
-
-
-def _site_entity(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
-    assert entity_id is not None, key
-    return entity_id
 
 
 def _hub(import_limit_kw: float) -> MockConfigEntry:
@@ -55,31 +54,31 @@ async def test_plan_keeps_the_grid_limit_with_two_cars(hass: HomeAssistant) -> N
     set_source_states(hass)
     hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})
     hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
-    entry = await _load(hass, _hub(import_limit_kw=30.0))
-    status = _site_entity(hass, entry, "sensor", "ems_status")
+    entry = await load_hub(hass, _hub(import_limit_kw=30.0))
+    status = site_entity(hass, entry, "sensor", "ems_status")
     assert hass.states.get(status).state in ("ok", "degraded")
-    assert hass.states.get(_site_entity(hass, entry, "select", "ems_mode")).state == "automatic"
+    assert hass.states.get(site_entity(hass, entry, "select", "ems_mode")).state == "automatic"
 
     async with AsyncExitStack() as stack:
         stations = [
-            await stack.enter_async_context(running(_station(entry, sid))) for sid in ("CS01", "CS02")
+            await stack.enter_async_context(running(station_config(entry, sid))) for sid in ("CS01", "CS02")
         ]
         for station in stations:
             await station.wait_connected()
-            station.plug_in(_visit(station))
+            station.plug_in(car_visit(station))
         await until(lambda: all(s.last_setpoint is not None for s in stations), timeout_s=20)
         await until(lambda: sum(s.power_kw for s in stations) <= 30.0 - 21.0 + 0.5, timeout_s=20)
-        plan = hass.states.get(_site_entity(hass, entry, "sensor", "next_plan"))
+        plan = hass.states.get(site_entity(hass, entry, "sensor", "next_plan"))
         assert plan is not None
         assert len(plan.attributes["times"]) == 96
         assert max(plan.attributes["grid_import_kw"]) <= 30.0 + 0.5
-        backend = hass.states.get(_site_entity(hass, entry, "sensor", "solver_backend")).state
+        backend = hass.states.get(site_entity(hass, entry, "sensor", "solver_backend")).state
         assert backend == "cvxpy / Clarabel"
 
         # Off: the hub releases the stations to their own limits.
         await hass.services.async_call(
             "select", "select_option",
-            {"entity_id": _site_entity(hass, entry, "select", "ems_mode"), "option": "off"},
+            {"entity_id": site_entity(hass, entry, "select", "ems_mode"), "option": "off"},
             blocking=True,
         )  # fmt: skip
         await until(
@@ -95,7 +94,7 @@ async def test_broken_source_raises_a_repair_naming_it(
 ) -> None:
     """A building meter that stays unavailable beyond the hold time is replaced and reported."""
     set_source_states(hass)
-    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    entry = await load_hub(hass, _hub(import_limit_kw=150.0))
     hass.states.async_set("sensor.office_power", "unavailable")
     issue_id = f"source_unavailable_{entry.entry_id}_sensor.office_power"
     await entry.runtime_data.ems.async_refresh()
@@ -107,7 +106,7 @@ async def test_broken_source_raises_a_repair_naming_it(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders["entity_id"] == "sensor.office_power"
-    assert hass.states.get(_site_entity(hass, entry, "sensor", "ems_status")).state == "degraded"
+    assert hass.states.get(site_entity(hass, entry, "sensor", "ems_status")).state == "degraded"
 
     hass.states.async_set("sensor.office_power", "12", {"unit_of_measurement": "kW"})
     await entry.runtime_data.ems.async_refresh()
@@ -125,16 +124,16 @@ async def test_grid_limit_action_is_obeyed_at_once(
     events = async_capture_events(hass, "ssch_grid_signal")
     at_risk = async_capture_events(hass, "ssch_target_at_risk")
     plans = async_capture_events(hass, "ssch_plan_changed")
-    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    entry = await load_hub(hass, _hub(import_limit_kw=150.0))
     assert plans
     assert plans[-1].data["hub"] == "Harbour hub"
     async with AsyncExitStack() as stack:
         stations = [
-            await stack.enter_async_context(running(_station(entry, sid))) for sid in ("CS01", "CS02")
+            await stack.enter_async_context(running(station_config(entry, sid))) for sid in ("CS01", "CS02")
         ]
         for station in stations:
             await station.wait_connected()
-            station.plug_in(_visit(station, hours=1.5))
+            station.plug_in(car_visit(station, hours=1.5))
         # Both cars, with the needs they reported, are in the plan and charge.
         ems = entry.runtime_data.ems
         await until(
@@ -155,17 +154,17 @@ async def test_grid_limit_action_is_obeyed_at_once(
         # When the action returns, every station has its new setpoint and applies it.
         assert all(s.last_setpoint is not None for s in stations)
         assert sum(s.power_kw for s in stations) <= 27.0 - 21.0 + 0.5
-        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
-        latency = float(hass.states.get(_site_entity(hass, entry, "sensor", "ems_latency")).state)
+        assert float(hass.states.get(site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
+        latency = float(hass.states.get(site_entity(hass, entry, "sensor", "ems_latency")).state)
         assert 0.0 < latency < 1000.0
         # KPIs are numbers in their range while the hub runs.
         entry.runtime_data.ems._kpi_cache = None
         entry.runtime_data.ems.async_update_listeners()
-        uptime = float(hass.states.get(_site_entity(hass, entry, "sensor", "kpi_charger_uptime")).state)
+        uptime = float(hass.states.get(site_entity(hass, entry, "sensor", "kpi_charger_uptime")).state)
         assert 0.0 < uptime <= 100.0
-        cost = float(hass.states.get(_site_entity(hass, entry, "sensor", "kpi_cost_today")).state)
+        cost = float(hass.states.get(site_entity(hass, entry, "sensor", "kpi_cost_today")).state)
         assert cost >= 0.0
-        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "grid_import_energy")).state) > 0.0
+        assert float(hass.states.get(site_entity(hass, entry, "sensor", "grid_import_energy")).state) > 0.0
 
         assert [e.data["state"] for e in events] == ["started"]
         assert events[0].data["import_limit_kw"] == 27.0
@@ -179,18 +178,18 @@ async def test_grid_limit_action_is_obeyed_at_once(
         await hass.async_block_till_done()
         await until(lambda: all(s.last_setpoint is not before[s.station_id] for s in stations), timeout_s=20)
         await until(lambda: sum(s.power_kw for s in stations) <= 27.0 - 21.0 + 0.5)
-        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
+        assert float(hass.states.get(site_entity(hass, entry, "sensor", "import_limit")).state) == 27.0
         assert entry.runtime_data.ems.builder.signals[0].import_limit_kw == 27.0
 
         await hass.services.async_call(DOMAIN, "clear_grid_signal", {}, blocking=True)
-        assert float(hass.states.get(_site_entity(hass, entry, "sensor", "import_limit")).state) == 150.0
+        assert float(hass.states.get(site_entity(hass, entry, "sensor", "import_limit")).state) == 150.0
         assert [e.data["state"] for e in events][-1] == "ended"
 
 
 async def test_grid_limit_validation(hass: HomeAssistant) -> None:
     """A signal needs a limit, must not be over already, and must name a loaded hub."""
     set_source_states(hass)
-    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    entry = await load_hub(hass, _hub(import_limit_kw=150.0))
     cases = [
         ({}, "grid_limit_required"),
         (
@@ -203,7 +202,7 @@ async def test_grid_limit_validation(hass: HomeAssistant) -> None:
         with pytest.raises(ServiceValidationError) as refused:
             await hass.services.async_call(DOMAIN, "set_grid_limit", data, blocking=True)
         assert refused.value.translation_key == key
-    await _load(hass, _hub(import_limit_kw=100.0))
+    await load_hub(hass, _hub(import_limit_kw=100.0))
     with pytest.raises(ServiceValidationError) as refused:
         await hass.services.async_call(DOMAIN, "clear_grid_signal", {}, blocking=True)
     assert refused.value.translation_key == "hub_required"
@@ -225,7 +224,7 @@ async def test_battery_and_curtailment_follow_the_plan(hass: HomeAssistant) -> N
         },
     )
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("pv", PV_DATA | {"curtailment_entity": "input_number.pv_limit"}, "sensor.pv_power"),
@@ -272,15 +271,15 @@ async def test_battery_and_curtailment_follow_the_plan(hass: HomeAssistant) -> N
 async def test_evse_can_be_taken_out_of_control(hass: HomeAssistant) -> None:
     """Switching 'controlled' off releases the EVSE to the station; on brings it back into the plan."""
     set_source_states(hass)
-    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    entry = await load_hub(hass, _hub(import_limit_kw=150.0))
     sub = next(s for s in entry.subentries.values() if s.unique_id == "CS01")
     switch = er.async_get(hass).async_get_entity_id(
         "switch", DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_evse1_controlled"
     )
     assert switch is not None
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         await until(lambda: station.last_setpoint is not None)
         await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
         await until(lambda: station.last_setpoint.action == "ClearChargingProfile")
@@ -293,7 +292,7 @@ async def test_evse_can_be_taken_out_of_control(hass: HomeAssistant) -> None:
 async def test_new_prices_replan_at_once(hass: HomeAssistant) -> None:
     """A price entity that announces new prices makes the hub plan again with them."""
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass, hub_entry(options={"import_price_entity": "sensor.day_ahead", "import_price_fixed": None})
     )
     ems = entry.runtime_data.ems
@@ -310,11 +309,11 @@ async def test_station_that_ignores_setpoints_is_planned_around(hass: HomeAssist
     set_source_states(hass)
     hass.states.async_set("sensor.pv_power", "0", {"unit_of_measurement": "W"})
     hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
-    entry = await _load(hass, _hub(import_limit_kw=150.0))
+    entry = await load_hub(hass, _hub(import_limit_kw=150.0))
     ems = entry.runtime_data.ems
     ems.follow_grace = timedelta(seconds=1)
-    stubborn_config = _station(entry, "CS01", misbehaviour=Misbehaviour(ignore_setpoints=True))
-    async with running(stubborn_config) as stubborn, running(_station(entry, "CS02")) as good:
+    stubborn_config = station_config(entry, "CS01", misbehaviour=Misbehaviour(ignore_setpoints=True))
+    async with running(stubborn_config) as stubborn, running(station_config(entry, "CS02")) as good:
         for station in (stubborn, good):
             await station.wait_connected()
             now = station.clock.now()

@@ -10,8 +10,7 @@ from homeassistant.core import HomeAssistant
 from custom_components.ssch.core.model import Plan, SiteSnapshot
 from custom_components.ssch.ems.coordinator import EmsCoordinator
 
-from .common import charger_data, hub_entry, set_source_states, subentry
-from .test_chargers import _load
+from .common import charger_data, hub_entry, load_hub, set_source_states, subentry
 
 
 class GatedPlanner:
@@ -32,7 +31,7 @@ class GatedPlanner:
 
 async def _loaded_ems(hass: HomeAssistant) -> EmsCoordinator:
     set_source_states(hass)
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     ems: EmsCoordinator = entry.runtime_data.ems
     return ems
 

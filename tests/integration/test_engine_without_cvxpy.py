@@ -19,7 +19,12 @@ from custom_components.ssch.const import CONF_ENGINE, DOMAIN
 from custom_components.ssch.core.expected_plan import plan_with_expected
 from custom_components.ssch.core.planner import Planner, PlannerConfig
 
-from .test_flexibility import _load_site, _request, _sources, _state
+from .common import (
+    load_flexible_site,
+    request_flexibility,
+    sensor_state_by_unique_id,
+    set_flexible_site_sources,
+)
 
 ENGINE_MODULES = tuple(
     f"custom_components.ssch.core.{module}" for module in ("qp_problem", "engine_cvxpy", "engine_builtin")
@@ -43,19 +48,19 @@ def without_cvxpy() -> Iterator[None]:
 
 async def test_the_hub_plans_with_the_built_in_engine(hass: HomeAssistant, without_cvxpy: None) -> None:
     """It loads, its status is ok, no repair is raised, and a flexibility request commits power."""
-    _sources(hass)
-    entry = await _load_site(hass)
+    set_flexible_site_sources(hass)
+    entry = await load_flexible_site(hass)
     ems = entry.runtime_data.ems
     plan = ems.data.plan
     assert plan.diagnostics.backend == "built-in / PIQP"
     assert not plan.diagnostics.fallback_used
-    assert _state(hass, f"{entry.entry_id}_solver_backend").state == "built-in / PIQP"
-    assert _state(hass, f"{entry.entry_id}_ems_status").state == "ok"
+    assert sensor_state_by_unique_id(hass, f"{entry.entry_id}_solver_backend").state == "built-in / PIQP"
+    assert sensor_state_by_unique_id(hass, f"{entry.entry_id}_ems_status").state == "ok"
     assert ir.async_get(hass).async_get_issue(DOMAIN, "solver_unavailable") is None
     assert "cvxpy" not in [name for name, module in sys.modules.items() if module is not None]
 
     now = dt_util.utcnow()
-    response = await _request(
+    response = await request_flexibility(
         hass,
         direction="down",
         power_kw=10,
@@ -69,9 +74,9 @@ async def test_the_hub_plans_with_the_built_in_engine(hass: HomeAssistant, witho
 
 async def test_the_built_in_plan_is_the_cvxpy_plan(hass: HomeAssistant) -> None:
     """For the same snapshot the hub's plan without cvxpy equals the plan of the model of record."""
-    _sources(hass)
+    set_flexible_site_sources(hass)
     with cvxpy_blocked():
-        entry = await _load_site(hass)
+        entry = await load_flexible_site(hass)
         result = entry.runtime_data.ems.data
         assert result.plan.diagnostics.backend == "built-in / PIQP"
     reference = plan_with_expected(
@@ -86,14 +91,14 @@ async def test_the_built_in_plan_is_the_cvxpy_plan(hass: HomeAssistant) -> None:
 
 async def test_the_engine_option_forces_the_built_in_engine(hass: HomeAssistant) -> None:
     """With cvxpy installed, the option "built-in" plans with PIQP; back to automatic, with cvxpy."""
-    _sources(hass)
-    entry: MockConfigEntry = await _load_site(hass)
+    set_flexible_site_sources(hass)
+    entry: MockConfigEntry = await load_flexible_site(hass)
     assert entry.runtime_data.ems.data.plan.diagnostics.backend == "cvxpy / Clarabel"
     hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_ENGINE: "built-in"})
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.runtime_data.ems.data.plan.diagnostics.backend == "built-in / PIQP"
-    assert _state(hass, f"{entry.entry_id}_solver_backend").state == "built-in / PIQP"
+    assert sensor_state_by_unique_id(hass, f"{entry.entry_id}_solver_backend").state == "built-in / PIQP"
     hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_ENGINE: "auto"})
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()

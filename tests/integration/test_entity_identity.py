@@ -22,10 +22,10 @@ from .common import (
     PV_DATA,
     charger_data,
     hub_entry,
+    load_hub,
     set_source_states,
     subentry,
 )
-from .test_chargers import _load
 
 VEHICLE_DATA = {"name": "Pool car", "capacity_kwh": 58.0, "consumption_kwh_per_100km": 17.0}
 
@@ -41,7 +41,7 @@ async def test_unique_ids_and_descriptions_are_frozen(
 ) -> None:
     """Every platform's entities, as a user's registry holds them."""
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01"), "CS01"),

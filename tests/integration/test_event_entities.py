@@ -20,9 +20,8 @@ from custom_components.ssch.entities.event_devices import event_device_id
 from custom_components.ssch.sim.ocpp2.messages import status_notification
 from custom_components.ssch.stations.bridge import StationEventRelay
 
-from .common import charger_data, hub_entry, subentry
+from .common import charger_data, hub_entry, load_hub, running, station_config, subentry, until
 from .hub_events_common import STATIONS, car, evse_device, evse_entity, hub_entity, two_bay_hub
-from .test_chargers import _load, _station, running, until
 
 EVSE_EVENTS = ("car_ready", "target_at_risk", "charger_fault")
 
@@ -44,7 +43,7 @@ def _shown(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
 
 
 async def test_evse_and_hub_event_entities_fire_on_the_simulated_stations(hass: HomeAssistant) -> None:
-    entry = await _load(hass, two_bay_hub())
+    entry = await load_hub(hass, two_bay_hub())
     entities = {
         (sid, key): evse_entity(hass, entry, sid, "event", key) for sid in STATIONS for key in EVSE_EVENTS
     }
@@ -58,7 +57,9 @@ async def test_evse_and_hub_event_entities_fire_on_the_simulated_stations(hass: 
     assert _state(hass, flexibility).attributes["event_types"] == ["committed", "started", "ended"]
 
     async with AsyncExitStack() as stack:
-        cs01, cs02 = [await stack.enter_async_context(running(_station(entry, sid))) for sid in STATIONS]
+        cs01, cs02 = [
+            await stack.enter_async_context(running(station_config(entry, sid))) for sid in STATIONS
+        ]
         await cs01.wait_connected()
         await cs02.wait_connected()
         # CS01's car is at its 80 % already; Bay 2's needs 38 kWh in half an hour at 11 kW.
@@ -122,7 +123,7 @@ async def test_evse_and_hub_event_entities_fire_on_the_simulated_stations(hass: 
 
 
 async def test_a_fault_of_the_whole_station_reaches_each_of_its_evses(hass: HomeAssistant) -> None:
-    entry = await _load(hass, two_bay_hub())
+    entry = await load_hub(hass, two_bay_hub())
     relay = StationEventRelay(hass, entry.runtime_data.config)
     relay.handle(FaultReported("CS01", None, "ChargePoint", "PowerMeterFailure", cleared=True))
     await hass.async_block_till_done()
@@ -135,8 +136,8 @@ async def test_a_fault_of_the_whole_station_reaches_each_of_its_evses(hass: Home
 
 
 async def test_events_of_another_hub_stay_with_it(hass: HomeAssistant) -> None:
-    first = await _load(hass, two_bay_hub())
-    second = await _load(hass, two_bay_hub())
+    first = await load_hub(hass, two_bay_hub())
+    second = await load_hub(hass, two_bay_hub())
     # Same station ids at both hubs: only the hub that reported it shows the fault.
     StationEventRelay(hass, second.runtime_data.config).handle(
         FaultReported("CS01", 1, "Connector", "Tripped")
@@ -150,14 +151,14 @@ async def test_events_of_another_hub_stay_with_it(hass: HomeAssistant) -> None:
 
 
 async def test_a_station_the_hub_does_not_have_has_no_device(hass: HomeAssistant) -> None:
-    entry = await _load(hass, two_bay_hub())
+    entry = await load_hub(hass, two_bay_hub())
     config = entry.runtime_data.config
     assert event_device_id(hass, config, "STRANGER", 1) is None
     assert event_device_id(hass, config, "CS01", 1) == evse_device(hass, entry, "CS01")
 
 
 async def test_a_state_the_entity_does_not_name_is_not_shown(hass: HomeAssistant) -> None:
-    entry = await _load(hass, two_bay_hub())
+    entry = await load_hub(hass, two_bay_hub())
     grid = hub_entity(hass, entry, "event", "grid_signal")
     hass.bus.async_fire(EVENT_GRID_SIGNAL, {"config_entry_id": entry.entry_id, "state": "paused"})
     await hass.async_block_till_done()
@@ -168,7 +169,7 @@ async def test_a_state_the_entity_does_not_name_is_not_shown(hass: HomeAssistant
 
 
 async def test_a_fault_of_one_evse_stays_with_it(hass: HomeAssistant) -> None:
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01"), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01"), "CS01")))
     evse1, evse2 = (
         er.async_get(hass).async_get_entity_id(
             "event", DOMAIN, f"{entry.entry_id}_{_charger_subentry(entry)}_evse{evse}_charger_fault"

@@ -21,8 +21,7 @@ from custom_components.ssch.entities.devices import evse_identifier
 from custom_components.ssch.hub_storage import EMS, storage_key
 from custom_components.ssch.sim.station import SimulatedStation
 
-from .common import charger_data, hub_entry, subentry
-from .test_chargers import _load, _station, _visit, running, until
+from .common import car_visit, charger_data, hub_entry, load_hub, running, station_config, subentry, until
 
 
 def _subentry_id(entry: MockConfigEntry, station_id: str = "CS01") -> str:
@@ -63,11 +62,11 @@ def _add_charger(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 async def test_excluded_evse_gets_no_setpoint_after_a_reload(hass: HomeAssistant) -> None:
     """The reported bug: after a reload the first plan ran before the switch restored "off"."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     switch = _entity(hass, entry, "switch", "controlled")
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         await until(lambda: station.last_setpoint is not None)
         await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
         await until(lambda: station.last_setpoint.action == "ClearChargingProfile")
@@ -93,15 +92,15 @@ async def test_excluded_evse_gets_no_setpoint_after_a_reload(hass: HomeAssistant
 
 async def test_manual_setpoint_and_cap_survive_a_restart(hass: HomeAssistant) -> None:
     """A setpoint set by hand holds after Home Assistant restarts; the plan leaves that EVSE alone."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     cap = _entity(hass, entry, "number", "max_power")
     device = dr.async_get(hass).async_get_device({evse_identifier(entry.entry_id, _subentry_id(entry), 1)})
     assert device is not None
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
         await until(lambda: hass.states.get(cap).state != "unavailable")
         await hass.services.async_call("number", "set_value", {"entity_id": cap, "value": 7.5}, blocking=True)
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         await until(lambda: station.last_setpoint is not None)
         await hass.services.async_call(
             DOMAIN, "set_charger_setpoint", {"device_id": device.id, "power_kw": 3.0}, blocking=True

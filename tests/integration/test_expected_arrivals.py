@@ -20,8 +20,7 @@ from custom_components.ssch.core.session_forecast import (
     _pending_arrival,
 )
 
-from .common import charger_data, hub_entry, subentry
-from .test_chargers import _load, _station, _visit, running, until
+from .common import car_visit, charger_data, hub_entry, load_hub, running, station_config, subentry, until
 
 NEED_KWH = 12.0
 
@@ -64,7 +63,7 @@ async def test_the_plan_keeps_room_for_the_cars_that_usually_come(
     freezer.move_to("2026-11-25T18:00:00+00:00")  # a Wednesday morning in the test's time zone
     entry = _hub()
     _save(hass_storage, entry.entry_id, {"arrivals": _learned_week(hass)})
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     ems = entry.runtime_data.ems
     await ems.async_refresh()
     expected = ems.data.expected
@@ -84,10 +83,10 @@ async def test_the_plan_keeps_room_for_the_cars_that_usually_come(
 async def test_what_the_hub_learns_survives_a_reload(hass: HomeAssistant) -> None:
     """A car seen today enters the profile at the day's end, arrived when the station says it was
     plugged in and with the dwell it really had; the day in progress is kept across a reload."""
-    entry = await _load(hass, _hub())
-    async with running(_station(entry, "CS01")) as station:
+    entry = await load_hub(hass, _hub())
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         ems = entry.runtime_data.ems
         await until(lambda: bool(ems.arrivals.to_dict()["pending"]))
         assert await hass.config_entries.async_reload(entry.entry_id)
@@ -114,6 +113,6 @@ async def test_an_unreadable_profile_is_dropped(
 ) -> None:
     entry = _hub()
     _save(hass_storage, entry.entry_id, {"arrivals": {"days": ["not", "a", "profile"]}})
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     assert "arrival profile, it cannot be read" in caplog.text
     assert entry.runtime_data.ems.arrivals.to_dict()["stats"] == []

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -20,67 +20,28 @@ from custom_components.ssch.ems.coordinator import EmsCoordinator
 from custom_components.ssch.vpp.device import FLEX_ENERGY_HORIZON, hub_flexibility
 
 from .common import (
-    BATTERY_DATA,
     BUILDING_DATA,
-    GRID_METER_DATA,
+    car_visit,
     charger_data,
+    flexible_site,
     hub_entry,
-    set_source_states,
+    load_flexible_site,
+    load_hub,
+    request_flexibility,
+    running,
+    sensor_by_unique_id,
+    sensor_state_by_unique_id,
+    set_flexible_site_sources,
+    station_config,
     subentry,
+    until,
 )
-from .test_chargers import _load, _station, _visit, running, until
 
 TOLERANCE_KW = 0.05
 
 
-def _site(name: str = "Harbour hub") -> MockConfigEntry:
-    """A hub whose flexibility is a battery next to a building, measured at the grid connection."""
-    return hub_entry(
-        subentry("battery", BATTERY_DATA, "sensor.battery_power"),
-        subentry("building", BUILDING_DATA, "sensor.office_power"),
-        subentry("grid_meter", GRID_METER_DATA, "grid_meter"),
-        site={"name": name},
-    )
-
-
-async def _load_site(hass: HomeAssistant, name: str = "Harbour hub") -> MockConfigEntry:
-    """A loaded hub whose plan knows the building: the first plan after loading has no history yet."""
-    entry = await _load(hass, _site(name))
-    ems = entry.runtime_data.ems
-    # As if the hub had been running for a few minutes: the forecast reads the building's recent past.
-    ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))
-    await ems.async_refresh()
-    assert entry.runtime_data.ems.data.snapshot.forecasts.building_kw[0] == pytest.approx(21.0)
-    return entry
-
-
-def _sources(hass: HomeAssistant) -> None:
-    set_source_states(hass)
-    hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW", "device_class": "power"})
-
-
-def _entity(hass: HomeAssistant, unique_id: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return entity_id
-
-
-def _state(hass: HomeAssistant, unique_id: str) -> State:
-    state = hass.states.get(_entity(hass, unique_id))
-    assert state is not None, unique_id
-    return state
-
-
 def _value(hass: HomeAssistant, unique_id: str) -> float:
-    return float(_state(hass, unique_id).state)
-
-
-async def _request(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, "request_flexibility", data, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
+    return float(sensor_state_by_unique_id(hass, unique_id).state)
 
 
 def _envelope_min(ems: EmsCoordinator, direction: str, start: datetime, end: datetime) -> float:
@@ -116,8 +77,8 @@ async def test_request_commits_what_the_plan_can_move_and_the_plan_keeps_it(
     hass: HomeAssistant, direction: str
 ) -> None:
     """The hub commits min(request, envelope over the window); the re-plan keeps the net power there."""
-    _sources(hass)
-    entry = await _load_site(hass)
+    set_flexible_site_sources(hass)
+    entry = await load_flexible_site(hass)
     ems = entry.runtime_data.ems
     now = dt_util.utcnow()
     start, end = now + timedelta(minutes=30), now + timedelta(hours=1, minutes=30)
@@ -125,7 +86,7 @@ async def test_request_commits_what_the_plan_can_move_and_the_plan_keeps_it(
     assert envelope > 10.0
     events = async_capture_events(hass, "ssch_flexibility_commitment")
 
-    response = await _request(
+    response = await request_flexibility(
         hass,
         direction=direction,
         power_kw=10,
@@ -147,12 +108,12 @@ async def test_request_commits_what_the_plan_can_move_and_the_plan_keeps_it(
 
     # Asking for more than the plan can move commits the envelope, rounded down to 10 W.
     expected = math.floor(_envelope_min(ems, direction, dt_util.utcnow(), end) * 100.0 + 1e-6) / 100.0
-    response = await _request(hass, direction=direction, power_kw=5000, end=end.isoformat())
+    response = await request_flexibility(hass, direction=direction, power_kw=5000, end=end.isoformat())
     assert response["committed_kw"] == pytest.approx(expected, abs=0.011)
     assert 0.0 < response["committed_kw"] < 5000
     # A window beyond the plan's horizon commits nothing and keeps nothing.
     far = now + timedelta(days=3)
-    response = await _request(hass, direction=direction, power_kw=5, end=far.isoformat())
+    response = await request_flexibility(hass, direction=direction, power_kw=5, end=far.isoformat())
     assert response["committed_kw"] == 0.0
     assert response["commitment_id"] is None
     assert len(ems.flexibility.commitments) == 2
@@ -163,8 +124,8 @@ async def test_request_commits_what_the_plan_can_move_and_the_plan_keeps_it(
 
 async def test_request_validation(hass: HomeAssistant) -> None:
     """Windows that are over or reversed, non-positive power, negative prices and unknown hubs are refused."""
-    _sources(hass)
-    entry = await _load_site(hass)
+    set_flexible_site_sources(hass)
+    entry = await load_flexible_site(hass)
     now = dt_util.utcnow()
     hour = (now + timedelta(hours=1)).isoformat()
     cases: list[tuple[dict[str, Any], str]] = [
@@ -180,13 +141,15 @@ async def test_request_validation(hass: HomeAssistant) -> None:
     ]
     for data, key in cases:
         with pytest.raises(ServiceValidationError) as refused:
-            await _request(hass, **({"direction": "down", "power_kw": 5} | dict(data)))
+            await request_flexibility(hass, **({"direction": "down", "power_kw": 5} | dict(data)))
         assert refused.value.translation_key == key
-    await _load_site(hass, "Depot hub")
+    await load_flexible_site(hass, "Depot hub")
     with pytest.raises(ServiceValidationError) as refused:
-        await _request(hass, direction="up", power_kw=5, end=hour)
+        await request_flexibility(hass, direction="up", power_kw=5, end=hour)
     assert refused.value.translation_key == "hub_required"
-    response = await _request(hass, direction="up", power_kw=5, end=hour, config_entry_id=entry.entry_id)
+    response = await request_flexibility(
+        hass, direction="up", power_kw=5, end=hour, config_entry_id=entry.entry_id
+    )
     assert response["config_entry_id"] == entry.entry_id
     assert entry.runtime_data.ems.flexibility.commitments
 
@@ -195,12 +158,12 @@ async def test_delivery_earns_revenue_and_survives_a_reload(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """The grid meter shows the site 10 kW under its baseline for 30 minutes: 5 kWh at 0.5 per kWh."""
-    _sources(hass)
-    entry = await _load_site(hass)
+    set_flexible_site_sources(hass)
+    entry = await load_flexible_site(hass)
     ems = entry.runtime_data.ems
     events = async_capture_events(hass, "ssch_flexibility_commitment")
     now = dt_util.utcnow()
-    response = await _request(
+    response = await request_flexibility(
         hass,
         direction="down",
         power_kw=10,
@@ -228,7 +191,7 @@ async def test_delivery_earns_revenue_and_survives_a_reload(
     # 15 minutes delivered so far: 2.5 kWh earning 1.25.
     assert ems.flexibility.revenue == pytest.approx(1.25, abs=0.01)
     ems.async_update_listeners()
-    state = _state(hass, f"{entry.entry_id}_flexibility_revenue")
+    state = sensor_state_by_unique_id(hass, f"{entry.entry_id}_flexibility_revenue")
     assert float(state.state) == pytest.approx(1.25, abs=0.01)
     assert state.attributes["unit_of_measurement"] == hass.config.currency
     assert state.attributes["state_class"] == "total"
@@ -257,15 +220,15 @@ async def test_delivery_earns_revenue_and_survives_a_reload(
 
 async def test_vpp_adds_up_every_hub_and_moves_with_them(hass: HomeAssistant) -> None:
     """One VPP device sums both hubs; it moves to the second hub when the first goes, and leaves with it."""
-    _sources(hass)
-    first = await _load_site(hass)
-    second = await _load_site(hass, "Depot hub")
+    set_flexible_site_sources(hass)
+    first = await load_flexible_site(hass)
+    second = await load_flexible_site(hass, "Depot hub")
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "vpp")})
     assert device is not None
     assert device.name == "Virtual power plant"
     end = (dt_util.utcnow() + timedelta(hours=2)).isoformat()
-    await _request(hass, direction="down", power_kw=4, end=end, config_entry_id=first.entry_id)
-    await _request(hass, direction="up", power_kw=3, end=end, config_entry_id=second.entry_id)
+    await request_flexibility(hass, direction="down", power_kw=4, end=end, config_entry_id=first.entry_id)
+    await request_flexibility(hass, direction="up", power_kw=3, end=end, config_entry_id=second.entry_id)
     for entry in (first, second):
         entry.runtime_data.ems.async_update_listeners()
 
@@ -277,11 +240,11 @@ async def test_vpp_adds_up_every_hub_and_moves_with_them(hass: HomeAssistant) ->
     assert _value(hass, "vpp_flexibility_up") == pytest.approx(hubs_total(both, "up_kw"), abs=0.01)
     assert _value(hass, "vpp_flexibility_down") == pytest.approx(hubs_total(both, "down_kw"), abs=0.01)
     assert _value(hass, "vpp_flexibility_energy_up") == pytest.approx(hubs_total(both, "up_kwh"), abs=0.01)
-    energy_down = _state(hass, "vpp_flexibility_energy_down")
+    energy_down = sensor_state_by_unique_id(hass, "vpp_flexibility_energy_down")
     assert float(energy_down.state) == pytest.approx(hubs_total(both, "down_kwh"), abs=0.01)
     assert energy_down.attributes["horizon_hours"] == FLEX_ENERGY_HORIZON.total_seconds() / 3600.0
     assert _value(hass, "vpp_flexibility_up") > 0.0
-    committed = _state(hass, "vpp_flexibility_committed")
+    committed = sensor_state_by_unique_id(hass, "vpp_flexibility_committed")
     assert float(committed.state) == 7.0
     assert committed.attributes["up_kw"] == 3.0
     assert committed.attributes["down_kw"] == 4.0
@@ -290,16 +253,16 @@ async def test_vpp_adds_up_every_hub_and_moves_with_them(hass: HomeAssistant) ->
     assert _value(hass, f"{first.entry_id}_flexibility_energy_up") == pytest.approx(
         hubs_total([first], "up_kwh"), abs=0.01
     )
-    hub_committed = _state(hass, f"{first.entry_id}_flexibility_committed")
+    hub_committed = sensor_state_by_unique_id(hass, f"{first.entry_id}_flexibility_committed")
     assert [c["committed_kw"] for c in hub_committed.attributes["commitments"]] == [4.0]
 
     # The first hub hosted the VPP; it goes, the second hub takes the device and its entities over.
     assert await hass.config_entries.async_unload(first.entry_id)
     await hass.async_block_till_done()
-    committed = _state(hass, "vpp_flexibility_committed")
+    committed = sensor_state_by_unique_id(hass, "vpp_flexibility_committed")
     assert float(committed.state) == 3.0
     assert committed.attributes["hubs"] == 1
-    registry_entry = er.async_get(hass).async_get(_entity(hass, "vpp_flexibility_committed"))
+    registry_entry = er.async_get(hass).async_get(sensor_by_unique_id(hass, "vpp_flexibility_committed"))
     assert registry_entry is not None
     assert registry_entry.config_entry_id == second.entry_id
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "vpp")})
@@ -309,16 +272,16 @@ async def test_vpp_adds_up_every_hub_and_moves_with_them(hass: HomeAssistant) ->
     assert await hass.config_entries.async_reload(second.entry_id)
     await hass.async_block_till_done()
     assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "vpp")}) is not None
-    assert float(_state(hass, "vpp_flexibility_committed").state) == 3.0
+    assert float(sensor_state_by_unique_id(hass, "vpp_flexibility_committed").state) == 3.0
 
     # No hub left: the VPP's entities are unavailable.
     assert await hass.config_entries.async_unload(second.entry_id)
     await hass.async_block_till_done()
-    assert _state(hass, "vpp_flexibility_committed").state == "unavailable"
+    assert sensor_state_by_unique_id(hass, "vpp_flexibility_committed").state == "unavailable"
     # A hub that comes back hosts the VPP again.
     assert await hass.config_entries.async_setup(first.entry_id)
     await hass.async_block_till_done()
-    committed = _state(hass, "vpp_flexibility_committed")
+    committed = sensor_state_by_unique_id(hass, "vpp_flexibility_committed")
     assert float(committed.state) == 4.0
     assert committed.attributes["hubs"] == 1
 
@@ -327,14 +290,14 @@ async def test_unreadable_saved_commitments_are_dropped(
     hass: HomeAssistant, hass_storage: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A saved flexibility book that cannot be read is dropped with a warning; the hub still loads."""
-    _sources(hass)
-    entry = _site()
+    set_flexible_site_sources(hass)
+    entry = flexible_site()
     hass_storage[f"{DOMAIN}.{entry.entry_id}.ems"] = {
         "version": 1,
         "key": f"{DOMAIN}.{entry.entry_id}.ems",
         "data": {"flexibility": {"commitments": [{"direction": "sideways"}], "revenue": 3.0}},
     }
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     assert entry.runtime_data.ems.flexibility.commitments == []
     assert entry.runtime_data.ems.flexibility.revenue == 0.0
     assert "flexibility commitments, they cannot be read" in caplog.text
@@ -366,8 +329,8 @@ async def test_dispatcher_holds_a_commitment_between_plans(
     """The plan moves a car for a commitment; when the building's load changes, the car makes up the
     difference at the next dispatch, not at the next plan."""
     sign = 1.0 if direction == "up" else -1.0
-    _sources(hass)
-    entry = await _load(
+    set_flexible_site_sources(hass)
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS01", evse_count=1), "CS01"),
@@ -375,9 +338,9 @@ async def test_dispatcher_holds_a_commitment_between_plans(
         ),
     )
     ems = entry.runtime_data.ems
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station, hours=hours))
+        station.plug_in(car_visit(station, hours=hours))
         await until(lambda: station.power_kw > 1.0, timeout_s=20)
         await _set_departure(hass, entry, dt_util.utcnow() + timedelta(hours=hours))
         ems.builder.record(dt_util.utcnow() - timedelta(minutes=5), ems.builder.live(dt_util.utcnow()))
@@ -386,7 +349,7 @@ async def test_dispatcher_holds_a_commitment_between_plans(
         # Room for the 2 kW committed and the 3 kW the building moves (an 11 kW charger).
         assert (11.0 - planned_ev if sign > 0 else planned_ev) > 5.0
         end = dt_util.utcnow() + timedelta(hours=1)
-        response = await _request(hass, direction=direction, power_kw=2, end=end.isoformat())
+        response = await request_flexibility(hass, direction=direction, power_kw=2, end=end.isoformat())
         assert response["committed_kw"] == 2.0
         commitment = ems.flexibility.commitments[0]
         _assert_plan_keeps(ems, commitment)

@@ -5,23 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.ssch.const import DOMAIN
-
-from .common import charger_data, hub_entry, set_source_states, subentry
-from .test_chargers import _load, _station, _visit, running, until
-
-
-def _goal(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
-    sub = next(s for s in entry.subentries.values() if s.subentry_type == "charger")
-    entity_id = er.async_get(hass).async_get_entity_id(
-        platform, DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_evse1_{key}"
-    )
-    assert entity_id is not None, key
-    return entity_id
+from .common import (
+    car_visit,
+    charger_data,
+    goal_entity,
+    hub_entry,
+    load_hub,
+    running,
+    set_source_states,
+    station_config,
+    subentry,
+    until,
+)
 
 
 def _session(entry: MockConfigEntry) -> object:
@@ -33,21 +31,21 @@ def _session(entry: MockConfigEntry) -> object:
 async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) -> None:
     """Every goal reaches the planner at once; an impossible one is reported at risk; all are kept."""
     set_source_states(hass)
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
-    status = _goal(hass, entry, "sensor", "target_status")
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    status = goal_entity(hass, entry, "sensor", "target_status")
     assert hass.states.get(status).state == "no_car"
-    assert hass.states.get(_goal(hass, entry, "select", "goal_charge_mode")).state == "smart"
-    assert hass.states.get(_goal(hass, entry, "switch", "goal_v2g_allowed")).state == "on"
-    assert float(hass.states.get(_goal(hass, entry, "number", "goal_min_soc")).state) == 30.0
+    assert hass.states.get(goal_entity(hass, entry, "select", "goal_charge_mode")).state == "smart"
+    assert hass.states.get(goal_entity(hass, entry, "switch", "goal_v2g_allowed")).state == "on"
+    assert float(hass.states.get(goal_entity(hass, entry, "number", "goal_min_soc")).state) == 30.0
 
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         await until(lambda: len(entry.runtime_data.ems.data.snapshot.sessions) == 1)
 
         departure = (dt_util.utcnow() + timedelta(minutes=20)).replace(microsecond=0)
-        departure_entity = _goal(hass, entry, "datetime", "goal_departure")
-        target_entity = _goal(hass, entry, "number", "goal_target_soc")
+        departure_entity = goal_entity(hass, entry, "datetime", "goal_departure")
+        target_entity = goal_entity(hass, entry, "number", "goal_target_soc")
         await hass.services.async_call(
             "datetime", "set_value", {"entity_id": departure_entity, "datetime": departure}, blocking=True
         )
@@ -57,7 +55,7 @@ async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) ->
         await hass.services.async_call(
             "switch",
             "turn_off",
-            {"entity_id": _goal(hass, entry, "switch", "goal_v2g_allowed")},
+            {"entity_id": goal_entity(hass, entry, "switch", "goal_v2g_allowed")},
             blocking=True,
         )
         # Each change asks for a plan at once; plan here too so the check does not race the debouncer.
@@ -70,7 +68,7 @@ async def test_goals_shape_the_plan_and_survive_a_reload(hass: HomeAssistant) ->
         await until(lambda: hass.states.get(status).state == "at_risk")
         assert hass.states.get(status).attributes["reason"]
 
-        mode_entity = _goal(hass, entry, "select", "goal_charge_mode")
+        mode_entity = goal_entity(hass, entry, "select", "goal_charge_mode")
         await hass.services.async_call(
             "select", "select_option", {"entity_id": mode_entity, "option": "off"}, blocking=True
         )

@@ -27,8 +27,8 @@ from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.events import FaultReported
 from custom_components.ssch.stations.bridge import StationEventRelay
 
+from .common import load_hub, running, station_config, until
 from .hub_events_common import STATIONS, car, evse_device, evse_entity, two_bay_hub
-from .test_chargers import _load, _station, running, until
 
 PUSH_URL = "https://push.ssch.test/push"
 AUTOMATION = "automation.phone_replies"
@@ -45,7 +45,7 @@ class Phone:
 @pytest.fixture
 async def hub(hass: HomeAssistant) -> MockConfigEntry:
     """The hub, loaded before the HTTP server starts (which freezes the routes its dependencies add)."""
-    return await _load(hass, two_bay_hub())
+    return await load_hub(hass, two_bay_hub())
 
 
 @pytest.fixture
@@ -150,7 +150,9 @@ async def test_target_at_risk_charge_now_switches_that_evse_to_fast(
     await use_blueprint(hass, "notify_target_at_risk.yaml", {"notify_device": phone.device_id})
     calls = async_capture_events(hass, EVENT_CALL_SERVICE)
     async with AsyncExitStack() as stack:
-        cs01, cs02 = [await stack.enter_async_context(running(_station(entry, sid))) for sid in STATIONS]
+        cs01, cs02 = [
+            await stack.enter_async_context(running(station_config(entry, sid))) for sid in STATIONS
+        ]
         await cs01.wait_connected()
         await cs02.wait_connected()
         cs01.plug_in(car(cs01, hours=8, energy_kwh=30.0))
@@ -186,7 +188,7 @@ async def test_car_ready_allow_later_departure_moves_that_cars_departure(
     )
     calls = async_capture_events(hass, EVENT_CALL_SERVICE)
     async with AsyncExitStack() as stack:
-        cs01 = await stack.enter_async_context(running(_station(entry, "CS01")))
+        cs01 = await stack.enter_async_context(running(station_config(entry, "CS01")))
         await cs01.wait_connected()
         cs01.plug_in(car(cs01, hours=5, energy_kwh=48.0))
         await until(lambda: len(pushes(aioclient_mock)) == 1)

@@ -13,13 +13,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ssch.const import DOMAIN
 
+from .common import load_hub
 from .hub_events_common import evse_device, evse_entity, station_device, two_bay_hub
-from .test_chargers import _load
 
 
 @pytest.fixture
 async def hub(hass: HomeAssistant) -> MockConfigEntry:
-    return await _load(hass, two_bay_hub())
+    return await load_hub(hass, two_bay_hub())
 
 
 async def _call(hass: HomeAssistant, service: str, data: dict[str, object]) -> None:

@@ -20,8 +20,19 @@ from tests.csms.conftest import basic_auth
 from tests.ocpp_clients import AiohttpConnection, receiving
 from tests.station16 import Station16
 
-from .common import BUILDING_DATA, CHARGER_PASSWORD, charger_data, hub_entry, set_source_states, subentry
-from .test_chargers import _load, _station, _visit, running, until
+from .common import (
+    BUILDING_DATA,
+    CHARGER_PASSWORD,
+    car_visit,
+    charger_data,
+    hub_entry,
+    load_hub,
+    running,
+    set_source_states,
+    station_config,
+    subentry,
+    until,
+)
 
 WALLBOX = charger_data(
     "WB16",
@@ -63,7 +74,7 @@ def _tx_limits_kw(station: Station16) -> list[float]:
 
 async def test_a_16_wallbox_and_a_v2g_charger_share_one_plan(hass: HomeAssistant) -> None:
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", WALLBOX, "WB16"),
@@ -72,7 +83,7 @@ async def test_a_16_wallbox_and_a_v2g_charger_share_one_plan(hass: HomeAssistant
             site={"import_limit_kw": 30.0},
         ),
     )
-    async with wallbox(entry) as old, running(_station(entry, "CS01")) as new:
+    async with wallbox(entry) as old, running(station_config(entry, "CS01")) as new:
         await old.boot()
         await old.wait_for("SetChargingProfile")  # the connector's default limit
         await old.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"))
@@ -83,7 +94,7 @@ async def test_a_16_wallbox_and_a_v2g_charger_share_one_plan(hass: HomeAssistant
         )
         assert started.id_tag_info["status"] == "Accepted"
         await new.wait_connected()
-        new.plug_in(_visit(new))
+        new.plug_in(car_visit(new))
         await until(lambda: bool(_tx_limits_kw(old)) and new.last_setpoint is not None, timeout_s=20)
         # 21 kW of building next to a 30 kW connection: the two cars share what is left
         wallbox_kw = _tx_limits_kw(old)[-1]
@@ -129,7 +140,7 @@ async def test_a_16_wallbox_and_a_v2g_charger_share_one_plan(hass: HomeAssistant
 
 
 async def test_a_wallbox_set_to_16_that_offers_another_version_is_explained(hass: HomeAssistant) -> None:
-    entry = await _load(hass, hub_entry(subentry("charger", WALLBOX, "WB16")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", WALLBOX, "WB16")))
     async with aiohttp.ClientSession() as http:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await http.ws_connect(
@@ -147,7 +158,7 @@ async def test_a_wallbox_set_to_16_that_offers_another_version_is_explained(hass
 
 async def test_a_wallbox_that_refuses_its_setpoints_is_planned_around(hass: HomeAssistant) -> None:
     set_source_states(hass)
-    entry = await _load(
+    entry = await load_hub(
         hass,
         hub_entry(
             subentry("charger", WALLBOX, "WB16"),

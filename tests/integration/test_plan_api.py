@@ -20,8 +20,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.entities.site_sensor import PLAN_SERIES
 
-from .common import full_hub_entry, set_source_states
-from .test_chargers import _load, _station, _visit, running, until
+from .common import car_visit, full_hub_entry, load_hub, running, set_source_states, station_config, until
 
 SERIES = (
     "grid_import_kw",
@@ -59,10 +58,10 @@ async def test_the_whole_plan_by_action_and_websocket(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
     set_source_states(hass)
-    entry = await _load(hass, full_hub_entry())
-    async with running(_station(entry, "CS01")) as station:
+    entry = await load_hub(hass, full_hub_entry())
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         ems = entry.runtime_data.ems
         await until(lambda: bool(ems.data.snapshot.sessions) and bool(ems.data.plan.session_outcomes))
         plan = await hass.services.async_call(DOMAIN, "get_plan", {}, blocking=True, return_response=True)
@@ -106,7 +105,7 @@ async def test_plan_series_stay_out_of_the_recorder(recorder_mock: Recorder, has
     """The series are on the states for cards, but the recorder keeps only the small attributes."""
     start = dt_util.utcnow() - timedelta(seconds=1)
     set_source_states(hass)
-    entry = await _load(hass, full_hub_entry())
+    entry = await load_hub(hass, full_hub_entry())
     await entry.runtime_data.ems.async_request_refresh()
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
@@ -136,7 +135,7 @@ async def test_plan_series_stay_out_of_the_recorder(recorder_mock: Recorder, has
 
 async def test_diagnostic_and_rarely_used_entities_start_disabled(hass: HomeAssistant) -> None:
     set_source_states(hass)
-    entry = await _load(hass, full_hub_entry())
+    entry = await load_hub(hass, full_hub_entry())
     registry = er.async_get(hass)
     entries = er.async_entries_for_config_entry(registry, entry.entry_id)
     charger = _subentry_id(entry, "charger")

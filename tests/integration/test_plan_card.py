@@ -14,8 +14,16 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.ssch.dashboard.offer import notification_id
 from custom_components.ssch.dashboard.registration import BUNDLE, URL_PATH, async_register_frontend
 
-from .common import full_hub_entry, hub_entry, set_source_states
-from .test_chargers import _load, _station, _visit, running, until
+from .common import (
+    car_visit,
+    full_hub_entry,
+    hub_entry,
+    load_hub,
+    running,
+    set_source_states,
+    station_config,
+    until,
+)
 
 
 async def _plan(hass: HomeAssistant, hass_ws_client: WebSocketGenerator, entry: MockConfigEntry) -> dict:
@@ -31,7 +39,7 @@ async def test_the_bundle_is_served_and_loaded_on_every_page(
     hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
     set_source_states(hass)
-    await _load(hass, full_hub_entry())
+    await load_hub(hass, full_hub_entry())
     urls = [url for url in hass.data[DATA_EXTRA_MODULE_URL].urls if url.startswith(URL_PATH)]
     assert len(urls) == 1
     assert urls[0].startswith(f"{URL_PATH}?v=")  # a new bundle gets a new URL
@@ -51,10 +59,10 @@ async def test_the_plan_has_a_row_per_evse_and_the_cars_outlook(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
     set_source_states(hass)
-    entry = await _load(hass, full_hub_entry())
-    async with running(_station(entry, "CS01")) as station:
+    entry = await load_hub(hass, full_hub_entry())
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected()
-        station.plug_in(_visit(station))
+        station.plug_in(car_visit(station))
         ems = entry.runtime_data.ems
         await until(lambda: bool(ems.data.snapshot.sessions) and bool(ems.data.plan.session_outcomes))
         plan = await _plan(hass, hass_ws_client, entry)
@@ -94,7 +102,7 @@ async def test_the_plan_has_a_row_per_evse_and_the_cars_outlook(
 async def test_a_hub_without_chargers_says_so(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
-    entry = await _load(hass, hub_entry())
+    entry = await load_hub(hass, hub_entry())
     plan = await _plan(hass, hass_ws_client, entry)
     assert (plan["charger_count"], plan["evse_rows"], plan["battery"]) == (0, [], None)
     assert plan["times"]
@@ -104,7 +112,7 @@ async def test_the_dashboard_groups_the_hubs_entities(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
     set_source_states(hass)
-    entry = await _load(hass, full_hub_entry())
+    entry = await load_hub(hass, full_hub_entry())
     client = await hass_ws_client(hass)
     await client.send_json_auto_id({"type": "ssch/dashboard"})
     answer = await client.receive_json()
@@ -130,7 +138,7 @@ async def test_the_dashboard_groups_the_hubs_entities(
 
 
 async def test_the_dashboard_is_offered_once_per_hub(hass: HomeAssistant) -> None:
-    entry = await _load(hass, hub_entry())
+    entry = await load_hub(hass, hub_entry())
     notifications = hass.data["persistent_notification"]
     offer = notifications[notification_id(entry.entry_id)]
     assert "type: custom:ssch-hub" in offer["message"]
@@ -143,7 +151,7 @@ async def test_the_dashboard_is_offered_once_per_hub(hass: HomeAssistant) -> Non
 
 async def test_the_offer_speaks_the_language_of_home_assistant(hass: HomeAssistant) -> None:
     hass.config.language = "de"
-    entry = await _load(hass, hub_entry())
+    entry = await load_hub(hass, hub_entry())
     offer = hass.data["persistent_notification"][notification_id(entry.entry_id)]
     assert offer["title"] == "Ein Dashboard für Harbour hub"
     assert "type: custom:ssch-hub" in offer["message"]

@@ -9,13 +9,13 @@ from homeassistant.core import HomeAssistant
 from custom_components.ssch.const import CONF_ENGINE, DOMAIN
 from custom_components.ssch.core.plan_worker import PlanWorker
 
-from .test_flexibility import _load_site, _sources, _state
+from .common import load_flexible_site, sensor_state_by_unique_id, set_flexible_site_sources
 
 
 async def test_the_hub_plans_in_a_child_process(hass: HomeAssistant) -> None:
-    _sources(hass)
+    set_flexible_site_sources(hass)
     with patch("custom_components.ssch.hub.PLAN_IN_CHILD_PROCESS", True):
-        entry = await _load_site(hass)
+        entry = await load_flexible_site(hass)
         ems = entry.runtime_data.ems
         worker = ems.planner
         assert isinstance(worker, PlanWorker)
@@ -25,7 +25,7 @@ async def test_the_hub_plans_in_a_child_process(hass: HomeAssistant) -> None:
         assert process.poll() is None
         assert ems.data.plan.diagnostics.backend == "cvxpy / Clarabel"
         assert not ems.data.plan.diagnostics.fallback_used
-        assert _state(hass, f"{entry.entry_id}_ems_status").state == "ok"
+        assert sensor_state_by_unique_id(hass, f"{entry.entry_id}_ems_status").state == "ok"
 
         # A reload keeps the child (and its compiled problem); another engine gets a new one.
         assert await hass.config_entries.async_reload(entry.entry_id)

@@ -17,8 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.ems.price_fetch import ActionPriceFetcher, action_source
 
-from .common import hub_entry
-from .test_chargers import _load
+from .common import hub_entry, load_hub
 
 # 13:30 in Brussels (CET): tomorrow's day-ahead prices are published.
 AFTER_AUCTION = datetime(2026, 12, 4, 12, 30, tzinfo=dt_util.UTC)
@@ -64,7 +63,7 @@ async def test_nord_pool_prices_come_through_its_action(
     hass.services.async_register(
         "nordpool", "get_prices_for_date", get_prices_for_date, supports_response=SupportsResponse.ONLY
     )
-    entry = await _load(
+    entry = await load_hub(
         hass, hub_entry(options={"import_price_entity": "sensor.nord_pool_se3_current_price"})
     )
     await hass.async_block_till_done()
@@ -110,7 +109,7 @@ async def test_tibber_prices_come_through_its_action_with_the_tariff(hass: HomeA
         "grid_fee_eur_per_kwh": 0.1,
         "vat_pct": 25,
     }
-    entry = await _load(hass, hub_entry(options=options))
+    entry = await load_hub(hass, hub_entry(options=options))
     await hass.async_block_till_done()
     await entry.runtime_data.ems.async_refresh()
     # (0.20 + 0.10) x 1.25 for every step of today; past today the same shape
@@ -120,14 +119,14 @@ async def test_tibber_prices_come_through_its_action_with_the_tariff(hass: HomeA
 async def test_a_fixed_price_helper_is_billed_and_needs_no_forecast(hass: HomeAssistant) -> None:
     hass.states.async_set("input_number.my_price", "0.2", {"unit_of_measurement": "EUR/kWh"})
     options = {"import_price_entity": "input_number.my_price", "grid_fee_eur_per_kwh": 0.1, "vat_pct": 25}
-    entry = await _load(hass, hub_entry(options=options))
+    entry = await load_hub(hass, hub_entry(options=options))
     assert set(_import_prices(entry)) == {0.375}
     assert not ir.async_get(hass).async_get_issue(DOMAIN, f"price_forecast_missing_{entry.entry_id}")
 
 
 async def test_a_price_without_forecast_is_reported_until_it_has_one(hass: HomeAssistant) -> None:
     hass.states.async_set("sensor.spot", "0.25", {"unit_of_measurement": "EUR/kWh"})
-    entry = await _load(hass, hub_entry(options={"import_price_entity": "sensor.spot"}))
+    entry = await load_hub(hass, hub_entry(options={"import_price_entity": "sensor.spot"}))
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"price_forecast_missing_{entry.entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["entity_id"] == "sensor.spot"

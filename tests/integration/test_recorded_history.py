@@ -24,9 +24,8 @@ from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.history_bins import from_compact, to_compact
 from custom_components.ssch.core.model import FloatArray, StepGrid
 
-from .common import BUILDING_DATA, PV_DATA, charger_data, hub_entry, set_source_states, subentry
+from .common import BUILDING_DATA, PV_DATA, charger_data, hub_entry, load_hub, set_source_states, subentry
 from .day_site import office_kw
-from .test_chargers import _load
 
 HOUR = timedelta(hours=1)
 STEP = timedelta(minutes=15)
@@ -77,7 +76,7 @@ async def test_recorder_statistics_feed_the_building_forecast_after_a_restart(
     )
     await async_wait_recording_done(hass)
     set_source_states(hass)
-    entry = await _load(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))
+    entry = await load_hub(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))
     _assert_office_pattern(entry)
 
 
@@ -96,7 +95,7 @@ async def test_recorded_states_feed_the_pv_history(recorder_mock: Recorder, hass
     )
     await async_wait_recording_done(hass)
     set_source_states(hass)
-    entry = await _load(hass, hub_entry(subentry("pv", PV_DATA, "sensor.pv_power")))
+    entry = await load_hub(hass, hub_entry(subentry("pv", PV_DATA, "sensor.pv_power")))
     kept = from_compact(entry.runtime_data.ems.builder.kept_history()["pv"])
     by_moment = dict(kept)
     assert kept[0][0] == first
@@ -154,14 +153,14 @@ async def test_a_recorder_that_cannot_be_read_does_not_stop_the_hub(
         "custom_components.ssch.ems.recorder_history.read_history",
         side_effect=SQLAlchemyError("database is locked"),
     ):
-        entry = await _load(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))
+        entry = await load_hub(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))
     assert entry.state is ConfigEntryState.LOADED
     assert "history could not be read" in caplog.text
 
 
 async def test_history_survives_a_reload_without_the_recorder(hass: HomeAssistant) -> None:
     set_source_states(hass)
-    entry = await _load(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))
+    entry = await load_hub(hass, hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power")))
     kept = entry.runtime_data.ems.builder.kept_history()
     assert kept["building"]["values"] == [21.0]
     assert kept["pv"] is None  # no PV mapped: no PV history
@@ -183,7 +182,7 @@ async def test_stored_history_feeds_the_first_plan(hass: HomeAssistant, hass_sto
         "key": key,
         "data": {"history": {"building": to_compact(history, STEP), "pv": None}},
     }
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     _assert_office_pattern(entry)
 
 
@@ -194,6 +193,6 @@ async def test_unreadable_stored_history_is_dropped(
     entry = hub_entry(subentry("building", BUILDING_DATA, "sensor.office_power"))
     key = f"{DOMAIN}.{entry.entry_id}.ems"
     hass_storage[key] = {"version": 1, "key": key, "data": {"history": {"building": {"start": 0}}}}
-    await _load(hass, entry)
+    await load_hub(hass, entry)
     assert "PV and building history, it cannot be read" in caplog.text
     assert entry.runtime_data.ems.builder.kept_history()["building"]["values"] == [21.0]

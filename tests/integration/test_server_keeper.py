@@ -9,15 +9,14 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.ssch.stations.server_keeper import server_keeper
 
-from .common import charger_data, hub_entry, port_is_free, subentry
-from .test_chargers import _load, _station, running, until
+from .common import charger_data, hub_entry, load_hub, port_is_free, running, station_config, subentry, until
 
 
 async def test_a_new_charger_does_not_disconnect_the_others(hass: HomeAssistant) -> None:
     """The server carries on through the reload; a change of its own settings restarts it."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     server = entry.runtime_data.server
-    async with running(_station(entry, "CS01")) as first:
+    async with running(station_config(entry, "CS01")) as first:
         await first.wait_connected()
         await until(lambda: server.state("CS01").connected)
         reconnects = server.state("CS01").reconnects
@@ -33,7 +32,7 @@ async def test_a_new_charger_does_not_disconnect_the_others(hass: HomeAssistant)
         assert entry.runtime_data.server is server
         assert first.connected
         assert server.state("CS01").reconnects == reconnects
-        async with running(_station(entry, "CS02")) as second:
+        async with running(station_config(entry, "CS02")) as second:
             await second.wait_connected()
             await until(lambda: entry.runtime_data.ems.server.state("CS02").connected)
 
@@ -55,7 +54,7 @@ async def test_a_new_charger_does_not_disconnect_the_others(hass: HomeAssistant)
 
 async def test_a_held_server_is_stopped_when_the_hub_goes(hass: HomeAssistant) -> None:
     """A reload that never set the hub up again leaves no server running once the hub is deleted."""
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     keeper = server_keeper(hass)
     keeper.keep_on_next_unload(entry.entry_id)
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -7,8 +7,7 @@ import pytest
 
 from custom_components.ssch.core.session_end import LastSeen, energy_at_departure
 
-from .common import charger_data, hub_entry, set_source_states, subentry
-from .test_chargers import _load
+from .common import charger_data, hub_entry, load_hub, set_source_states, subentry
 
 SEEN = LastSeen(energy_kwh=40.0, capacity_kwh=60.0, metered_kwh=10.0, charge_efficiency=0.9)
 
@@ -28,7 +27,7 @@ def test_without_soc_the_metered_energy_since_the_last_plan_is_added_minus_losse
 async def test_sessions_gone_without_an_end_are_forgotten(hass: HomeAssistant) -> None:
     """A transaction that vanished (station removed, never ended) does not stay in memory."""
     set_source_states(hass)
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     ems = entry.runtime_data.ems
     ems.server.state("CS01").evse(1).start_session("open")
     ems._last_seen = dict.fromkeys(("CS01:1:open", "CS01:1:gone", "CS99:1:removed"), SEEN)

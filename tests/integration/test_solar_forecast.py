@@ -29,8 +29,7 @@ from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.model import FloatArray, StepGrid
 from custom_components.ssch.ems.solar_forecasts import HOLD
 
-from .common import PV_DATA, hub_entry, set_source_states, subentry
-from .test_chargers import _load
+from .common import PV_DATA, hub_entry, load_hub, set_source_states, subentry
 
 # Late morning in the test's time zone (US/Pacific): the clear-sky estimate is far above the forecast.
 MORNING = "2026-06-15T18:07:00+00:00"
@@ -99,8 +98,8 @@ async def test_a_forecast_sensor_changes_the_planned_pv(
     freezer.move_to(MORNING)
     set_source_states(hass)
     hass.states.async_set(SENSOR, "41.2", {"unit_of_measurement": "kWh", **attributes()})
-    with_forecast = await _load(hass, _pv_hub("With forecast", forecast_entity=SENSOR))
-    without = await _load(hass, _pv_hub("Estimate only"))
+    with_forecast = await load_hub(hass, _pv_hub("With forecast", forecast_entity=SENSOR))
+    without = await load_hub(hass, _pv_hub("Estimate only"))
     _assert_forecast_then_estimate(with_forecast, _pv(without)[1])
     assert with_forecast.runtime_data.ems.status() == ("ok", None)
 
@@ -139,8 +138,8 @@ async def test_an_energy_forecast_integration_is_used_when_picked(
     set_source_states(hass)
     calls: list[str] = []
     forecast_entry = await _forecast_integration(hass, calls)
-    hub = await _load(hass, hub_entry(site={"name": "Harbour hub"}))
-    estimate_hub = await _load(hass, _pv_hub("Estimate only"))
+    hub = await load_hub(hass, hub_entry(site={"name": "Harbour hub"}))
+    estimate_hub = await load_hub(hass, _pv_hub("Estimate only"))
 
     result = await hass.config_entries.subentries.async_init(
         (hub.entry_id, "pv"), context={"source": SOURCE_USER}
@@ -202,7 +201,7 @@ async def test_a_failing_forecast_integration_does_not_stop_the_hub(
     # An entry of an integration without a forecast: nothing to read from it either.
     other = MockConfigEntry(domain="other_test", title="Inverter")
     other.add_to_hass(hass)
-    hub = await _load(
+    hub = await load_hub(
         hass,
         hub_entry(
             subentry("pv", PV_DATA | {"forecast_config_entry": forecast_entry.entry_id}, "sensor.pv_power"),
@@ -244,8 +243,8 @@ async def test_a_forecast_integration_that_loads_after_the_hub_is_read_once_home
 
     mock_platform(hass, "solar_test.energy", Mock(async_get_solar_forecast=after_start))
     hass.set_state(CoreState.not_running)
-    hub = await _load(hass, _pv_hub("Harbour hub", forecast_config_entry=forecast_entry.entry_id))
-    estimate = await _load(hass, _pv_hub("Estimate only"))
+    hub = await load_hub(hass, _pv_hub("Harbour hub", forecast_config_entry=forecast_entry.entry_id))
+    estimate = await load_hub(hass, _pv_hub("Estimate only"))
     assert _pv(hub)[1] == pytest.approx(_pv(estimate)[1])
     ready = True
     await hass.async_start()
@@ -277,8 +276,8 @@ async def test_an_unusable_forecast_falls_back_to_the_estimate_with_a_repair(
     freezer.move_to(MORNING)
     set_source_states(hass)
     hass.states.async_set(SENSOR, state, attributes())
-    hub = await _load(hass, _pv_hub("Harbour hub", forecast_entity=SENSOR))
-    estimate = await _load(hass, _pv_hub("Estimate only"))
+    hub = await load_hub(hass, _pv_hub("Harbour hub", forecast_entity=SENSOR))
+    estimate = await load_hub(hass, _pv_hub("Estimate only"))
     assert _pv(hub)[1] == pytest.approx(_pv(estimate)[1])
     assert _issue(hass, hub, SENSOR) is None
     await _later(hass, freezer, HOLD + timedelta(minutes=16))
@@ -305,7 +304,7 @@ async def test_a_broken_forecast_is_bridged_with_the_last_good_one(
     freezer.move_to(MORNING)
     set_source_states(hass)
     hass.states.async_set(SENSOR, "41.2", _solcast())
-    hub = await _load(hass, _pv_hub("Harbour hub", forecast_entity=SENSOR))
+    hub = await load_hub(hass, _pv_hub("Harbour hub", forecast_entity=SENSOR))
     hass.states.async_set(SENSOR, "unavailable", {})
     await _later(hass, freezer, timedelta(minutes=20))
     await hub.runtime_data.ems.async_refresh()
@@ -337,11 +336,11 @@ async def test_forecast_shared_by_two_arrays_is_split_by_peak_power(
         "forecast_entity": SENSOR,
     }
     hass.states.async_set("sensor.pv_west", "0", {"unit_of_measurement": "W", "device_class": "power"})
-    hub = await _load(
+    hub = await load_hub(
         hass,
         hub_entry(subentry("pv", east, "sensor.pv_power"), subentry("pv", west, "sensor.pv_west")),
     )
-    estimate = await _load(hass, _pv_hub("Estimate only"))
+    estimate = await load_hub(hass, _pv_hub("Estimate only"))
     _assert_forecast_then_estimate(hub, _pv(estimate)[1])
     solar = hub.runtime_data.ems.builder.solar
     east_config, west_config = hub.runtime_data.config.pv

@@ -29,8 +29,7 @@ from tests.csms.conftest import Station21, Station201, basic_auth
 from tests.ocpp_clients import AiohttpConnection, receiving
 from tests.station16 import Station16
 
-from .common import CHARGER_PASSWORD, charger_data, hub_entry, subentry
-from .test_chargers import _load, until
+from .common import CHARGER_PASSWORD, charger_data, hub_entry, load_hub, subentry, until
 
 PLAIN = {"bidirectional": False, "max_discharge_kw": 0.0, "evse_count": 1}
 
@@ -38,7 +37,7 @@ PLAIN = {"bidirectional": False, "max_discharge_kw": 0.0, "evse_count": 1}
 @pytest.fixture
 async def entry(hass: HomeAssistant) -> MockConfigEntry:
     """A hub with a 2.1, a 2.0.1 and a 1.6 charger."""
-    return await _load(
+    return await load_hub(
         hass,
         hub_entry(
             subentry("charger", charger_data("CS21", evse_count=1), "CS21"),

@@ -15,8 +15,7 @@ from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.csms.signing import create_ca
 from tests.pki import issue
 
-from .common import hub_entry
-from .test_chargers import _load
+from .common import hub_entry, load_hub
 from .tls import write_self_signed
 
 
@@ -27,7 +26,7 @@ async def _station_ca(hass: HomeAssistant) -> ServiceResponse:
 async def test_the_hub_creates_its_stations_ca_and_offers_it(hass: HomeAssistant, tmp_path: Path) -> None:
     cert, key = write_self_signed(tmp_path / "server")
     site = {"tls_certificate": str(cert), "tls_key": str(key), "tls_create_station_ca": True}
-    entry = await _load(hass, hub_entry(site=site))
+    entry = await load_hub(hass, hub_entry(site=site))
     storage = Path(hass.config.path(".storage"))
     created = storage / f"ssch.{entry.entry_id}.station_ca.crt.pem"
     assert await hass.async_add_executor_job(created.exists)
@@ -62,7 +61,7 @@ async def test_the_hub_creates_its_stations_ca_and_offers_it(hass: HomeAssistant
 
 
 async def test_a_hub_without_a_stations_ca_says_so(hass: HomeAssistant) -> None:
-    await _load(hass, hub_entry())
+    await load_hub(hass, hub_entry())
     with pytest.raises(ServiceValidationError, match="no CA for its stations"):
         await _station_ca(hass)
 

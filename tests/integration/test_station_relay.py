@@ -10,12 +10,11 @@ from custom_components.ssch.csms.events import FaultReported, StationPending
 from custom_components.ssch.repairs import AcceptVersionFlow, async_create_fix_flow
 from custom_components.ssch.stations.bridge import EVENT_CHARGER_FAULT, StationEventRelay
 
-from .common import charger_data, hub_entry, subentry
-from .test_chargers import _evse_device, _load
+from .common import charger_data, evse_device, hub_entry, load_hub, subentry
 
 
 async def test_faults_of_configured_stations_become_bus_events(hass: HomeAssistant) -> None:
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01"), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01"), "CS01")))
     faults = async_capture_events(hass, EVENT_CHARGER_FAULT)
     relay = StationEventRelay(hass, entry.runtime_data.config)
     relay.handle(FaultReported("CS01", 1, "Connector", "GroundFailure"))
@@ -32,13 +31,13 @@ async def test_faults_of_configured_stations_become_bus_events(hass: HomeAssista
             "detail": "GroundFailure",
             "cleared": False,
             "config_entry_id": entry.entry_id,
-            "device_id": _evse_device(hass, entry),
+            "device_id": evse_device(hass, entry),
         }
     ]
 
 
 async def test_version_fix_needs_a_loaded_hub(hass: HomeAssistant) -> None:
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01"), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01"), "CS01")))
     assert await hass.config_entries.async_unload(entry.entry_id)
     flow = AcceptVersionFlow(entry.entry_id, "CS01")
     flow.hass = hass

@@ -12,16 +12,15 @@ import pytest
 
 from custom_components.ssch.ems.source_tracker import SourceTracker
 
-from .common import charger_data, hub_entry, subentry
-from .test_chargers import _load, _station, running, until
+from .common import charger_data, hub_entry, load_hub, running, station_config, subentry, until
 
 
 async def test_a_station_outage_is_logged_once_each_way(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    entry = await _load(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
+    entry = await load_hub(hass, hub_entry(subentry("charger", charger_data("CS01", evse_count=1), "CS01")))
     caplog.set_level(logging.INFO, logger="custom_components.ssch.stations.bridge")
-    async with running(_station(entry, "CS01")) as station:
+    async with running(station_config(entry, "CS01")) as station:
         await station.wait_connected(timeout_s=15)
         server = entry.runtime_data.server
         for _ in range(2):

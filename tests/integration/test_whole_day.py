@@ -26,12 +26,13 @@ from .common import (
     PV_DATA,
     charger_data,
     hub_entry,
+    load_hub,
     set_source_states,
+    site_entity,
     subentry,
+    until,
 )
 from .day_site import CompressedDay, HubClock, StationaryBattery
-from .test_chargers import _load, until
-from .test_ems import _site_entity
 
 IMPORT_LIMIT_KW = 40.0
 STEP_MINUTES = 3.0
@@ -113,8 +114,8 @@ async def test_a_whole_day_of_the_hub(
     )
     set_source_states(hass)
     battery = StationaryBattery()
-    entry = await _load(hass, _hub())
-    kpi = lambda key: _number(hass, _site_entity(hass, entry, "sensor", key))  # noqa: E731
+    entry = await load_hub(hass, _hub())
+    kpi = lambda key: _number(hass, site_entity(hass, entry, "sensor", key))  # noqa: E731
 
     async with AsyncExitStack() as stack:
         stations = [_station(entry, sid) for sid in VISITS]
