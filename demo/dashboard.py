@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from custom_components.ssch.dashboard.layout import KPI_KEYS
+from custom_components.ssch.dashboard.layout import EVSE_KEYS, KPI_KEYS
 from demo.ha_ws import HomeAssistantWebsocket
 
 URL_PATH = "charging-hub"
@@ -44,17 +44,6 @@ CHART_LABELS = {
     "building_power": "Office",
     "battery_power": "Battery",
 }
-EVSE_KEYS = (
-    "connector_status",
-    "charging_state",
-    "power",
-    "ev_soc",
-    "session_energy",
-    "target_status",
-    "goal_charge_mode",
-    "goal_departure",
-    "goal_target_soc",
-)
 
 
 @dataclass(slots=True)

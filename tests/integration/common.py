@@ -75,6 +75,7 @@ BATTERY_DATA = {
     "soc_max": 90.0,
     "efficiency": 0.95,
 }
+VEHICLE_DATA = {"name": "Pool car", "capacity_kwh": 58.0, "consumption_kwh_per_100km": 17.0}
 BUILDING_DATA = {
     "name": "Office",
     "power_entity": "sensor.office_power",

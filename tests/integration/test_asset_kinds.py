@@ -17,6 +17,7 @@ from .common import (
     BUILDING_DATA,
     GRID_METER_DATA,
     PV_DATA,
+    VEHICLE_DATA,
     charger_data,
     hub_entry,
     load_hub,
@@ -25,7 +26,6 @@ from .common import (
 )
 
 TRANSLATIONS = Path(__file__).parents[2] / "custom_components" / "ssch" / "translations" / "en.json"
-VEHICLE_DATA = {"name": "Pool car", "capacity_kwh": 58.0, "consumption_kwh_per_100km": 17.0}
 
 
 def test_every_kind_has_a_form_and_its_words() -> None:

@@ -20,14 +20,13 @@ from .common import (
     BUILDING_DATA,
     GRID_METER_DATA,
     PV_DATA,
+    VEHICLE_DATA,
     charger_data,
     hub_entry,
     load_hub,
     set_source_states,
     subentry,
 )
-
-VEHICLE_DATA = {"name": "Pool car", "capacity_kwh": 58.0, "consumption_kwh_per_100km": 17.0}
 
 
 def _readable(unique_id: str, names: dict[str, str]) -> str:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import math
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 import voluptuous as vol
 
 from custom_components.ssch.const import ATTR_CONFIG_ENTRY_ID, ATTR_POWER_KW, ATTR_START, DOMAIN
+from custom_components.ssch.ems.flexibility_service import refuse, requested_window
 
 from .community_data import COMMUNITY_DATA
 from .messages import Direction
@@ -34,10 +33,6 @@ REQUEST_COMMUNITY_FLEXIBILITY_SCHEMA = vol.Schema(
 )
 
 
-def _refuse(key: str) -> ServiceValidationError:
-    return ServiceValidationError(translation_domain=DOMAIN, translation_key=key)
-
-
 async def _async_request_community_flexibility(call: ServiceCall) -> ServiceResponse:
     """Split the request among the members (cheapest first) and answer with what each committed."""
     running = {
@@ -50,24 +45,13 @@ async def _async_request_community_flexibility(call: ServiceCall) -> ServiceResp
         entry_id = next(iter(running))
     aggregator = running.get(entry_id) if entry_id is not None else None
     if aggregator is None:
-        raise _refuse("community_aggregator_not_running")
-    now = dt_util.utcnow()
-    start = dt_util.as_utc(call.data[ATTR_START]) if ATTR_START in call.data else now
-    end = dt_util.as_utc(call.data[ATTR_END])
-    power_kw: float = call.data[ATTR_POWER_KW]
+        raise refuse("community_aggregator_not_running")
+    start, end, power_kw = requested_window(call, ATTR_MAX_PRICE_PER_KWH)
     max_price: float = call.data.get(ATTR_MAX_PRICE_PER_KWH, math.inf)
-    if end <= start:
-        raise _refuse("flexibility_window_order")
-    if end <= now:
-        raise _refuse("flexibility_window_in_past")
-    if power_kw <= 0.0:
-        raise _refuse("flexibility_power_not_positive")
-    if max_price < 0.0:
-        raise _refuse("flexibility_price_negative")
     order = await aggregator.request(
         Direction(call.data[ATTR_DIRECTION]),
         power_kw,
-        max(start, now).timestamp(),
+        start.timestamp(),
         end.timestamp(),
         max_price,
     )
