@@ -32,6 +32,7 @@ from .const import (
     CONF_IMPORT_LIMIT_KW,
     CONF_IMPORT_PRICE_ENTITY,
     CONF_IMPORT_PRICE_FIXED,
+    CONF_PEAK_CHARGE,
     CONF_PORT,
     CONF_STEP_MINUTES,
     CONF_TLS_CERT,
@@ -147,6 +148,15 @@ def _planning_schema() -> vol.Schema:
             vol.Optional(CONF_VAT_PCT): selector.NumberSelector(
                 selector.NumberSelectorConfig(
                     min=0, max=50, step="any", unit_of_measurement="%", mode=selector.NumberSelectorMode.BOX
+                )
+            ),
+            vol.Optional(CONF_PEAK_CHARGE): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=0,
+                    max=100,
+                    step="any",
+                    unit_of_measurement="EUR/kW",
+                    mode=selector.NumberSelectorMode.BOX,
                 )
             ),
             vol.Required(CONF_STEP_MINUTES, default=str(DEFAULT_STEP_MINUTES)): selector.SelectSelector(

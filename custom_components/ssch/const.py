@@ -31,6 +31,7 @@ CONF_AUTHORIZATION_POLICY: Final = "authorization_policy"
 # What a household pays on top of the import price entity: (price + fee) x (1 + VAT).
 CONF_GRID_FEE: Final = "grid_fee_eur_per_kwh"
 CONF_VAT_PCT: Final = "vat_pct"
+CONF_PEAK_CHARGE: Final = "peak_charge_eur_per_kw"
 
 DEFAULT_HOST: Final = "0.0.0.0"
 DEFAULT_PORT: Final = 9000

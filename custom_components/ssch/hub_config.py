@@ -39,6 +39,7 @@ from .const import (
     CONF_NOMINAL_VOLTAGE,
     CONF_OCPP_VERSION,
     CONF_PASSWORD_HASH,
+    CONF_PEAK_CHARGE,
     CONF_PEAK_KWP,
     CONF_PORT,
     CONF_POWER_ENTITY,
@@ -176,6 +177,8 @@ class HubConfig:
     tls_client_ca_key: str | None = None
     tls_create_station_ca: bool = False
     tariff: Tariff = NO_TARIFF
+    # Capacity tariff: EUR per kW of the month's highest quarter-hour import (0: none).
+    peak_charge_eur_per_kw: float = 0.0
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> HubConfig:
@@ -220,6 +223,7 @@ class HubConfig:
                 _optional_float(options.get(CONF_GRID_FEE)) or 0.0,
                 (_optional_float(options.get(CONF_VAT_PCT)) or 0.0) / 100.0,
             ),
+            peak_charge_eur_per_kw=_optional_float(options.get(CONF_PEAK_CHARGE)) or 0.0,
         )
 
 

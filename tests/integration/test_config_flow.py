@@ -16,6 +16,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.hub_config import HubConfig
 from demo.ports import free_port
 from tests.pki import issue
 
@@ -319,6 +320,7 @@ async def test_options_flow(hass: HomeAssistant) -> None:
             "horizon_hours": 48,
             "adopt_unknown_stations": True,
             "optimizer_engine": "built-in",
+            "peak_charge_eur_per_kw": 4.5,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -328,8 +330,10 @@ async def test_options_flow(hass: HomeAssistant) -> None:
         "horizon_hours": 48,
         "adopt_unknown_stations": True,
         "optimizer_engine": "built-in",
+        "peak_charge_eur_per_kw": 4.5,
         "authorization_policy": "refuse_unknown",
     }
+    assert HubConfig.from_entry(entry).peak_charge_eur_per_kw == 4.5
 
 
 async def test_cards_are_managed_in_the_options(hass: HomeAssistant) -> None:

@@ -18,6 +18,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 import numpy as np
 
+from custom_components.ssch.core.billed_peak import BilledPeak
 from custom_components.ssch.core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControls, EvseGoal, ManualOverride
 from custom_components.ssch.core.evse_key import EvseKey, evse_key, session_id, split_evse_key, station_of
@@ -104,7 +105,10 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.server = server
         self.tracker = SourceTracker(hass, config.entry_id)
         self.controls = EvseControls()
-        self.builder = SnapshotBuilder(hass, config, server, self.tracker, self.controls)
+        self.billed_peak = BilledPeak(hass.config.time_zone)
+        self.builder = SnapshotBuilder(
+            hass, config, server, self.tracker, self.controls, billed_peak_kw=lambda: self.billed_peak.peak_kw
+        )
         self.planner: PlanMaker = planner or Planner()
         self.assets = AssetController(hass, config)
         self.events = EmsEventEmitter(hass, config)
@@ -182,6 +186,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.arrivals = saved.arrivals
         self.builder.seed_history(saved.pv_history, saved.building_history, dt_util.utcnow())
         await async_restore_history(self.hass, self.config, self.builder, self.arrivals, dt_util.utcnow())
+        if saved.billed_peak is not None:
+            self.billed_peak = BilledPeak.from_dict(saved.billed_peak, self.hass.config.time_zone)
         if saved.kpis is not None:
             self.kpis = KpiTracker.from_dict(
                 saved.kpis,
@@ -208,6 +214,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             self.arrivals.to_dict(),
             history=self.builder.kept_history(),
             controls=self.controls.to_dict(),
+            billed_peak=self.billed_peak.to_dict(),
         )
 
     async def async_shutdown(self) -> None:
@@ -305,7 +312,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             export_limit_kw=export_limit_kw,
             net_floor_kw=self.flexibility.net_min_kw(now),
             # A car rounded up to its minimum current must not raise the peak the plan holds to.
-            billed_peak_kw=_planned_peak_kw(result.plan),
+            billed_peak_kw=max(_planned_peak_kw(result.plan), self.billed_peak.peak_kw),
         )
         # Each car's setpoint from its series in blocks of at least its minimum (core/minimum_power.py).
         wanted = correct_setpoints(consolidated_setpoints(result.plan, now, bounds), live, bounds)
@@ -370,6 +377,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     ) -> None:
         """Feed the grid counters and the KPI tracker with what the site does right now."""
         self.grid_meter.add(now, grid_kw)
+        self.billed_peak.observe(now, grid_kw)
         started, ended = self.flexibility.observe(now, grid_kw)
         for commitment, state in [(c, "started") for c in started] + [(c, "ended") for c in ended]:
             self.events.flexibility(commitment, state)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 import math
 from typing import Any
@@ -69,6 +69,8 @@ class SnapshotBuilder:
         server: CsmsServer,
         tracker: SourceTracker,
         controls: EvseControls,
+        *,
+        billed_peak_kw: Callable[[], float],
     ) -> None:
         """Build snapshots for one hub; ``controls`` are the EMS's per-EVSE choices, read, never written."""
         self._hass = hass
@@ -80,6 +82,7 @@ class SnapshotBuilder:
         self._pv_history: deque[tuple[datetime, float]] = deque()
         self._building_history: deque[tuple[datetime, float]] = deque()
         self._controls = controls
+        self._billed_peak_kw = billed_peak_kw
         self.signals: list[GridSignal] = []
         # Per session of the last snapshot: the EVSE's session meter (kWh) and whether the car's
         # energy came from its SoC (False: assumed), as they were when the snapshot was taken.
@@ -153,7 +156,11 @@ class SnapshotBuilder:
         self.session_meters = {}
         grid = self.grid(now)
         self.record(now, self.live(now))
-        prices = self.prices.series(grid, now)
+        prices = replace(
+            self.prices.series(grid, now),
+            peak_eur_per_kw=self._config.peak_charge_eur_per_kw,
+            peak_already_kw=self._billed_peak_kw(),
+        )
         evses: list[Evse] = []
         sessions: list[EvSession] = []
         for charger in self._config.chargers:

@@ -65,6 +65,8 @@ class EmsStore:
                 _LOGGER.warning("Ignoring the learned arrival profile, it cannot be read: %s", err)
         if isinstance(controls := data.get("evse_control"), dict):
             saved.controls = EvseControls.from_dict(controls)
+        if isinstance(billed_peak := data.get("billed_peak"), dict):
+            saved.billed_peak = billed_peak
         return saved
 
     def schedule_save(self, data: Callable[[], dict[str, Any]]) -> None:
@@ -89,6 +91,7 @@ class SavedEms:
     building_history: list[Sample] = field(default_factory=list)
     # None: never saved (a hub from before the EMS kept them), so they come from the entities' last states.
     controls: EvseControls | None = None
+    billed_peak: dict[str, Any] | None = None
 
 
 def ems_data(
@@ -100,6 +103,7 @@ def ems_data(
     *,
     history: dict[str, Any] | None = None,
     controls: dict[str, Any] | None = None,
+    billed_peak: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON-ready form of what the EMS keeps; ``history`` holds the PV and building power per
     plan step (``history_bins.to_compact``), ``controls`` every EVSE's control record."""
@@ -111,4 +115,5 @@ def ems_data(
         "arrivals": arrivals,
         "history": history,
         "evse_control": controls,
+        "billed_peak": billed_peak,
     }

@@ -114,6 +114,16 @@ SITE_SENSORS = (
         value_fn=_peak,
     ),
     SiteSensorDescription(
+        key="billed_peak",
+        translation_key="billed_peak",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=1,
+        value_fn=lambda ems: round(ems.billed_peak.peak_kw, 3),
+        attributes_fn=lambda ems: {"month": ems.billed_peak.month},
+    ),
+    SiteSensorDescription(
         key="import_limit",
         translation_key="import_limit",
         device_class=SensorDeviceClass.POWER,
