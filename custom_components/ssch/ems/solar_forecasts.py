@@ -18,17 +18,16 @@ from datetime import datetime, timedelta
 import logging
 
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 import numpy as np
 
-from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.forecast import forecast_pv_kw
 from custom_components.ssch.core.model import FloatArray, StepGrid
 from custom_components.ssch.hub_config import HubConfig, PvConfig
 
+from .raised_issues import RaisedIssues
 from .solar_forecast_parse import ForecastProblem, SolarForecast, parse_energy_platform, parse_state
 from .solar_forecast_providers import async_fetch_entry_forecast
 
@@ -53,7 +52,6 @@ class _Source:
     since: datetime
     good: SolarForecast | None = None
     good_at: datetime | None = None
-    raised: bool = False
     assets: list[str] = field(default_factory=list)
 
     def usable(self, now: datetime) -> SolarForecast | None:
@@ -75,6 +73,7 @@ class SolarForecasts:
         self._clock = clock
         self._sources: dict[str, _Source] = {}
         self._chosen: dict[str, list[str]] = {}
+        self._issues = RaisedIssues(hass, config.entry_id, ISSUE_SOLAR_FORECAST_UNAVAILABLE)
         # Called when a source gives a usable forecast again (a re-plan); set by the hub.
         self.on_recovered: Callable[[], object] | None = None
         now = clock()
@@ -152,7 +151,7 @@ class SolarForecasts:
         if isinstance(result, SolarForecast):
             recovered = source.usable(now) is None
             source.good, source.good_at = result, now
-            self._clear(source)
+            self._issues.clear(source.key)
             if recovered and self.on_recovered is not None:
                 self.on_recovered()
             return
@@ -160,36 +159,21 @@ class SolarForecasts:
             self._raise(source, result)
 
     def _raise(self, source: _Source, problem: ForecastProblem) -> None:
-        if source.raised:
-            return
-        source.raised = True
         label = source.key
         if source.is_entry and (entry := self._hass.config_entries.async_get_entry(source.key)):
             label = f"{entry.title} ({entry.domain})"
-        _LOGGER.warning("The solar forecast of %s is %s; planning PV with the estimate", label, problem)
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            self._issue_id(source),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_SOLAR_FORECAST_UNAVAILABLE,
-            translation_placeholders={
-                "source": label,
-                "assets": ", ".join(source.assets),
-                "hours": f"{HOLD.total_seconds() / 3600:g}",
-            },
-        )
-
-    def _clear(self, source: _Source) -> None:
-        if source.raised:
-            source.raised = False
-            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id(source))
+        placeholders = {
+            "source": label,
+            "assets": ", ".join(source.assets),
+            "hours": f"{HOLD.total_seconds() / 3600:g}",
+        }
+        if self._issues.raise_once(source.key, placeholders):
+            _LOGGER.warning("The solar forecast of %s is %s; planning PV with the estimate", label, problem)
 
     @property
     def problems(self) -> list[str]:
         """Sources replaced by the estimate now."""
-        return sorted(key for key, source in self._sources.items() if source.raised)
+        return self._issues.keys
 
     def pv_forecast_kw(
         self, grid: StepGrid, history: Sequence[Sample], latitude: float, longitude: float
@@ -231,8 +215,4 @@ class SolarForecasts:
 
     def clear_all(self) -> None:
         """Drop every issue raised (the hub is unloading)."""
-        for source in self._sources.values():
-            self._clear(source)
-
-    def _issue_id(self, source: _Source) -> str:
-        return f"{ISSUE_SOLAR_FORECAST_UNAVAILABLE}_{self._config.entry_id}_{source.key}"
+        self._issues.clear_all()

@@ -14,10 +14,8 @@ import logging
 
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 
-from custom_components.ssch.const import DOMAIN
-
+from .raised_issues import RaisedIssues
 from .units import mirrored_value
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,7 +38,7 @@ class SourceTracker:
         self._entry_id = entry_id
         self._hold_for = hold_for
         self._last_good: dict[str, _LastGood] = {}
-        self._raised: set[str] = set()
+        self._issues = RaisedIssues(hass, entry_id, ISSUE_SOURCE_UNAVAILABLE)
         self._unusable: set[str] = set()
 
     def read(
@@ -50,7 +48,7 @@ class SourceTracker:
         value = mirrored_value(self._hass.states.get(entity_id), device_class)
         if value is not None:
             self._last_good[entity_id] = _LastGood(value, now)
-            self._clear(entity_id)
+            self._issues.clear(entity_id)
             if entity_id in self._unusable:
                 self._unusable.discard(entity_id)
                 _LOGGER.info("%s has a usable value again", entity_id)
@@ -67,45 +65,25 @@ class SourceTracker:
         last = self._last_good.get(entity_id)
         if last is not None and now - last.at <= self._hold_for:
             return last.value
-        self._raise(entity_id, safe_value)
-        return safe_value
-
-    def has_problem(self) -> bool:
-        """Whether some source is running on its safe assumption."""
-        return bool(self._raised)
-
-    @property
-    def problems(self) -> list[str]:
-        """Entities currently replaced by a safe assumption."""
-        return sorted(self._raised)
-
-    def _issue_id(self, entity_id: str) -> str:
-        return f"{ISSUE_SOURCE_UNAVAILABLE}_{self._entry_id}_{entity_id}"
-
-    def _raise(self, entity_id: str, safe_value: float) -> None:
-        if entity_id in self._raised:
-            return
-        self._raised.add(entity_id)
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            self._issue_id(entity_id),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_SOURCE_UNAVAILABLE,
-            translation_placeholders={
+        self._issues.raise_once(
+            entity_id,
+            {
                 "entity_id": entity_id,
                 "minutes": str(int(self._hold_for.total_seconds() // 60)),
                 "safe_value": f"{safe_value:g}",
             },
         )
+        return safe_value
 
-    def _clear(self, entity_id: str) -> None:
-        if entity_id in self._raised:
-            self._raised.discard(entity_id)
-            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id(entity_id))
+    def has_problem(self) -> bool:
+        """Whether some source is running on its safe assumption."""
+        return bool(self._issues.keys)
+
+    @property
+    def problems(self) -> list[str]:
+        """Entities currently replaced by a safe assumption."""
+        return self._issues.keys
 
     def clear_all(self) -> None:
         """Drop every issue this tracker raised (the hub is unloading)."""
-        for entity_id in list(self._raised):
-            self._clear(entity_id)
+        self._issues.clear_all()
