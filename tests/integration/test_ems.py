@@ -311,7 +311,7 @@ async def test_station_that_ignores_setpoints_is_planned_around(hass: HomeAssist
     hass.states.async_set("sensor.battery_power", "0", {"unit_of_measurement": "kW"})
     entry = await load_hub(hass, _hub(import_limit_kw=150.0))
     ems = entry.runtime_data.ems
-    ems.follow_grace = timedelta(seconds=1)
+    ems.setpoints.follow_grace = timedelta(seconds=1)
     stubborn_config = station_config(entry, "CS01", misbehaviour=Misbehaviour(ignore_setpoints=True))
     async with running(stubborn_config) as stubborn, running(station_config(entry, "CS02")) as good:
         for station in (stubborn, good):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,7 +20,7 @@ import numpy as np
 from custom_components.ssch.core.billed_peak import BilledPeak
 from custom_components.ssch.core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControls, EvseGoal, ManualOverride
-from custom_components.ssch.core.evse_key import EvseKey, evse_key, session_id, split_evse_key, station_of
+from custom_components.ssch.core.evse_key import EvseKey, evse_key, session_id
 from custom_components.ssch.core.expected_plan import plan_with_expected
 from custom_components.ssch.core.flexibility_book import Commitment, FlexDirection, FlexibilityBook
 from custom_components.ssch.core.flow_meter import FlowMeter
@@ -33,7 +32,6 @@ from custom_components.ssch.core.planner import PlanMaker, Planner
 from custom_components.ssch.core.session_end import LastSeen, energy_at_departure
 from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
 from custom_components.ssch.csms.ac import charge_limits_kw
-from custom_components.ssch.csms.errors import CallError, CommandRejected, CsmsError
 from custom_components.ssch.csms.events import (
     CsmsEvent,
     EvNeedsReceived,
@@ -49,6 +47,7 @@ from .asset_control import AssetController
 from .events import EmsEventEmitter
 from .evse_control_migration import controls_from_restored_entities
 from .history_restore import async_restore_history
+from .setpoints import SetpointLink
 from .snapshot import LiveReadings, SnapshotBuilder
 from .source_tracker import SourceTracker
 from .store import EmsStore, ems_data
@@ -57,10 +56,6 @@ _LOGGER = logging.getLogger(__name__)
 PLAN_INTERVAL = timedelta(minutes=5)
 DISPATCH_INTERVAL = timedelta(seconds=5)
 KPI_REFRESH = timedelta(seconds=30)
-# A station must show a setpoint in its meter values within this time (longer than a meter interval).
-FOLLOW_GRACE = timedelta(seconds=90)
-FOLLOW_TOLERANCE_KW = 1.0
-FOLLOW_RETRY = timedelta(minutes=10)
 # Events that change what the plan must do: re-plan at once.
 REPLAN_EVENTS = (TransactionStarted, TransactionEnded, EvNeedsReceived, StationConnected, StationDisconnected)
 
@@ -129,14 +124,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self._solve_lock = asyncio.Lock()
         self._request_lock = asyncio.Lock()
         self._replan_pending = False
-        self._evse_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        # What each EVSE was last told; set before sending, so a newer decision supersedes a queued one.
-        self._sent_kw: dict[str, float] = {}
-        # What each station confirmed it applies (after clipping to the car's limits), and when.
-        self._applied: dict[str, tuple[float, datetime]] = {}
-        # When a station last refused a setpoint (SetChargingProfile rejected or answered with an error).
-        self._refused: dict[str, datetime] = {}
-        self.follow_grace = FOLLOW_GRACE
+        self.setpoints = SetpointLink(server, self.controls, lambda: self.mode is EmsMode.AUTOMATIC)
 
     async def async_request_refresh(self) -> None:
         """Re-plan soon; returns once a plan made after this request exists.
@@ -229,17 +217,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         if isinstance(event, StationConnected | StationDisconnected):
             self.kpis.station_online(event.station_id, isinstance(event, StationConnected), now)
             # A station that comes back may have dropped its profiles: every setpoint is sent afresh.
-            for key in [k for k in self._sent_kw if station_of(k) == event.station_id]:
-                del self._sent_kw[key]
+            self.setpoints.forget_station(event.station_id)
         elif isinstance(event, TransactionStarted):
-            # Profiles are bound to a transaction: a new session gets its first setpoint whatever it is.
-            key = evse_key(event.station_id, event.evse_id)
-            self._sent_kw.pop(key, None)
-            self._applied.pop(key, None)
-            self._refused.pop(key, None)
-            self.controls[key].not_following = False
+            self.setpoints.session_started(evse_key(event.station_id, event.evse_id))
         elif isinstance(event, TransactionEnded):
-            self._sent_kw.pop(evse_key(event.station_id, event.evse_id), None)
+            self.setpoints.session_ended(evse_key(event.station_id, event.evse_id))
             ended = session_id(evse_key(event.station_id, event.evse_id), event.transaction_id)
             if (seen := self._last_seen.pop(ended, None)) is not None:
                 energy = energy_at_departure(seen, event.session_energy_kwh, event.ev_soc_pct)
@@ -278,7 +260,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         """Switch between applying, only publishing, and releasing the chargers."""
         self.mode = mode
         if mode is EmsMode.OFF:
-            await self._release_all()
+            await self.setpoints.async_release_all()
         elif mode is EmsMode.AUTOMATIC:
             await self.async_dispatch(self.data)
         self.async_update_listeners()
@@ -316,16 +298,16 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         )
         # Each car's setpoint from its series in blocks of at least its minimum (core/minimum_power.py).
         wanted = correct_setpoints(consolidated_setpoints(result.plan, now, bounds), live, bounds)
-        changes = changed_setpoints(wanted, self._sent_kw)
+        sent_kw = self.setpoints.sent_kw
+        changes = changed_setpoints(wanted, sent_kw)
         # What an EVSE may no longer take (a lowered cap, a car's minimum) is replaced whatever the deadband.
         changes |= {
             key: power
             for key, power in wanted.items()
-            if (sent := self._sent_kw.get(key)) is not None and sent != power and not bounds[key].allows(sent)
+            if (sent := sent_kw.get(key)) is not None and sent != power and not bounds[key].allows(sent)
         }
         if changes:
-            self._sent_kw.update(changes)
-            await asyncio.gather(*(self._send(evse, power) for evse, power in changes.items()))
+            await self.setpoints.async_send(changes)
             self.last_latency_s = time.perf_counter() - started
             self.async_update_listeners()
         await self.assets.async_apply(
@@ -464,7 +446,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
     def set_manual(self, key: EvseKey, until: datetime | None) -> None:
         """A person or automation steers this EVSE until ``until`` (None: until cleared)."""
         self.controls[key].manual = ManualOverride(until)
-        self._sent_kw.pop(key, None)
+        self.setpoints.forget(key)
         self._control_changed()
 
     async def async_clear_manual(self, key: EvseKey) -> None:
@@ -478,7 +460,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.controls[key].excluded = excluded
         self._control_changed()
         if excluded:
-            await self.async_release(key)
+            await self.setpoints.async_release(key)
         await self.async_request_refresh()
 
     async def async_set_cap(self, key: EvseKey, cap_kw: float) -> None:
@@ -497,31 +479,6 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         self.store.schedule_save(self._persisted)
         self.async_update_listeners()
 
-    def _ignores_setpoint(self, key: str, measured_kw: float, now: datetime) -> bool:
-        """Whether the EVSE draws clearly other than it was told, long after being told (bad firmware)."""
-        applied = self._applied.get(key)
-        if applied is None or now - applied[1] < self.follow_grace:
-            return False
-        if now - applied[1] > self.follow_grace + FOLLOW_RETRY:
-            # Try again: firmware may have recovered, or the car left its limit behind.
-            self._applied.pop(key)
-            self._sent_kw.pop(key, None)
-            self.controls[key].not_following = False
-            return False
-        power_kw = applied[0]
-        if abs(measured_kw - power_kw) <= max(FOLLOW_TOLERANCE_KW, 0.2 * abs(power_kw)):
-            self.controls[key].not_following = False
-            return False
-        if not self.controls[key].not_following:
-            self.controls[key].not_following = True
-            _LOGGER.warning(
-                "%s does not follow its setpoint (%.1f kW asked, %.1f kW measured); the hub plans around it",
-                key,
-                power_kw,
-                measured_kw,
-            )
-        return True
-
     def _bounds(self, now: datetime) -> dict[str, EvseBounds]:
         """EVSEs with a car that the hub may steer now."""
         bounds: dict[str, EvseBounds] = {}
@@ -535,8 +492,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                 if (
                     evse.transaction_id is None
                     or self.controls.held_by_user(key, now)
-                    or self._refuses_setpoints(key, now)
-                    or self._ignores_setpoint(key, evse.power_kw, now)
+                    or not self.setpoints.follows(key, evse.power_kw, now)
                 ):
                     continue
                 goal = self.controls[key].goal
@@ -561,70 +517,6 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
                     min_discharge_kw=evse.ev_limits.min_discharge_kw or 0.0,
                 )
         return bounds
-
-    async def _send(self, key: str, power_kw: float) -> None:
-        """Send one setpoint; commands to one EVSE go out one at a time, in order."""
-        async with self._evse_locks[key]:
-            if self.mode is not EmsMode.AUTOMATIC or self._sent_kw.get(key) != power_kw:
-                return  # superseded while waiting for the EVSE's previous command
-            if self.controls.held_by_user(key, dt_util.utcnow()):
-                self._sent_kw.pop(key, None)
-                return  # excluded or overridden while the setpoint waited
-            station_id, evse_number = split_evse_key(key)
-            try:
-                result = await self.server.station(station_id).set_setpoint(evse_number, power_kw)
-            except (CommandRejected, CallError) as err:
-                self._note_refusal(key, err)
-            except CsmsError as err:
-                # The station is planned around: its measured power enters the next correction and plan.
-                _LOGGER.debug("Setpoint %.1f kW for %s not applied: %s", power_kw, key, err)
-                if self._sent_kw.get(key) == power_kw:
-                    del self._sent_kw[key]
-            else:
-                self._applied[key] = (result.applied_kw, dt_util.utcnow())
-
-    def _note_refusal(self, key: str, error: CsmsError) -> None:
-        """A station that refuses its setpoints is planned around like one that ignores them, and asked
-        again after ``FOLLOW_RETRY`` (not every few seconds)."""
-        self._refused[key] = dt_util.utcnow()
-        if not self.controls[key].not_following:
-            self.controls[key].not_following = True
-            _LOGGER.warning("%s refuses its setpoints (%s); the hub plans around it", key, error)
-
-    def _refuses_setpoints(self, key: str, now: datetime) -> bool:
-        refused = self._refused.get(key)
-        if refused is None:
-            return False
-        if now - refused > FOLLOW_RETRY:
-            del self._refused[key]
-            self._sent_kw.pop(key, None)
-            self.controls[key].not_following = False
-            return False
-        return True
-
-    async def _release_all(self) -> None:
-        """Mode off: the stations go back to their own default limits."""
-        keys = list(self._sent_kw)
-        self._sent_kw.clear()
-        await asyncio.gather(*(self._release(key) for key in keys))
-
-    def resend(self, station_id: str) -> None:
-        """The station lost the hub's profiles (e.g. cleared by hand): send its setpoints afresh."""
-        for key in [k for k in self._sent_kw if station_of(k) == station_id]:
-            del self._sent_kw[key]
-
-    async def async_release(self, key: str) -> None:
-        """Give one EVSE back to its station's own limits."""
-        if self._sent_kw.pop(key, None) is not None:
-            await self._release(key)
-
-    async def _release(self, key: str) -> None:
-        async with self._evse_locks[key]:
-            station_id, evse_number = split_evse_key(key)
-            try:
-                await self.server.station(station_id).clear_setpoint(evse_number)
-            except CsmsError as err:
-                _LOGGER.debug("Setpoint of %s not cleared: %s", key, err)
 
     def status(self) -> tuple[str, str | None]:
         """ok, or degraded with the reason."""

@@ -175,7 +175,7 @@ async def _async_clear_profiles(call: ServiceCall) -> ServiceResponse:
     )
     status = await run_on_station(target, "ClearChargingProfile", lambda h: h.clear_charging_profiles(which))
     # The hub's own profile may be gone: its setpoints go out again at the next dispatch.
-    target.entry.runtime_data.ems.resend(target.station_id)
+    target.entry.runtime_data.ems.setpoints.forget_station(target.station_id)
     async_refresh_station(call.hass, target.entry.entry_id, target.station_id)
     return {"cleared": status == "Accepted"}
 
