@@ -48,17 +48,16 @@ async def test_only_evse_devices_are_accepted(hass: HomeAssistant, hub: MockConf
         assert raised.value.translation_key == "unknown_evse"
 
 
-async def test_without_its_goal_entity_an_evse_cannot_be_changed(
+async def test_the_goal_changes_even_with_its_entity_disabled(
     hass: HomeAssistant, hub: MockConfigEntry
 ) -> None:
+    """The goal belongs to the EMS; its entity only shows it."""
     mode = evse_entity(hass, hub, "CS02", "select", "goal_charge_mode")
     er.async_get(hass).async_update_entity(mode, disabled_by=er.RegistryEntryDisabler.USER)
     await hass.config_entries.async_reload(hub.entry_id)
     await hass.async_block_till_done()
-    with pytest.raises(ServiceValidationError) as raised:
-        await _call(hass, "charge_now", {"device_id": evse_device(hass, hub, "CS02")})
-    assert raised.value.translation_key == "goal_entity_missing"
-    assert raised.value.translation_placeholders == {"charger": "Bay 2", "evse_id": "1"}
+    await _call(hass, "charge_now", {"device_id": evse_device(hass, hub, "CS02")})
+    assert hub.runtime_data.ems.controls["CS02:1"].goal.mode.value == "fast"
 
 
 async def test_charge_now_and_a_later_departure_without_a_session(

@@ -9,7 +9,7 @@ from typing import Any
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from custom_components.ssch.const import CONF_CAPACITY_KWH, CONF_CONSUMPTION, CONF_ID_TOKEN
-from custom_components.ssch.entities.devices import DeviceAnchor, asset_device_info
+from custom_components.ssch.entities.devices import DeviceAnchor, asset_device_info, asset_unique_prefix
 
 VEHICLE_MODEL = "Shared vehicle"
 
@@ -65,4 +65,6 @@ def vehicle_device_info(entry_id: str, vehicle: VehicleConfig) -> DeviceInfo:
 
 def vehicle_anchor(entry_id: str, vehicle: VehicleConfig) -> DeviceAnchor:
     """A shared car's device."""
-    return DeviceAnchor(vehicle_device_info(entry_id, vehicle), f"{entry_id}_{vehicle.subentry_id}")
+    return DeviceAnchor(
+        vehicle_device_info(entry_id, vehicle), asset_unique_prefix(entry_id, vehicle.subentry_id)
+    )

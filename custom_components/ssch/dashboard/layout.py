@@ -11,6 +11,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
+from custom_components.ssch.entities.devices import evse_unique_prefix
 from custom_components.ssch.runtime import SschConfigEntry
 
 HUB_KEYS = (
@@ -68,7 +69,7 @@ def hub_layout(hass: HomeAssistant, entry: SschConfigEntry) -> dict[str, Any]:
         if e.disabled_by is None and e.hidden_by is None
     ]
     evse_prefixes = {
-        f"{entry.entry_id}_{charger.subentry_id}_evse{evse_id}_": (
+        evse_unique_prefix(entry.entry_id, charger.subentry_id, evse_id) + "_": (
             charger.name if charger.evse_count == 1 else f"{charger.name} EVSE {evse_id}"
         )
         for charger in entry.runtime_data.config.chargers

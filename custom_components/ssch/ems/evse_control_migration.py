@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControl, EvseControls
 from custom_components.ssch.core.evse_key import evse_key
+from custom_components.ssch.entities.devices import evse_unique_id
 from custom_components.ssch.hub_config import HubConfig
 
 _LOGGER = logging.getLogger(__name__)
@@ -90,9 +91,9 @@ def controls_from_restored_entities(hass: HomeAssistant, config: HubConfig) -> E
     found = 0
     for charger in config.chargers:
         for evse_id in range(1, charger.evse_count + 1):
-            prefix = f"{config.entry_id}_{charger.subentry_id}_evse{evse_id}_"
             for key, (platform, apply) in _RESTORED.items():
-                entity_id = registry.async_get_entity_id(platform, DOMAIN, prefix + key)
+                unique_id = evse_unique_id(config.entry_id, charger.subentry_id, evse_id, key)
+                entity_id = registry.async_get_entity_id(platform, DOMAIN, unique_id)
                 if entity_id is None or (stored := last_states.get(entity_id)) is None:
                     continue
                 apply(controls[evse_key(charger.station_id, evse_id)], stored)

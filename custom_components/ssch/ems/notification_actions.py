@@ -1,32 +1,25 @@
 """Actions a reply to a phone notification takes on one EVSE: charge now, or allow a later departure.
 
-They change the EVSE's goal through its goal entities, as a person in the dashboard would, so the goal
-has one writer. A reply that names a session which has ended meanwhile changes nothing: the car it was
-about has left, and the EVSE may already serve another.
+They change the EVSE's goal through the EMS, as the goal entities do, so the goal has one owner. A reply
+that names a session which has ended meanwhile changes nothing: the car it was about has left, and the
+EVSE may already serve another.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from homeassistant.components.datetime.const import (
-    ATTR_DATETIME,
-    DOMAIN as DATETIME_DOMAIN,
-    SERVICE_SET_VALUE,
-)
-from homeassistant.components.select import DOMAIN as SELECT_DOMAIN, SERVICE_SELECT_OPTION
-from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from custom_components.ssch.const import ATTR_DEVICE_ID, DOMAIN
 from custom_components.ssch.core.evse_control import ChargeMode
-from custom_components.ssch.core.evse_key import evse_key
+from custom_components.ssch.core.evse_key import EvseKey, evse_key, session_id
 from custom_components.ssch.entities.event_devices import ATTR_SESSION_ID
-from custom_components.ssch.entities.goals import DEPARTURE, MODE
 from custom_components.ssch.service_targets import StationTarget, evse_target
 
 SERVICE_CHARGE_NOW = "charge_now"
@@ -41,72 +34,44 @@ POSTPONE_DEPARTURE_SCHEMA = CHARGE_NOW_SCHEMA.extend(
 )
 
 
-def _current_evse(call: ServiceCall) -> StationTarget:
+def _current_evse(call: ServiceCall) -> tuple[StationTarget, EvseKey]:
     """The EVSE the call addresses, checked to still hold the session the call names (if any)."""
     target = evse_target(call.hass, call.data[ATTR_DEVICE_ID])
     assert target.evse_id is not None
-    if session_id := call.data.get(ATTR_SESSION_ID):
+    key = evse_key(target.station_id, target.evse_id)
+    if named := call.data.get(ATTR_SESSION_ID):
         transaction = target.entry.runtime_data.server.state(target.station_id).evse(target.evse_id)
-        current = f"{target.station_id}:{target.evse_id}:{transaction.transaction_id}"
-        if transaction.transaction_id is None or session_id != current:
+        if transaction.transaction_id is None or named != session_id(key, transaction.transaction_id):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="session_over",
                 translation_placeholders={"charger": target.charger.name, "evse_id": str(target.evse_id)},
             )
-    return target
+    return target, key
 
 
-def _goal_entity(hass: HomeAssistant, target: StationTarget, platform: str, key: str) -> str:
-    unique_id = f"{target.entry.entry_id}_{target.charger.subentry_id}_evse{target.evse_id}_{key}"
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    if entity_id is None or hass.states.get(entity_id) is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="goal_entity_missing",
-            translation_placeholders={"charger": target.charger.name, "evse_id": str(target.evse_id)},
-        )
-    return entity_id
-
-
-def _departure(hass: HomeAssistant, target: StationTarget, departure_entity: str) -> datetime | None:
+def _departure(target: StationTarget, key: EvseKey) -> datetime | None:
     """The departure the plan works to now: the user's choice, else the one the car or hub assumed."""
-    state = hass.states.get(departure_entity)
-    if state is not None and (chosen := dt_util.parse_datetime(state.state)) is not None:
+    ems = target.entry.runtime_data.ems
+    if (chosen := ems.controls[key].goal.departure) is not None:
         return chosen
-    assert target.evse_id is not None
-    key = evse_key(target.station_id, target.evse_id)
-    sessions = target.entry.runtime_data.ems.data.snapshot.sessions
+    sessions = ems.data.snapshot.sessions
     return next((session.departure for session in sessions if session.evse_id == key), None)
 
 
 async def _async_charge_now(call: ServiceCall) -> None:
-    target = _current_evse(call)
-    await call.hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {
-            ATTR_ENTITY_ID: _goal_entity(call.hass, target, SELECT_DOMAIN, MODE.key),
-            "option": ChargeMode.FAST.value,
-        },
-        blocking=True,
-        context=call.context,
-    )
+    target, key = _current_evse(call)
+    ems = target.entry.runtime_data.ems
+    await ems.async_set_goal(key, replace(ems.controls[key].goal, mode=ChargeMode.FAST))
 
 
 async def _async_postpone_departure(call: ServiceCall) -> None:
-    target = _current_evse(call)
-    entity_id = _goal_entity(call.hass, target, DATETIME_DOMAIN, DEPARTURE.key)
+    target, key = _current_evse(call)
+    ems = target.entry.runtime_data.ems
     now = dt_util.utcnow()
-    departure = _departure(call.hass, target, entity_id) or now
+    departure = _departure(target, key) or now
     delay: timedelta = call.data[ATTR_DELAY]
-    await call.hass.services.async_call(
-        DATETIME_DOMAIN,
-        SERVICE_SET_VALUE,
-        {ATTR_ENTITY_ID: entity_id, ATTR_DATETIME: max(departure, now) + delay},
-        blocking=True,
-        context=call.context,
-    )
+    await ems.async_set_goal(key, replace(ems.controls[key].goal, departure=max(departure, now) + delay))
 
 
 @callback

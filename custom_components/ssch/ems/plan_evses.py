@@ -17,6 +17,7 @@ from custom_components.ssch.core.evse_key import evse_key
 from custom_components.ssch.core.model import EvSession, FloatArray, Plan, SessionOutcome, StepGrid
 from custom_components.ssch.csms.errors import UnknownStation
 from custom_components.ssch.csms.state import EvseState
+from custom_components.ssch.entities.devices import evse_unique_prefix
 from custom_components.ssch.hub_config import ChargerConfig
 from custom_components.ssch.runtime import SschConfigEntry
 
@@ -134,7 +135,7 @@ def evse_rows(hass: HomeAssistant, entry: SschConfigEntry) -> list[dict[str, Any
                         else None
                     ),
                     "entities": _entity_ids(
-                        registry, f"{entry.entry_id}_{charger.subentry_id}_evse{evse_id}"
+                        registry, evse_unique_prefix(entry.entry_id, charger.subentry_id, evse_id)
                     ),
                 }
             )

@@ -30,6 +30,7 @@ from custom_components.ssch.core.history_bins import (
     samples,
     summed,
 )
+from custom_components.ssch.entities.devices import evse_unique_id
 from custom_components.ssch.hub_config import HubConfig
 
 _LOGGER = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def history_request(
     sessions: dict[str, float] = {}
     for charger in config.chargers:
         for evse in range(1, charger.evse_count + 1):
-            unique_id = f"{config.entry_id}_{charger.subentry_id}_evse{evse}_session_energy"
+            unique_id = evse_unique_id(config.entry_id, charger.subentry_id, evse, "session_energy")
             if entity_id := registry.async_get_entity_id("sensor", DOMAIN, unique_id):
                 sessions[entity_id] = charger.max_charge_kw
     step_s = step.total_seconds()

@@ -23,12 +23,27 @@ def site_identifier(entry_id: str) -> tuple[str, str]:
 
 def asset_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
     """The device of one asset subentry."""
-    return (DOMAIN, f"{entry_id}_{subentry_id}")
+    return (DOMAIN, asset_unique_prefix(entry_id, subentry_id))
+
+
+def asset_unique_prefix(entry_id: str, subentry_id: str) -> str:
+    """What the device id of an asset subentry and the unique ids of its entities start with."""
+    return f"{entry_id}_{subentry_id}"
+
+
+def evse_unique_prefix(entry_id: str, subentry_id: str, evse_id: int) -> str:
+    """What the device id of one EVSE and the unique ids of its entities start with."""
+    return f"{asset_unique_prefix(entry_id, subentry_id)}_evse{evse_id}"
+
+
+def evse_unique_id(entry_id: str, subentry_id: str, evse_id: int, key: str) -> str:
+    """The unique id of the entity ``key`` of one EVSE, as its ``DeviceAnchor`` composes it."""
+    return f"{evse_unique_prefix(entry_id, subentry_id, evse_id)}_{key}"
 
 
 def evse_identifier(entry_id: str, subentry_id: str, evse_id: int) -> tuple[str, str]:
     """The device of one EVSE of a charger."""
-    return (DOMAIN, f"{entry_id}_{subentry_id}_evse{evse_id}")
+    return (DOMAIN, evse_unique_prefix(entry_id, subentry_id, evse_id))
 
 
 def site_device_info(entry_id: str, name: str) -> DeviceInfo:
@@ -71,7 +86,9 @@ def site_anchor(entry_id: str, name: str) -> DeviceAnchor:
 
 def asset_anchor(entry_id: str, subentry_id: str, name: str, model: str) -> DeviceAnchor:
     """The device of an asset subentry."""
-    return DeviceAnchor(asset_device_info(entry_id, subentry_id, name, model), f"{entry_id}_{subentry_id}")
+    return DeviceAnchor(
+        asset_device_info(entry_id, subentry_id, name, model), asset_unique_prefix(entry_id, subentry_id)
+    )
 
 
 def vpp_anchor() -> DeviceAnchor:

@@ -15,7 +15,7 @@ from custom_components.ssch.stations.bridge import station_signal
 from custom_components.ssch.stations.devices import reported_identity, station_model
 
 from .base import SschEntity
-from .devices import DeviceAnchor, asset_device_info, evse_identifier
+from .devices import DeviceAnchor, asset_device_info, asset_unique_prefix, evse_identifier, evse_unique_prefix
 
 
 def station_device_info(entry_id: str, charger: ChargerConfig, state: StationState) -> DeviceInfo:
@@ -37,13 +37,16 @@ def evse_device_info(entry_id: str, charger: ChargerConfig, evse_id: int) -> Dev
 
 def station_anchor(entry_id: str, charger: ChargerConfig, state: StationState) -> DeviceAnchor:
     """The charging station's device."""
-    return DeviceAnchor(station_device_info(entry_id, charger, state), f"{entry_id}_{charger.subentry_id}")
+    return DeviceAnchor(
+        station_device_info(entry_id, charger, state), asset_unique_prefix(entry_id, charger.subentry_id)
+    )
 
 
 def evse_anchor(entry_id: str, charger: ChargerConfig, evse_id: int) -> DeviceAnchor:
     """The device of one EVSE."""
     return DeviceAnchor(
-        evse_device_info(entry_id, charger, evse_id), f"{entry_id}_{charger.subentry_id}_evse{evse_id}"
+        evse_device_info(entry_id, charger, evse_id),
+        evse_unique_prefix(entry_id, charger.subentry_id, evse_id),
     )
 
 
