@@ -17,6 +17,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 import numpy as np
 
+from custom_components.ssch.core.battery_pool import split_series_kw
 from custom_components.ssch.core.billed_peak import BilledPeak
 from custom_components.ssch.core.dispatch import EvseBounds, LiveSite, changed_setpoints, correct_setpoints
 from custom_components.ssch.core.evse_control import ChargeMode, EvseControls, EvseGoal, ManualOverride
@@ -75,6 +76,8 @@ class EmsResult:
     snapshot: SiteSnapshot
     plan: Plan
     expected: tuple[EvSession, ...] = ()
+    # Each configured battery's part of the plan's battery series, split as the dispatcher splits.
+    battery_parts_kw: tuple[FloatArray, ...] = ()
 
 
 class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
@@ -149,7 +152,10 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             plan = await self.hass.async_add_executor_job(
                 plan_with_expected, self.planner, snapshot, expected
             )
-        result = EmsResult(snapshot, plan, tuple(expected))
+        parts = split_series_kw(
+            plan.battery_power_kw, self.builder.last_batteries, self.config.step_minutes / 60.0
+        )
+        result = EmsResult(snapshot, plan, tuple(expected), tuple(parts))
         self.events.planned(snapshot, plan)
         self._track_sessions(snapshot)
         self.store.schedule_save(self._persisted)

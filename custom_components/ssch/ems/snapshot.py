@@ -82,6 +82,8 @@ class SnapshotBuilder:
         self._pv_history: deque[tuple[datetime, float]] = deque()
         self._building_history: deque[tuple[datetime, float]] = deque()
         self._controls = controls
+        # The batteries as the last snapshot saw them; the plan's pool series is split between them.
+        self.last_batteries: list[StationaryBattery] = []
         self._billed_peak_kw = billed_peak_kw
         self.signals: list[GridSignal] = []
         # Per session of the last snapshot: the EVSE's session meter (kWh) and whether the car's
@@ -222,7 +224,8 @@ class SnapshotBuilder:
 
     def _battery(self, now: datetime) -> StationaryBattery | None:
         """All batteries as one pool (``core.battery_pool``): the plan is the pool's, split at dispatch."""
-        return pooled(self.batteries(now))
+        self.last_batteries = self.batteries(now)
+        return pooled(self.last_batteries)
 
     def _session(
         self, now: datetime, charger: ChargerConfig, key: EvseKey, cap_kw: float, evse: EvseState

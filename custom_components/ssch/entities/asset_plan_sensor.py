@@ -13,12 +13,10 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 import numpy as np
 
 from custom_components.ssch.asset_kinds import device_model
 from custom_components.ssch.const import SUBENTRY_BATTERY, SUBENTRY_PV
-from custom_components.ssch.core.battery_pool import split_series_kw
 from custom_components.ssch.core.model import FloatArray
 from custom_components.ssch.ems.coordinator import EmsCoordinator
 from custom_components.ssch.runtime import SschConfigEntry
@@ -53,11 +51,8 @@ def _pv_part(share: float) -> AssetPart:
 
 
 def _battery_part(index: int) -> AssetPart:
-    def part(ems: EmsCoordinator, series: FloatArray) -> FloatArray:
-        batteries = ems.builder.batteries(dt_util.utcnow())
-        return split_series_kw(series, batteries, ems.config.step_minutes / 60.0)[index]
-
-    return part
+    # The split is made once per plan (``EmsResult.battery_parts_kw``), not on every state write.
+    return lambda ems, _: ems.data.battery_parts_kw[index]
 
 
 def _kw(key: str, value_fn: Any, series_fn: Any = None) -> PlanSensorDescription:
