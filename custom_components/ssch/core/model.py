@@ -21,6 +21,11 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 
 
+def rounded_list(values: ArrayLike, digits: int = 3) -> list[float]:
+    """A series as plain floats for JSON, state attributes and the frontend."""
+    return [round(float(value), digits) for value in np.asarray(values)]
+
+
 def as_series(values: ArrayLike, steps: int, name: str) -> FloatArray:
     """Return ``values`` as a read-only float array of length ``steps`` (scalars are broadcast)."""
     array = np.array(values, dtype=np.float64)

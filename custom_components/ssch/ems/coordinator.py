@@ -28,7 +28,7 @@ from custom_components.ssch.core.flow_meter import FlowMeter
 from custom_components.ssch.core.grid_signals import GridSignal
 from custom_components.ssch.core.kpi_tracker import HubKpis, KpiTracker
 from custom_components.ssch.core.minimum_power import consolidated_setpoints
-from custom_components.ssch.core.model import EvSession, FloatArray, Plan, SiteSnapshot
+from custom_components.ssch.core.model import EvSession, FloatArray, Plan, SiteSnapshot, rounded_list
 from custom_components.ssch.core.planner import PlanMaker, Planner
 from custom_components.ssch.core.session_end import LastSeen, energy_at_departure
 from custom_components.ssch.core.session_forecast import SessionForecastConfig, SessionForecaster
@@ -547,11 +547,11 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         )
         return {
             "times": [t.isoformat() for t in plan.grid.times()],
-            "grid_import_kw": _rounded(plan.grid_import_kw),
-            "grid_export_kw": _rounded(plan.grid_export_kw),
-            "ev_power_kw": _rounded(ev_total),
-            "battery_power_kw": _rounded(plan.battery_power_kw),
-            "pv_curtailment_kw": _rounded(plan.pv_curtailment_kw),
+            "grid_import_kw": rounded_list(plan.grid_import_kw),
+            "grid_export_kw": rounded_list(plan.grid_export_kw),
+            "ev_power_kw": rounded_list(ev_total),
+            "battery_power_kw": rounded_list(plan.battery_power_kw),
+            "pv_curtailment_kw": rounded_list(plan.pv_curtailment_kw),
             "sessions_at_risk": [key for key, outcome in plan.session_outcomes.items() if outcome.at_risk],
             "expected_arrivals_kwh": round(sum(s.energy_needed_kwh for s in self.data.expected), 1),
             # Steps after this have no announced price: they repeat the day before's (see price_source).
@@ -565,7 +565,3 @@ def _planned_peak_kw(plan: Plan) -> float:
 
 def _isoformat(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def _rounded(series: FloatArray) -> list[float]:
-    return [round(float(value), 3) for value in series]

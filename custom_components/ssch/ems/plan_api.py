@@ -20,7 +20,8 @@ import voluptuous as vol
 
 from custom_components.ssch.const import ATTR_CONFIG_ENTRY_ID, DOMAIN
 from custom_components.ssch.core.evse_key import evse_key
-from custom_components.ssch.core.model import FloatArray, SiteSnapshot, StationaryBattery
+from custom_components.ssch.core.model import FloatArray, SiteSnapshot, StationaryBattery, rounded_list
+from custom_components.ssch.core.windows import battery_trajectory
 from custom_components.ssch.runtime import SschConfigEntry
 from custom_components.ssch.service_targets import loaded_hub
 
@@ -30,17 +31,11 @@ SERVICE_GET_PLAN = "get_plan"
 WS_PLAN = f"{DOMAIN}/plan"
 
 
-def _series(values: FloatArray) -> list[float]:
-    return [round(float(value), 3) for value in np.asarray(values)]
-
-
 def battery_soc_pct(battery: StationaryBattery, power_kw: FloatArray, step_minutes: int) -> list[float]:
     """The stationary battery's state of charge at the end of each step if the plan is followed."""
-    hours = step_minutes / 60.0
-    power = np.asarray(power_kw, dtype=float)
-    stored = power * np.where(power >= 0.0, battery.efficiency, 1.0 / battery.efficiency) * hours
-    energy = np.clip(battery.energy_kwh + np.cumsum(stored), 0.0, battery.capacity_kwh)
-    return _series(100.0 * energy / battery.capacity_kwh) if battery.capacity_kwh > 0 else []
+    trajectory = battery_trajectory(battery, np.asarray(power_kw, dtype=float), step_minutes / 60.0)
+    energy = np.clip(trajectory[1:], 0.0, battery.capacity_kwh)
+    return rounded_list(100.0 * energy / battery.capacity_kwh) if battery.capacity_kwh > 0 else []
 
 
 def _battery(snapshot: SiteSnapshot, power_kw: FloatArray, step_minutes: int) -> dict[str, Any] | None:
@@ -87,7 +82,7 @@ def plan_payload(entry: SschConfigEntry) -> dict[str, Any]:
             "charger": charger.name,
             "station_id": charger.station_id,
             "evse_id": evse_id,
-            "power_kw": _series(plan.evse_power_kw[key]),
+            "power_kw": rounded_list(plan.evse_power_kw[key]),
         }
         for charger in entry.runtime_data.config.chargers
         for evse_id in range(1, charger.evse_count + 1)
@@ -114,14 +109,14 @@ def plan_payload(entry: SschConfigEntry) -> dict[str, Any]:
         "start": plan.grid.start.isoformat(),
         "step_minutes": plan.grid.step_minutes,
         **ems.plan_attributes(),
-        "pv_forecast_kw": _series(snapshot.forecasts.pv_kw),
-        "building_kw": _series(snapshot.forecasts.building_kw),
-        "import_limit_kw": _series(snapshot.limits.import_limit_kw),
-        "export_limit_kw": _series(snapshot.limits.export_limit_kw),
-        "import_price_per_kwh": _series(snapshot.prices.import_eur_per_kwh),
-        "export_price_per_kwh": _series(snapshot.prices.export_eur_per_kwh),
-        "flexibility_up_kw": _series(plan.flexibility.up_kw),
-        "flexibility_down_kw": _series(plan.flexibility.down_kw),
+        "pv_forecast_kw": rounded_list(snapshot.forecasts.pv_kw),
+        "building_kw": rounded_list(snapshot.forecasts.building_kw),
+        "import_limit_kw": rounded_list(snapshot.limits.import_limit_kw),
+        "export_limit_kw": rounded_list(snapshot.limits.export_limit_kw),
+        "import_price_per_kwh": rounded_list(snapshot.prices.import_eur_per_kwh),
+        "export_price_per_kwh": rounded_list(snapshot.prices.export_eur_per_kwh),
+        "flexibility_up_kw": rounded_list(plan.flexibility.up_kw),
+        "flexibility_down_kw": rounded_list(plan.flexibility.down_kw),
         "evses": evses,
         "sessions": sessions,
         "solver": {

@@ -14,10 +14,17 @@ import numpy as np
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.evse_key import evse_key
-from custom_components.ssch.core.model import EvSession, FloatArray, Plan, SessionOutcome, StepGrid
+from custom_components.ssch.core.model import (
+    EvSession,
+    FloatArray,
+    Plan,
+    SessionOutcome,
+    StepGrid,
+    rounded_list,
+)
 from custom_components.ssch.csms.errors import UnknownStation
 from custom_components.ssch.csms.state import EvseState
-from custom_components.ssch.entities.devices import evse_unique_prefix
+from custom_components.ssch.entities.devices import evse_unique_id
 from custom_components.ssch.hub_config import ChargerConfig
 from custom_components.ssch.runtime import SschConfigEntry
 
@@ -61,9 +68,13 @@ def ready_at(session: EvSession, energy_kwh: FloatArray, grid: StepGrid) -> date
     return None
 
 
-def _entity_ids(registry: er.EntityRegistry, prefix: str) -> dict[str, str | None]:
+def _entity_ids(
+    registry: er.EntityRegistry, entry_id: str, charger: ChargerConfig, evse_id: int
+) -> dict[str, str | None]:
     return {
-        name: registry.async_get_entity_id(platform, DOMAIN, f"{prefix}_{key}")
+        name: registry.async_get_entity_id(
+            platform, DOMAIN, evse_unique_id(entry_id, charger.subentry_id, evse_id, key)
+        )
         for name, (platform, key) in EVSE_ENTITIES.items()
     }
 
@@ -128,15 +139,13 @@ def evse_rows(hass: HomeAssistant, entry: SschConfigEntry) -> list[dict[str, Any
                     "charger": charger.name,
                     "evse_id": evse_id,
                     "online": online,
-                    "power_kw": [round(float(v), 3) for v in power] if power is not None else [],
+                    "power_kw": rounded_list(power) if power is not None else [],
                     "car": (
                         _car(session, plan.session_outcomes.get(session.session_id), plan, evse)
                         if session is not None
                         else None
                     ),
-                    "entities": _entity_ids(
-                        registry, evse_unique_prefix(entry.entry_id, charger.subentry_id, evse_id)
-                    ),
+                    "entities": _entity_ids(registry, entry.entry_id, charger, evse_id),
                 }
             )
     return rows

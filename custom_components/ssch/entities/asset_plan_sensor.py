@@ -17,7 +17,7 @@ import numpy as np
 
 from custom_components.ssch.asset_kinds import device_model
 from custom_components.ssch.const import SUBENTRY_BATTERY, SUBENTRY_PV
-from custom_components.ssch.core.model import FloatArray
+from custom_components.ssch.core.model import FloatArray, rounded_list
 from custom_components.ssch.ems.coordinator import EmsCoordinator
 from custom_components.ssch.runtime import SschConfigEntry
 
@@ -42,10 +42,6 @@ def _first(values: FloatArray) -> float:
     return round(float(values[0]), 3)
 
 
-def _rounded(values: FloatArray) -> list[float]:
-    return [round(float(v), 3) for v in values]
-
-
 def _pv_part(share: float) -> AssetPart:
     return lambda _, series: np.asarray(series) * share
 
@@ -63,7 +59,7 @@ PV_PLAN_SENSORS = (
     _kw(
         "pv_forecast",
         lambda ems, part: _first(part(ems, ems.data.snapshot.forecasts.pv_kw)),
-        lambda ems, part: _rounded(part(ems, ems.data.snapshot.forecasts.pv_kw)),
+        lambda ems, part: rounded_list(part(ems, ems.data.snapshot.forecasts.pv_kw)),
     ),
     _kw("pv_curtailment", lambda ems, part: _first(part(ems, ems.data.plan.pv_curtailment_kw))),
 )
@@ -71,7 +67,7 @@ BATTERY_PLAN_SENSORS = (
     _kw(
         "battery_setpoint",
         lambda ems, part: _first(part(ems, ems.data.plan.battery_power_kw)),
-        lambda ems, part: _rounded(part(ems, ems.data.plan.battery_power_kw)),
+        lambda ems, part: rounded_list(part(ems, ems.data.plan.battery_power_kw)),
     ),
     PlanSensorDescription(
         key="battery_degradation",
