@@ -27,7 +27,16 @@ async def async_restore_history(
     now: datetime,
 ) -> None:
     """Seed ``builder`` and, when it knows no past day, ``arrivals`` from the recorder."""
-    request = history_request(hass, config, now, HISTORY_LENGTH, timedelta(minutes=config.step_minutes))
+    # Once the arrival profile knows a past day, the recorded sessions would not be learned: not read.
+    today = now.astimezone(ZoneInfo(arrivals.config.time_zone)).date()
+    request = history_request(
+        hass,
+        config,
+        now,
+        HISTORY_LENGTH,
+        timedelta(minutes=config.step_minutes),
+        sessions=not arrivals.days_seen_before(today),
+    )
     recorded = await async_read_history(hass, request)
     if recorded is None:
         return

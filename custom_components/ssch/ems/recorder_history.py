@@ -66,9 +66,16 @@ class RecordedHistory:
 
 
 def history_request(
-    hass: HomeAssistant, config: HubConfig, now: datetime, window: timedelta, step: timedelta
+    hass: HomeAssistant,
+    config: HubConfig,
+    now: datetime,
+    window: timedelta,
+    step: timedelta,
+    *,
+    sessions: bool = True,
 ) -> HistoryRequest:
-    """The entities of ``config`` and their units as they are now, over at most ``MAX_WINDOW``."""
+    """The entities of ``config`` and their units as they are now, over at most ``MAX_WINDOW``;
+    without ``sessions``, the EVSEs' session meters are left out."""
 
     def units(entity_ids: Sequence[str]) -> dict[str, str | None]:
         found: dict[str, str | None] = {}
@@ -78,18 +85,18 @@ def history_request(
         return found
 
     registry = er.async_get(hass)
-    sessions: dict[str, float] = {}
-    for charger in config.chargers:
+    meters: dict[str, float] = {}
+    for charger in config.chargers if sessions else ():
         for evse in range(1, charger.evse_count + 1):
             unique_id = evse_unique_id(config.entry_id, charger.subentry_id, evse, "session_energy")
             if entity_id := registry.async_get_entity_id("sensor", DOMAIN, unique_id):
-                sessions[entity_id] = charger.max_charge_kw
+                meters[entity_id] = charger.max_charge_kw
     step_s = step.total_seconds()
     start = datetime.fromtimestamp((now - min(window, MAX_WINDOW)).timestamp() // step_s * step_s, UTC)
     return HistoryRequest(
         pv=units([pv.power_entity for pv in config.pv]),
         building=units([building.power_entity for building in config.buildings]),
-        session_entities=sessions,
+        session_entities=meters,
         start=start,
         end=now,
         step=step,
