@@ -258,7 +258,6 @@ class SschConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 # Name, address and port can all change; the hub's identity must not.
                 await self.async_set_unique_id(uuid4().hex)
-                self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=self._site[CONF_NAME],
                     data=self._site,

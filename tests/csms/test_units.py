@@ -246,6 +246,18 @@ def test_cli_keeps_its_state_in_a_state_directory(tmp_path: Path, monkeypatch: p
     assert cli.default_state_dir() == Path.home() / ".local" / "state" / "ssch-csms"
 
 
+def test_cli_keeps_using_the_state_file_of_an_earlier_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An upgrade must not start the stations' state afresh."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "csms-state.json").write_text("{}")
+    assert cli.state_file(cli.build_parser().parse_args([])) == Path("csms-state.json")
+    assert "earlier versions" in caplog.text
+    assert cli.state_file(cli.build_parser().parse_args(["--state-file", "x.json"])) == Path("x.json")
+
+
 def test_cli_event_printing(capsys: pytest.CaptureFixture[str]) -> None:
     from custom_components.ssch.csms.events import StationConnected
 

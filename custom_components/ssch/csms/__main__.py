@@ -25,6 +25,8 @@ from .settings import CsmsSettings
 from .store import JsonFileStore
 from .tls import server_ssl_context
 
+_LOGGER = logging.getLogger(__name__)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m custom_components.ssch.csms")
@@ -61,8 +63,21 @@ def default_state_dir() -> Path:
     return Path(base) / "ssch-csms"
 
 
+# Where earlier versions kept the state by default: the directory the server was started in.
+LEGACY_STATE_FILE = Path("csms-state.json")
+
+
 def state_file(args: argparse.Namespace) -> Path:
-    """The state file to use; its directory is created."""
+    """The state file to use; its directory is created. A state file an earlier version left in the
+    current directory is kept in use (and named in the log), so an upgrade loses no station state."""
+    if args.state_file is None and LEGACY_STATE_FILE.exists():
+        _LOGGER.warning(
+            "Using the station state in %s (where earlier versions kept it); move it to %s "
+            "or pass --state-file to keep it there",
+            LEGACY_STATE_FILE.resolve(),
+            args.state_dir / "state.json",
+        )
+        return LEGACY_STATE_FILE
     path: Path = args.state_file or args.state_dir / "state.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path

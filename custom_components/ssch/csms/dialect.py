@@ -14,8 +14,6 @@ _remote_start_ids = itertools.count(1)
 # The id a station repeats in its FirmwareStatusNotification / LogStatusNotification.
 request_ids = itertools.count(1)
 # What may be cleared, in 2.x words (1.6 calls the station's cap ChargePointMaxProfile).
-PROFILE_PURPOSES = ("ChargingStationMaxProfile", "TxDefaultProfile", "TxProfile")
-LOG_TYPES = ("DiagnosticsLog", "SecurityLog")
 
 
 @dataclass(frozen=True, slots=True)
