@@ -31,6 +31,8 @@ CONF_AUTHORIZATION_POLICY: Final = "authorization_policy"
 # What a household pays on top of the import price entity: (price + fee) x (1 + VAT).
 CONF_GRID_FEE: Final = "grid_fee_eur_per_kwh"
 CONF_VAT_PCT: Final = "vat_pct"
+# The most EVSEs (connectors) one charger may have in the hub.
+MAX_EVSES: Final = 4
 CONF_PEAK_CHARGE: Final = "peak_charge_eur_per_kw"
 
 DEFAULT_HOST: Final = "0.0.0.0"

@@ -259,3 +259,13 @@ async def test_stations_not_offered(hass: HomeAssistant, caplog: pytest.LogCaptu
     discovery.handle(StationPending("NEW10", "192.0.2.1", "ACME", "Box"))
     await hass.async_block_till_done()
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_a_connector_count_the_form_cannot_take_is_no_suggestion(hass: HomeAssistant) -> None:
+    """A station that claims 64 connectors is offered without a count, not with an impossible one."""
+    entry = await load_hub(hass, hub_entry(options=ADOPTING))
+    async with _unknown_wallbox(entry, "WB97") as wallbox:
+        wallbox.configuration["NumberOfConnectors"] = "64"
+        await wallbox.boot()
+        form = await _discovered(hass, entry, "WB97")
+    assert form["description_placeholders"]["evse_count"] == "unknown"

@@ -11,8 +11,7 @@ import voluptuous as vol
 
 from custom_components.ssch.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, ATTR_DURATION, DOMAIN
 from custom_components.ssch.entities.devices import asset_identifier
-from custom_components.ssch.runtime import SschConfigEntry
-from custom_components.ssch.service_targets import device_entry_ids
+from custom_components.ssch.service_targets import device_entry_ids, loaded_hub, loaded_hubs
 
 from .booking import Booking, BookingError
 from .manager import BookingManager
@@ -65,16 +64,11 @@ def booking_response(manager: BookingManager, booking: Booking) -> ServiceRespon
     }
 
 
-def _loaded(hass: HomeAssistant) -> list[SschConfigEntry]:
-    return hass.config_entries.async_loaded_entries(DOMAIN)
-
-
 def _target(hass: HomeAssistant, device_id: str | None, entry_id: str | None) -> BookingTarget:
     """A vehicle device names its hub and car; without one, the hub given (or the only one) and any car."""
-    entries = _loaded(hass)
     if device_id is not None:
         device = dr.async_get(hass).async_get(device_id)
-        for entry in entries:
+        for entry in loaded_hubs(hass):
             if device is None or entry.entry_id not in device_entry_ids(device):
                 continue
             for vehicle in entry.runtime_data.config.vehicles:
@@ -85,14 +79,7 @@ def _target(hass: HomeAssistant, device_id: str | None, entry_id: str | None) ->
             translation_key="unknown_vehicle",
             translation_placeholders={"vehicle": device_id},
         )
-    matches = [entry for entry in entries if entry_id in (None, entry.entry_id)]
-    if len(matches) != 1:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_hub" if entry_id or not entries else "hub_required",
-            translation_placeholders={"config_entry_id": entry_id or ""},
-        )
-    return BookingTarget(matches[0].runtime_data.bookings, None)
+    return BookingTarget(loaded_hub(hass, entry_id).runtime_data.bookings, None)
 
 
 async def _async_book_vehicle(call: ServiceCall) -> ServiceResponse:
@@ -112,7 +99,7 @@ async def _async_book_vehicle(call: ServiceCall) -> ServiceResponse:
 
 async def _async_cancel_booking(call: ServiceCall) -> None:
     booking_id = call.data[ATTR_BOOKING_ID]
-    for entry in _loaded(call.hass):
+    for entry in loaded_hubs(call.hass):
         if booking_id in entry.runtime_data.bookings.bookings:
             entry.runtime_data.bookings.cancel(booking_id)
             return

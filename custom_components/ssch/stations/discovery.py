@@ -18,7 +18,7 @@ from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCO
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import discovery_flow
 
-from custom_components.ssch.const import DOMAIN
+from custom_components.ssch.const import DOMAIN, MAX_EVSES
 from custom_components.ssch.csms.errors import CsmsError
 from custom_components.ssch.csms.events import CsmsEvent, PendingExpired, StationPending
 from custom_components.ssch.csms.server import CsmsServer
@@ -142,7 +142,9 @@ class StationDiscovery:
         except (CsmsError, TimeoutError, ValueError) as err:
             _LOGGER.debug("Station %s did not tell its number of connectors: %r", station_id, err)
         if station_id in self._server.pending_stations and not self._offered_or_ignored(station_id):
-            self._start(station_id, evse_count if evse_count is not None and evse_count > 0 else None)
+            # A count the charger form cannot take is no suggestion: the installer enters it.
+            plausible = evse_count is not None and 0 < evse_count <= MAX_EVSES
+            self._start(station_id, evse_count if plausible else None)
 
     def _start(self, station_id: str, evse_count: int | None) -> None:
         pending = self._server.pending_stations.get(station_id)
