@@ -103,7 +103,13 @@ DESCRIPTIONS: dict[str, Callable[[Data], tuple[str, str]]] = {
 def _describer(describe: Callable[[Data], tuple[str, str]]) -> Describer:
     @callback
     def entry(event: LazyEventPartialState) -> dict[str, str]:
-        name, message = describe(event.data)
+        try:
+            name, message = describe(event.data)
+        except (KeyError, TypeError, ValueError):
+            # An event without the details this version expects (an earlier version's, say): the
+            # logbook still lists it, by its type.
+            kind = str(event.event_type or "").removeprefix(f"{DOMAIN}_").replace("_", " ")
+            name, message = str(event.data.get("hub") or DOMAIN), kind
         return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
 
     return entry

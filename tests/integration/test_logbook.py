@@ -102,3 +102,14 @@ async def test_logbook_describes_the_hub_events(
         ("Harbour hub", "flexibility commitment of 7.5 kW down started"),
         ("Harbour hub", "flexibility commitment of 7.5 kW down ended: 3.0 kWh delivered, revenue 0.76"),
     ]
+
+
+def test_an_event_without_the_expected_details_is_still_listed() -> None:
+    """An event an earlier version recorded with fewer details falls back to its type."""
+    from types import SimpleNamespace
+
+    from custom_components.ssch.logbook import DESCRIPTIONS, _describer
+
+    describe = _describer(DESCRIPTIONS["ssch_flexibility_commitment"])
+    entry = describe(SimpleNamespace(data={"hub": "Harbour hub"}, event_type="ssch_flexibility_commitment"))
+    assert entry == {"name": "Harbour hub", "message": "flexibility commitment"}

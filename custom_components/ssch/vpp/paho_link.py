@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+import logging
 import ssl
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 type MessageHandler = Callable[[str, bytes], Awaitable[None]]
 type ConnectedHandler = Callable[[], Awaitable[None]]
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,4 +145,8 @@ class PahoLink:
                 if self._on_connected is not None:
                     await self._on_connected()
                 continue
-            await self._on_message(topic, payload)
+            try:
+                await self._on_message(topic, payload)
+            except Exception:
+                # One message must not stop the handling of all that follow it.
+                _LOGGER.exception("Handling a message on %s failed", topic)
