@@ -55,10 +55,6 @@ class BilledPeak:
             average_kw = self._energy_kwh / (self._seen_s / 3600.0)
             self.peak_kw = max(self.peak_kw, average_kw)
 
-    def current_average_kw(self) -> float:
-        """The average import so far in the running interval (0 before any)."""
-        return self._energy_kwh / (self._seen_s / 3600.0) if self._seen_s > 0 else 0.0
-
     def to_dict(self) -> dict[str, Any]:
         """What survives a restart: the month and its peak (a running interval starts anew)."""
         return {"month": self.month, "peak_kw": self.peak_kw}

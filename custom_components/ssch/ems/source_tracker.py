@@ -75,10 +75,6 @@ class SourceTracker:
         )
         return safe_value
 
-    def has_problem(self) -> bool:
-        """Whether some source is running on its safe assumption."""
-        return bool(self._issues.keys)
-
     @property
     def problems(self) -> list[str]:
         """Entities currently replaced by a safe assumption."""

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -115,8 +115,15 @@ class HubFlexSensor(SschCoordinatorEntity, SensorEntity):
     ) -> None:
         """Bind to the hub's site device."""
         super().__init__(ems, site, description)
+        self._values = FlexValues()
         if description.monetary:
             self._attr_native_unit_of_measurement = currency
+
+    @callback
+    def async_write_ha_state(self) -> None:
+        """Work the figures out once per write: the state and its attributes both read them."""
+        self._values = hub_flexibility(self.coordinator, dt_util.utcnow())
+        super().async_write_ha_state()
 
     @property
     def available(self) -> bool:
@@ -126,14 +133,12 @@ class HubFlexSensor(SschCoordinatorEntity, SensorEntity):
     @property
     def native_value(self) -> float:
         """Read from the hub's plan and commitments."""
-        values = hub_flexibility(self.coordinator, dt_util.utcnow())
-        return round(self.entity_description.value_fn(values), 3)
+        return round(self.entity_description.value_fn(self._values), 3)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """The commitments behind the committed power, the horizon behind energies."""
-        values = hub_flexibility(self.coordinator, dt_util.utcnow())
-        attributes = _attributes(values, self.entity_description)
+        attributes = _attributes(self._values, self.entity_description)
         if attributes is not None and self.entity_description.key.endswith("committed"):
             now = dt_util.utcnow()
             attributes["commitments"] = [
@@ -151,8 +156,15 @@ class VppSensor(SschEntity, SensorEntity):
         """Bind to the VPP device."""
         super().__init__(vpp_anchor(), description)
         self._vpp = plant
+        self._total = FlexValues()
         if description.monetary:
             self._attr_native_unit_of_measurement = currency
+
+    @callback
+    def async_write_ha_state(self) -> None:
+        """Add the hubs up once per write: the state and its attributes both read the total."""
+        self._total = self._vpp.total()
+        super().async_write_ha_state()
 
     async def async_added_to_hass(self) -> None:
         """Follow every hub's plans (the hosting hub has taken the VPP device over, see ``vpp/device.py``)."""
@@ -161,10 +173,10 @@ class VppSensor(SschEntity, SensorEntity):
     @property
     def native_value(self) -> float:
         """All hubs added up."""
-        return round(self.entity_description.value_fn(self._vpp.total()), 3)
+        return round(self.entity_description.value_fn(self._total), 3)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Which hubs are in, and the breakdown where there is one."""
-        attributes = _attributes(self._vpp.total(), self.entity_description) or {}
+        attributes = _attributes(self._total, self.entity_description) or {}
         return attributes | {"hubs": len(self._vpp.hubs)}
