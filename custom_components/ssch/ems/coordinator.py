@@ -122,6 +122,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         )
         self._last_seen: dict[str, LastSeen] = {}
         self._kpi_cache: tuple[datetime, HubKpis] | None = None
+        self._plan_attributes: tuple[EmsResult, dict[str, Any]] | None = None
         self.mode = EmsMode.AUTOMATIC
         self.last_latency_s: float | None = None
         self._solve_lock = asyncio.Lock()
@@ -538,14 +539,16 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         return ("degraded", "; ".join(reasons)) if reasons else ("ok", None)
 
     def plan_attributes(self) -> dict[str, Any]:
-        """The plan as series for dashboards."""
+        """The plan as series for dashboards; made once per plan (sensors read them on every write)."""
+        if self._plan_attributes is not None and self._plan_attributes[0] is self.data:
+            return self._plan_attributes[1]
         plan = self.data.plan
         ev_total = (
             np.sum(list(plan.evse_power_kw.values()), axis=0)
             if plan.evse_power_kw
             else plan.grid_import_kw * 0.0
         )
-        return {
+        attributes = {
             "times": [t.isoformat() for t in plan.grid.times()],
             "grid_import_kw": rounded_list(plan.grid_import_kw),
             "grid_export_kw": rounded_list(plan.grid_export_kw),
@@ -557,6 +560,8 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
             # Steps after this have no announced price: they repeat the day before's (see price_source).
             "prices_known_until": _isoformat(self.builder.prices.known_until),
         }
+        self._plan_attributes = (self.data, attributes)
+        return attributes
 
 
 def _planned_peak_kw(plan: Plan) -> float:
