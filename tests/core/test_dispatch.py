@@ -124,6 +124,15 @@ def test_deadband() -> None:
     assert changed_setpoints(wanted, sent) == {"b": 0.0, "c": 4.0, "d": 0.1, "e": 2.0}
 
 
+def test_a_setpoint_the_evse_may_no_longer_take_is_replaced_within_the_deadband() -> None:
+    """A cap lowered from 5.0 to 4.8 kW: the 5.0 kW sent is out of bounds, 4.8 goes out although close."""
+    bounds = {"a": EvseBounds(4.8, 0.0), "b": EvseBounds(11.0, 0.0)}
+    sent = {"a": 5.0, "b": 5.0}
+    wanted = {"a": 4.8, "b": 5.2}
+    assert changed_setpoints(wanted, sent) == {}
+    assert changed_setpoints(wanted, sent, bounds=bounds) == {"a": 4.8}
+
+
 # Six amperes per phase at 230 V: three phases and one.
 THREE_PHASE_KW = 6 * 3 * 230 / 1000
 ONE_PHASE_KW = 6 * 230 / 1000

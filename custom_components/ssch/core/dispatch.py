@@ -250,8 +250,11 @@ def changed_setpoints(
     wanted_kw: Mapping[str, float],
     sent_kw: Mapping[str, float | None],
     deadband_kw: float = DEFAULT_DEADBAND_KW,
+    bounds: Mapping[str, EvseBounds] | None = None,
 ) -> dict[str, float]:
-    """The setpoints worth sending: never sent, moved beyond the deadband, or a change of direction."""
+    """The setpoints worth sending: never sent, moved beyond the deadband, a change of direction, or
+    (with ``bounds``) a setpoint the EVSE may no longer take (a lowered cap, a car's minimum), whatever
+    the deadband."""
     changes: dict[str, float] = {}
     for evse, power in wanted_kw.items():
         previous = sent_kw.get(evse)
@@ -260,6 +263,12 @@ def changed_setpoints(
             or abs(power - previous) >= deadband_kw
             or (power < 0) != (previous < 0)
             or (power == 0.0) != (previous == 0.0)
+            or (
+                bounds is not None
+                and evse in bounds
+                and power != previous
+                and not bounds[evse].allows(previous)
+            )
         ):
             changes[evse] = power
     return changes

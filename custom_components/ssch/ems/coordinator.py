@@ -305,14 +305,7 @@ class EmsCoordinator(DataUpdateCoordinator[EmsResult]):
         )
         # Each car's setpoint from its series in blocks of at least its minimum (core/minimum_power.py).
         wanted = correct_setpoints(consolidated_setpoints(result.plan, now, bounds), live, bounds)
-        sent_kw = self.setpoints.sent_kw
-        changes = changed_setpoints(wanted, sent_kw)
-        # What an EVSE may no longer take (a lowered cap, a car's minimum) is replaced whatever the deadband.
-        changes |= {
-            key: power
-            for key, power in wanted.items()
-            if (sent := sent_kw.get(key)) is not None and sent != power and not bounds[key].allows(sent)
-        }
+        changes = changed_setpoints(wanted, self.setpoints.sent_kw, bounds=bounds)
         if changes:
             await self.setpoints.async_send(changes)
             self.last_latency_s = time.perf_counter() - started
