@@ -11,6 +11,7 @@ from homeassistant.helpers import device_registry as dr
 
 from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.hub_config import HubConfig
+from custom_components.ssch.registry_compat import device_by_identifier
 
 from .devices import asset_identifier, evse_identifier
 
@@ -29,7 +30,7 @@ def event_device_id(
         identifier = evse_identifier(config.entry_id, charger.subentry_id, evse_id)
     else:
         identifier = asset_identifier(config.entry_id, charger.subentry_id)
-    device = dr.async_get(hass).async_get_device(identifiers={identifier})
+    device = device_by_identifier(dr.async_get(hass), identifier, config.entry_id)
     return device.id if device is not None else None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from homeassistant.components import tag
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr, selector
+from homeassistant.helpers import config_validation as cv, selector
 from homeassistant.helpers.storage import Store
 import voluptuous as vol
 
@@ -23,10 +23,9 @@ from custom_components.ssch.csms.authorization import (
 )
 from custom_components.ssch.csms.events import CsmsEvent, TokenPresented
 from custom_components.ssch.csms.server import CsmsServer
-from custom_components.ssch.entities.devices import asset_identifier, evse_identifier
+from custom_components.ssch.entities.event_devices import event_device_id
 from custom_components.ssch.hub_config import HubConfig
 from custom_components.ssch.hub_storage import CARDS, storage_key
-from custom_components.ssch.registry_compat import device_by_identifier
 from custom_components.ssch.runtime import SschConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -146,19 +145,14 @@ async def async_remove_card(call: ServiceCall, entry: SschConfigEntry) -> None:
 
 def card_listener(hass: HomeAssistant, config: HubConfig) -> Callable[[CsmsEvent], None]:
     """Pass every card presented at one of the hub's stations to the tag integration (``tag_scanned``)."""
-    chargers = {charger.station_id: charger for charger in config.chargers}
+    stations = {charger.station_id for charger in config.chargers}
 
     @callback
     def presented(event: CsmsEvent) -> None:
-        if not isinstance(event, TokenPresented) or (charger := chargers.get(event.station_id)) is None:
+        if not isinstance(event, TokenPresented) or event.station_id not in stations:
             return
-        identifier = (
-            evse_identifier(config.entry_id, charger.subentry_id, event.evse_id)
-            if event.evse_id is not None
-            else asset_identifier(config.entry_id, charger.subentry_id)
-        )
-        device = device_by_identifier(dr.async_get(hass), identifier, config.entry_id)
-        hass.async_create_task(_scan(hass, event.id_token, device.id if device else None), eager_start=True)
+        device_id = event_device_id(hass, config, event.station_id, event.evse_id)
+        hass.async_create_task(_scan(hass, event.id_token, device_id), eager_start=True)
 
     return presented
 
