@@ -19,8 +19,9 @@ class RaisedIssues:
         self._raised: set[str] = set()
 
     def issue_id(self, key: str) -> str:
-        """The repair's id for input ``key``."""
-        return f"{self._translation_key}_{self._entry_id}_{key}"
+        """The repair's id for input ``key`` (the hub's one repair of its kind when ``key`` is empty)."""
+        hub_issue = f"{self._translation_key}_{self._entry_id}"
+        return f"{hub_issue}_{key}" if key else hub_issue
 
     def raise_once(self, key: str, placeholders: dict[str, str]) -> bool:
         """Raise the repair for ``key`` unless it is up; whether it was raised now."""

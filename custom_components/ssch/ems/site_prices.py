@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import entity_registry as er
 
-from custom_components.ssch.const import DOMAIN
 from custom_components.ssch.core.model import Prices, StepGrid
 from custom_components.ssch.hub_config import HubConfig
 
 from .price_source import PricePoint, announced_until, merged_points, price_series
+from .raised_issues import RaisedIssues
 
 ISSUE_PRICE_FORECAST_MISSING = "price_forecast_missing"
 # A price source that announces less than this ahead gives the plan no prices to shift energy by.
@@ -31,7 +31,7 @@ class SitePrices:
         self._config = config
         self.announced: dict[str, list[PricePoint]] = {}
         self.known_until: datetime | None = None
-        self._raised = False
+        self._issues = RaisedIssues(hass, config.entry_id, ISSUE_PRICE_FORECAST_MISSING)
 
     def series(self, grid: StepGrid, now: datetime) -> Prices:
         """Import prices billed with the tariff; export prices as the entity or the option gives them."""
@@ -61,24 +61,17 @@ class SitePrices:
         short = (self.known_until is None or self.known_until < now + MIN_FORECAST) and not self._fixed(
             entity_id
         )
-        issue_id = f"{ISSUE_PRICE_FORECAST_MISSING}_{self._config.entry_id}"
-        if short and not self._raised:
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_PRICE_FORECAST_MISSING,
-                translation_placeholders={
+        if short:
+            self._issues.raise_once(
+                "",
+                {
                     "hub": self._config.name,
                     "entity_id": entity_id,
                     "until": self.known_until.isoformat(timespec="minutes") if self.known_until else "now",
                 },
             )
-        elif not short and self._raised:
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
-        self._raised = short
+        else:
+            self._issues.clear("")
 
     def _fixed(self, entity_id: str) -> bool:
         if entity_id.split(".", 1)[0] in _FIXED_PRICE_DOMAINS:
@@ -88,5 +81,4 @@ class SitePrices:
 
     def clear(self) -> None:
         """Drop the repair (the hub is unloading)."""
-        ir.async_delete_issue(self._hass, DOMAIN, f"{ISSUE_PRICE_FORECAST_MISSING}_{self._config.entry_id}")
-        self._raised = False
+        self._issues.clear_all()
